@@ -1,0 +1,141 @@
+# fg2ng --- GNU make, one file, no recursion.
+#
+#   make            build build/fg2ng
+#   make deps       install every Debian package the project needs (root)
+#   make check      all tests, ending with "N passed, N failed"
+#   make check-asan the same tests under ASan + UBSan (build/asan)
+#   make fuzz       libFuzzer targets for the parsers, bounded time
+#   make demo       build, make the sample first-gen image, check + convert it
+#   make bench      benchmarks (never tests)
+
+PREFIX   ?= /usr/local
+BUILD    ?= build
+CC       ?= cc
+SAN      ?=
+OPT      ?= -O2
+
+PKGS      := jansson libarchive zlib ext2fs com_err uuid
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS   ?= $(OPT) -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra \
+              -Werror -Wshadow -Wstrict-prototypes -I. $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS   := $(PKG_LIBS) -lm
+
+ifeq ($(SAN),1)
+  ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer
+  LDFLAGS    += -fsanitize=address,undefined
+endif
+
+VERSION  := $(shell cat VERSION)
+ALL_CFLAGS += -DFG_VERSION='"$(VERSION)"'
+
+# The library: every module but the CLI.  The CLI (core/main.c,
+# core/cmd_*.c) sits on top and is the only code that includes every module.
+CLI_SRCS := core/main.c $(wildcard core/cmd_*.c)
+LIB_SRCS := $(filter-out $(CLI_SRCS),$(wildcard core/*.c convert/*.c inspect/*.c fixups/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libfg2ng.a
+BIN      := $(BUILD)/fg2ng
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps check check-asan check-peers fuzz demo bench install clean \
+        unit samples
+
+all: $(BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+unit: $(UNIT_BINS)
+
+# ---- dependencies ------------------------------------------------------
+# Everything the build, tests, demo and benchmarks need, from Debian only.
+DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
+  libjansson-dev libarchive-dev zlib1g-dev libext2fs-dev comerr-dev uuid-dev \
+  libisal-dev libsqlite3-dev libmicrohttpd-dev libhivex-dev \
+  libguestfs-dev libguestfs-tools linux-image-amd64 \
+  qemu-utils qemu-system-x86 libvhdi-utils e2fsprogs debootstrap fdisk \
+  pigz xz-utils bzip2 attr acl python3 hyperfine valgrind man-db
+
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  st=$$(dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null); \
+	  [ "$$st" = installed ] || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then \
+	  echo "deps: all $(words $(DEB_PACKAGES)) packages are installed"; exit 0; fi; \
+	echo "deps: installing$$missing"; \
+	if [ "$$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi; \
+	$$SUDO apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	  --no-install-recommends $$missing
+
+# ---- tests -------------------------------------------------------------
+check: $(BIN) $(UNIT_BINS)
+	BUILD=$(BUILD) bash tests/run.sh
+
+check-asan:
+	$(MAKE) BUILD=build/asan SAN=1 OPT=-O1 check
+
+check-peers: $(BIN)
+	BUILD=$(BUILD) bash tests/peers.sh
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I. $(PKG_CFLAGS) \
+	  -DFG_VERSION='"$(VERSION)"' -g -O1 \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	  -o $@ $< $(LIB_SRCS) $(LDLIBS)
+
+fuzz: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do \
+	  name=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$name; \
+	  echo "fuzz: $$name for $(FUZZ_SECONDS) s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    $(BUILD)/fuzz/corpus-$$name tests/fuzz/seeds/$$name 2>&1 | tail -4 \
+	    || exit 1; \
+	done
+
+# ---- sample, demo, bench -----------------------------------------------
+samples:
+	bash examples/make-sample.sh
+
+demo: deps $(BIN)
+	bash examples/demo.sh
+
+bench: $(BIN)
+	bash bench/run.sh
+
+install: $(BIN)
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/fg2ng
+	install -D -m 0644 doc/fg2ng.1 $(DESTDIR)$(PREFIX)/share/man/man1/fg2ng.1
+
+clean:
+	rm -rf $(BUILD)/*.a $(BUILD)/core $(BUILD)/convert $(BUILD)/inspect \
+	  $(BUILD)/fixups $(BUILD)/tests $(BUILD)/fg2ng $(BUILD)/asan $(BUILD)/fuzz
+
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)

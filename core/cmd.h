@@ -1,0 +1,39 @@
+/* core/cmd.h --- the subcommands of the fg2ng CLI
+ *
+ * Only core/main.c and core/cmd_*.c include this: the CLI sits on top of
+ * every module and no module includes it back.
+ */
+#ifndef FG_CORE_CMD_H
+#define FG_CORE_CMD_H
+
+#include "core/err.h"
+
+struct fg_cmd {
+  const char *name;
+  const char *summary;          /* one line for "fg2ng --help" */
+  const char *help;             /* the full "fg2ng NAME --help" text */
+  int (*run) (int argc, char **argv);   /* NULL: not built yet */
+  const char *issue;            /* where the work is tracked, if not built */
+};
+
+extern const struct fg_cmd fg_cmd_inspect;
+extern const struct fg_cmd fg_cmd_check;
+extern const struct fg_cmd fg_cmd_convert;
+extern const struct fg_cmd fg_cmd_batch;
+extern const struct fg_cmd fg_cmd_agent;
+extern const struct fg_cmd fg_cmd_vhd_info;
+
+/* "fg2ng CMD: MESSAGE" and a pointer to --help on stderr; returns 2. */
+int fg_cmd_usage_error (const char *cmd, const char *fmt, ...)
+  FG_PRINTF(2, 3);
+
+/* Print E once (if set) and return its exit code. */
+int fg_cmd_finish (const struct fg_err *e);
+
+/* getopt_long's '?' / ':' results turned into one clear line; returns 2. */
+int fg_cmd_bad_option (const char *cmd, int opt, char **argv);
+
+/* Parse a size such as 512, 64K, 40G, 1.5T (binary units); -1 if bad. */
+int fg_cmd_parse_size (const char *s, unsigned long long *out);
+
+#endif

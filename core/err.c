@@ -1,0 +1,154 @@
+/* core/err.c --- set once, prefix on the way up, print once at the top */
+#include "core/err.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+static void
+vformat (char *dst, size_t cap, const char *fmt, va_list ap)
+{
+  int n = vsnprintf (dst, cap, fmt, ap);
+  if (n < 0)
+    snprintf (dst, cap, "(unprintable error message)");
+}
+
+int
+fg_err_set (struct fg_err *e, enum fg_errkind kind, const char *fmt, ...)
+{
+  va_list ap;
+
+  if (e == NULL)
+    return -1;
+  e->kind = kind;
+  e->sys_errno = 0;
+  e->hint[0] = '\0';
+  va_start (ap, fmt);
+  vformat (e->msg, sizeof e->msg, fmt, ap);
+  va_end (ap);
+  return -1;
+}
+
+int
+fg_err_errno (struct fg_err *e, enum fg_errkind kind, int errnum,
+              const char *fmt, ...)
+{
+  va_list ap;
+  size_t len;
+
+  if (e == NULL)
+    return -1;
+  e->kind = kind;
+  e->sys_errno = errnum;
+  e->hint[0] = '\0';
+  va_start (ap, fmt);
+  vformat (e->msg, sizeof e->msg, fmt, ap);
+  va_end (ap);
+  len = strlen (e->msg);
+  snprintf (e->msg + len, sizeof e->msg - len, ": %s", strerror (errnum));
+  if (errnum == ENOSPC)
+    fg_err_hint (e, "free space in the output folder, or choose another "
+                 "with -o");
+  return -1;
+}
+
+void
+fg_err_hint (struct fg_err *e, const char *fmt, ...)
+{
+  va_list ap;
+
+  if (e == NULL)
+    return;
+  va_start (ap, fmt);
+  vformat (e->hint, sizeof e->hint, fmt, ap);
+  va_end (ap);
+}
+
+int
+fg_err_prefix (struct fg_err *e, const char *fmt, ...)
+{
+  char ctx[FG_ERR_MSG_MAX];
+  char old[FG_ERR_MSG_MAX];
+  va_list ap;
+
+  if (e == NULL)
+    return -1;
+  va_start (ap, fmt);
+  vformat (ctx, sizeof ctx, fmt, ap);
+  va_end (ap);
+  memcpy (old, e->msg, sizeof old);
+  /* Truncation of a very long message is acceptable; build it by hand so
+   * the compiler need not prove it cannot happen. */
+  size_t n = strlen (ctx);
+  if (n > sizeof e->msg - 3)
+    n = sizeof e->msg - 3;
+  memcpy (e->msg, ctx, n);
+  memcpy (e->msg + n, ": ", 2);
+  size_t room = sizeof e->msg - n - 3, olen = strlen (old);
+  if (olen > room)
+    olen = room;
+  memcpy (e->msg + n + 2, old, olen);
+  e->msg[n + 2 + olen] = '\0';
+  return -1;
+}
+
+void
+fg_err_clear (struct fg_err *e)
+{
+  if (e == NULL)
+    return;
+  e->kind = FG_E_NONE;
+  e->sys_errno = 0;
+  e->msg[0] = '\0';
+  e->hint[0] = '\0';
+}
+
+int
+fg_err_is_set (const struct fg_err *e)
+{
+  return e != NULL && e->kind != FG_E_NONE;
+}
+
+int
+fg_err_exit_code (const struct fg_err *e)
+{
+  switch (e ? e->kind : FG_E_NONE) {
+  case FG_E_NONE:
+    return FG_EXIT_OK;
+  case FG_E_REFUSED:
+    return FG_EXIT_REFUSED;
+  case FG_E_USAGE:
+  case FG_E_INPUT:
+    return FG_EXIT_INPUT;
+  case FG_E_IO:
+  case FG_E_UNSUPPORTED:
+  case FG_E_INTERNAL:
+    break;
+  }
+  return FG_EXIT_INTERNAL;
+}
+
+const char *
+fg_err_kind_name (enum fg_errkind kind)
+{
+  switch (kind) {
+  case FG_E_NONE: return "none";
+  case FG_E_USAGE: return "usage";
+  case FG_E_INPUT: return "input";
+  case FG_E_REFUSED: return "refused";
+  case FG_E_IO: return "io";
+  case FG_E_UNSUPPORTED: return "unsupported";
+  case FG_E_INTERNAL: return "internal";
+  }
+  return "internal";
+}
+
+void
+fg_err_print (const struct fg_err *e, const char *prog, FILE *f)
+{
+  if (!fg_err_is_set (e))
+    return;
+  fprintf (f, "%s: error: %s\n", prog, e->msg);
+  if (e->hint[0])
+    fprintf (f, "hint: %s\n", e->hint);
+}

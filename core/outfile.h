@@ -1,0 +1,52 @@
+/* core/outfile.h --- outputs that appear under their final name only when complete
+ *
+ * An output is written to a temporary file in the target folder
+ * (".NAME.XXXXXX.part"), fsync'd, and renamed into place by
+ * fg_outfile_commit().  If anything fails, or the process is interrupted
+ * by SIGINT/SIGTERM/SIGHUP, the temporary file is removed: an interrupted
+ * run never leaves a file under the final name, nor a stray .part file.
+ */
+#ifndef FG_CORE_OUTFILE_H
+#define FG_CORE_OUTFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/err.h"
+
+struct fg_outfile {
+  char *path;   /* final name */
+  char *tmp;    /* temporary name while open, NULL once committed/aborted */
+  int fd;
+};
+
+#define FG_OUTFILE_INIT { NULL, NULL, -1 }
+
+enum { FG_OUTFILE_REPLACE = 1 };
+
+/* Create the temporary file beside PATH.  Without FG_OUTFILE_REPLACE an
+ * existing PATH is an error (exit 2, with a hint to pass --force). */
+int fg_outfile_open (struct fg_outfile *o, const char *path, int flags,
+                     struct fg_err *e);
+
+/* Write all of BUF at OFF, retrying short writes; the error names the file. */
+int fg_outfile_pwrite (struct fg_outfile *o, const void *buf, size_t len,
+                       uint64_t off, struct fg_err *e);
+
+/* Set the file's length (sparse extension or truncation). */
+int fg_outfile_truncate (struct fg_outfile *o, uint64_t len, struct fg_err *e);
+
+/* fsync the data, rename into place (refusing to replace unless asked),
+ * fsync the folder.  On failure the temporary file is removed. */
+int fg_outfile_commit (struct fg_outfile *o, int flags, struct fg_err *e);
+
+/* Remove the temporary file and release everything.  Safe to call twice,
+ * after commit, or on a never-opened FG_OUTFILE_INIT. */
+void fg_outfile_abort (struct fg_outfile *o);
+
+/* Install the handlers that remove open temporary files on SIGINT,
+ * SIGTERM and SIGHUP, then die of the same signal.  Called once by main. */
+void fg_outfile_install_signal_cleanup (void);
+
+#endif
