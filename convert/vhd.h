@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "core/err.h"
@@ -66,6 +67,28 @@ int vhd_chain_read (struct vhd_chain *c, void *buf, uint64_t off,
  * without touching the file), 1 otherwise.  Cheap: BAT lookups only. */
 int vhd_chain_may_have_data (const struct vhd_chain *c, uint64_t off,
                              uint64_t len);
+
+/* ---- Streaming reader ------------------------------------------------ */
+
+/* A VHD that arrives front to back (image/image.vhd inside a first-gen
+ * archive) and cannot be seeked: its metadata is read first, then its
+ * blocks in file order, then the trailing footer is checked.  Dynamic
+ * disks with 2 MiB blocks and fixed disks are accepted; a differencing
+ * disk has no parent in an archive and is refused. */
+typedef ssize_t (*vhd_stream_read_fn) (void *opaque, void *buf, size_t cap,
+                                       struct fg_err *e);
+struct vhd_stream;
+
+int vhd_stream_open (struct vhd_stream **out, vhd_stream_read_fn rd,
+                     void *opaque, uint64_t file_size, const char *what,
+                     struct fg_err *e);
+uint64_t vhd_stream_size (const struct vhd_stream *s);
+/* 1 with the next block that may hold data (*IDX, and VHD_BLOCK_SIZE bytes
+ * at *DATA, owned by S, zero past the disk end and under clear bitmap
+ * bits); 0 once every block is read and the trailing footer checked. */
+int vhd_stream_next (struct vhd_stream *s, uint32_t *idx,
+                     const uint8_t **data, struct fg_err *e);
+void vhd_stream_close (struct vhd_stream *s);
 
 /* ---- Writer ---------------------------------------------------------- */
 

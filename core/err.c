@@ -152,3 +152,36 @@ fg_err_print (const struct fg_err *e, const char *prog, FILE *f)
   if (e->hint[0])
     fprintf (f, "hint: %s\n", e->hint);
 }
+
+static fg_warn_sink warn_sink;
+static void *warn_opaque;
+static unsigned warn_count;
+
+void
+fg_warn_set_sink (fg_warn_sink sink, void *opaque)
+{
+  warn_sink = sink;
+  warn_opaque = opaque;
+}
+
+unsigned
+fg_warn_count (void)
+{
+  return warn_count;
+}
+
+void
+fg_warn (const char *fmt, ...)
+{
+  char msg[FG_ERR_MSG_MAX];
+  va_list ap;
+
+  va_start (ap, fmt);
+  vformat (msg, sizeof msg, fmt, ap);
+  va_end (ap);
+  warn_count++;
+  if (warn_sink)
+    warn_sink (msg, warn_opaque);
+  else
+    fprintf (stderr, "fg2ng: warning: %s\n", msg);
+}

@@ -51,6 +51,7 @@ struct fg_err {
 #define FG_PRINTF(a, b)
 #endif
 
+
 /* Set the error; returns -1 so that "return fg_err_set (...)" reads well.
  * A NULL e is allowed (the caller does not care why). */
 int fg_err_set (struct fg_err *e, enum fg_errkind kind, const char *fmt, ...)
@@ -77,5 +78,13 @@ void fg_err_print (const struct fg_err *e, const char *prog, FILE *f);
 
 /* Stable lowercase name of a kind, for JSON output ("input", "io", ...). */
 const char *fg_err_kind_name (enum fg_errkind kind);
+
+/* Warnings are not errors: the work goes on.  They go to stderr as
+ * "fg2ng: warning: ..." (or to a sink a command installs, e.g. to put
+ * them in a JSON report).  Returns nothing; counts them. */
+void fg_warn (const char *fmt, ...) FG_PRINTF(1, 2);
+typedef void (*fg_warn_sink) (const char *msg, void *opaque);
+void fg_warn_set_sink (fg_warn_sink sink, void *opaque);
+unsigned fg_warn_count (void);
 
 #endif

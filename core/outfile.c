@@ -37,6 +37,18 @@ unregister_temp (const char *tmp)
       live_temps[i] = NULL;
 }
 
+void
+fg_outfile_track (char *path)
+{
+  register_temp (path);
+}
+
+void
+fg_outfile_untrack (const char *path)
+{
+  unregister_temp (path);
+}
+
 static void
 on_fatal_signal (int sig)
 {

@@ -45,6 +45,12 @@ int fg_outfile_commit (struct fg_outfile *o, int flags, struct fg_err *e);
  * after commit, or on a never-opened FG_OUTFILE_INIT. */
 void fg_outfile_abort (struct fg_outfile *o);
 
+/* A finished file that is itself temporary (the VHD packed into a
+ * bundle): removed on SIGINT/SIGTERM/SIGHUP until untracked.  PATH must
+ * stay valid until fg_outfile_untrack (PATH). */
+void fg_outfile_track (char *path);
+void fg_outfile_untrack (const char *path);
+
 /* Install the handlers that remove open temporary files on SIGINT,
  * SIGTERM and SIGHUP, then die of the same signal.  Called once by main. */
 void fg_outfile_install_signal_cleanup (void);

@@ -1,0 +1,34 @@
+/* convert/gunzip.h --- the hot gzip path: ISA-L inflate over split parts
+ *
+ * Decompresses the concatenation of the parts as a sequence of gzip
+ * members (pigz and split tools make several), checking each member's
+ * CRC-32 and length: a bad CRC fails even when every tar header looked
+ * fine.  Errors name the part and the offset in it.
+ */
+#ifndef FG_CONVERT_GUNZIP_H
+#define FG_CONVERT_GUNZIP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/err.h"
+#include "convert/parts.h"
+
+struct fg_gunzip;
+
+/* Reads PARTS from the start; PARTS must outlive the handle. */
+int fg_gunzip_open (struct fg_gunzip **out, const struct fg_parts *parts,
+                    struct fg_err *e);
+/* Up to CAP bytes of decompressed data; 0 at the clean end of the last
+ * member. */
+ssize_t fg_gunzip_read (struct fg_gunzip *g, void *buf, size_t cap,
+                        struct fg_err *e);
+/* Compressed bytes consumed (for progress), decompressed bytes produced. */
+uint64_t fg_gunzip_in_pos (const struct fg_gunzip *g);
+uint64_t fg_gunzip_out_pos (const struct fg_gunzip *g);
+/* "'web01.tar.gz.3' at offset N" for the current compressed position. */
+void fg_gunzip_where (const struct fg_gunzip *g, char *buf, size_t cap);
+void fg_gunzip_close (struct fg_gunzip *g);
+
+#endif

@@ -1,0 +1,402 @@
+/* core/cmd_convert.c --- fg2ng convert SOURCE -o OUT */
+#include <getopt.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "convert/blockconv.h"
+#include "convert/bundle.h"
+#include "convert/tarstream.h"
+#include "convert/vhd.h"
+#include "core/cmd.h"
+#include "core/outfile.h"
+
+#define MAX_PARENTS VHD_MAX_CHAIN_READ
+
+static const char help[] =
+"usage: fg2ng convert [OPTIONS] SOURCE -o OUT\n"
+"\n"
+"Convert a first-gen image or disk into a next-gen image.\n"
+"\n"
+"SOURCE is one of:\n"
+"  NAME.tar.gz.0       the first (or any) part of a split first-gen image;\n"
+"                      NAME or the folder holding the parts work too\n"
+"  NAME.tar.gz         a single gzip'd tar of a first-gen image\n"
+"  DISK.vhd            a VHD: fixed, dynamic, or the leaf of a differencing\n"
+"                      chain (parents found through its locators or --parent)\n"
+"  DISK.raw            a raw disk image or block device\n"
+"Block-level images (image/image.vhd inside the parts) are streamed\n"
+"straight from the archive.  File-level images are not built yet.\n"
+"\n"
+"The output format follows OUT's name unless --format says otherwise:\n"
+"  *.tgz, *.tar.gz     the Glance bundle: 0.vhd and NAME.json inside, and\n"
+"                      NAME.json with the image properties beside it\n"
+"  *.raw, *.img        a sparse raw disk\n"
+"  anything else       a dynamic VHD as XenServer's vhd-util writes it\n"
+"\n"
+"Options:\n"
+"  -o, --output OUT        where to write (required)\n"
+"  --format FMT            vhd, vhd-fixed, raw or bundle\n"
+"  --parent VHD            a differencing parent, leaf's first; repeat for\n"
+"                          deeper chains\n"
+"  -f, --force             replace OUT if it exists\n"
+"  --progress MODE         auto (a bar on a terminal), none, bar or json\n"
+"                          (JSON lines on stderr)\n"
+"  --json                  print the result as JSON on stdout\n"
+"  -q, --quiet             print nothing on success\n"
+"\n"
+"Image properties for the bundle (until inspection fills them in):\n"
+"  --name NAME             image name (default: OUT's base name)\n"
+"  --os-type TYPE          linux (default) or windows\n"
+"  --os-distro DISTRO      org.openstack__1__os_distro (default org.debian)\n"
+"  --os-version VER        org.openstack__1__os_version (default 12)\n"
+"  --arch ARCH             org.openstack__1__architecture (default x64)\n"
+"  --vm-mode MODE          xen (PV via pygrub, default) or hvm\n"
+"  --min-ram MB            default 512: next-gen has no 256 MB flavor\n"
+"  --min-disk GB           default: the disk size, rounded up\n"
+"  --no-auto-disk-config   set auto_disk_config to False\n"
+"\n"
+"The source is opened read-only and never modified.  OUT appears only\n"
+"when complete: a failed or interrupted run leaves nothing behind.\n"
+"\n"
+"Exit status: 0 converted, 2 usage or input error (the message names the\n"
+"file and the offset), 3 internal error or unsupported source.\n";
+
+enum {
+  OPT_FORMAT = 256, OPT_PARENT, OPT_PROGRESS, OPT_JSON, OPT_NAME,
+  OPT_OS_TYPE, OPT_OS_DISTRO, OPT_OS_VERSION, OPT_ARCH, OPT_VM_MODE,
+  OPT_MIN_RAM, OPT_MIN_DISK, OPT_NO_ADC, OPT_DRY_RUN,
+};
+
+static const struct option long_opts[] = {
+  { "output", required_argument, NULL, 'o' },
+  { "format", required_argument, NULL, OPT_FORMAT },
+  { "parent", required_argument, NULL, OPT_PARENT },
+  { "force", no_argument, NULL, 'f' },
+  { "progress", required_argument, NULL, OPT_PROGRESS },
+  { "json", no_argument, NULL, OPT_JSON },
+  { "quiet", no_argument, NULL, 'q' },
+  { "name", required_argument, NULL, OPT_NAME },
+  { "os-type", required_argument, NULL, OPT_OS_TYPE },
+  { "os-distro", required_argument, NULL, OPT_OS_DISTRO },
+  { "os-version", required_argument, NULL, OPT_OS_VERSION },
+  { "arch", required_argument, NULL, OPT_ARCH },
+  { "vm-mode", required_argument, NULL, OPT_VM_MODE },
+  { "min-ram", required_argument, NULL, OPT_MIN_RAM },
+  { "min-disk", required_argument, NULL, OPT_MIN_DISK },
+  { "no-auto-disk-config", no_argument, NULL, OPT_NO_ADC },
+  { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+  { NULL, 0, NULL, 0 },
+};
+
+struct convert_args {
+  const char *source;
+  const char *output;
+  const char *format;
+  const char *parents[MAX_PARENTS];
+  size_t nparents;
+  int force, json, quiet;
+  enum fg_progress_mode progress;
+  struct fg_image_props props;
+  int min_disk_set;
+};
+
+static int
+ends_with (const char *s, const char *suffix)
+{
+  size_t n = strlen (s), m = strlen (suffix);
+  return n >= m && strcmp (s + n - m, suffix) == 0;
+}
+
+static int
+parse_uint (const char *s, unsigned max, unsigned *out)
+{
+  char *end;
+  unsigned long v = strtoul (s, &end, 10);
+  if (*s == '\0' || *s == '-' || *end != '\0' || v > max)
+    return -1;
+  *out = (unsigned) v;
+  return 0;
+}
+
+static int
+parse_args (int argc, char **argv, struct convert_args *a)
+{
+  int c;
+
+  a->props.os_type = "linux";
+  a->props.os_distro = "org.debian";
+  a->props.os_version = "12";
+  a->props.architecture = "x64";
+  a->props.vm_mode = "xen";
+  a->props.auto_disk_config = 1;
+  a->props.min_ram_mb = 512;
+  optind = 0;
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, ":o:fq", long_opts, NULL)) != -1) {
+    switch (c) {
+    case 'o': a->output = optarg; break;
+    case 'f': a->force = 1; break;
+    case 'q': a->quiet = 1; break;
+    case OPT_FORMAT: a->format = optarg; break;
+    case OPT_PARENT:
+      if (a->nparents == MAX_PARENTS)
+        return fg_cmd_usage_error ("convert", "more than %d --parent",
+                                   MAX_PARENTS);
+      a->parents[a->nparents++] = optarg;
+      break;
+    case OPT_PROGRESS:
+      if (fg_progress_parse_mode (optarg, &a->progress) < 0)
+        return fg_cmd_usage_error ("convert", "--progress takes auto, none, "
+                                   "bar or json, not '%s'", optarg);
+      break;
+    case OPT_JSON: a->json = 1; break;
+    case OPT_NAME: a->props.name = optarg; break;
+    case OPT_OS_TYPE: a->props.os_type = optarg; break;
+    case OPT_OS_DISTRO: a->props.os_distro = optarg; break;
+    case OPT_OS_VERSION: a->props.os_version = optarg; break;
+    case OPT_ARCH: a->props.architecture = optarg; break;
+    case OPT_VM_MODE:
+      if (strcmp (optarg, "xen") != 0 && strcmp (optarg, "hvm") != 0)
+        return fg_cmd_usage_error ("convert", "--vm-mode takes xen or hvm, "
+                                   "not '%s'", optarg);
+      a->props.vm_mode = optarg;
+      break;
+    case OPT_MIN_RAM:
+      if (parse_uint (optarg, 1u << 24, &a->props.min_ram_mb) < 0)
+        return fg_cmd_usage_error ("convert", "--min-ram takes megabytes, "
+                                   "not '%s'", optarg);
+      break;
+    case OPT_MIN_DISK:
+      if (parse_uint (optarg, 2040, &a->props.min_disk_gb) < 0)
+        return fg_cmd_usage_error ("convert", "--min-disk takes gigabytes "
+                                   "(at most 2040), not '%s'", optarg);
+      a->min_disk_set = 1;
+      break;
+    case OPT_NO_ADC: a->props.auto_disk_config = 0; break;
+    case OPT_DRY_RUN:
+      fprintf (stderr, "fg2ng convert: --dry-run is not built yet (tracked "
+               "in issue 6); nothing was done\n");
+      return FG_EXIT_INTERNAL;
+    default:
+      return fg_cmd_bad_option ("convert", c, argv);
+    }
+  }
+  if (optind >= argc)
+    return fg_cmd_usage_error ("convert", "missing SOURCE");
+  if (optind + 1 < argc)
+    return fg_cmd_usage_error ("convert", "one SOURCE only (got '%s' and "
+                               "'%s')", argv[optind], argv[optind + 1]);
+  a->source = argv[optind];
+  if (a->output == NULL)
+    return fg_cmd_usage_error ("convert", "missing -o OUT");
+  return -1;
+}
+
+/* Resolve --format, or guess it from OUT's name. */
+static int
+output_format (const struct convert_args *a, int *bundle,
+               enum fg_disk_format *fmt)
+{
+  *bundle = 0;
+  *fmt = FG_DISK_VHD;
+  if (a->format) {
+    if (strcmp (a->format, "bundle") == 0)
+      *bundle = 1;
+    else if (fg_disk_format_parse (a->format, fmt) < 0)
+      return fg_cmd_usage_error ("convert", "--format takes vhd, vhd-fixed, "
+                                 "raw or bundle, not '%s'", a->format);
+    return -1;
+  }
+  if (ends_with (a->output, ".tgz") || ends_with (a->output, ".tar.gz"))
+    *bundle = 1;
+  else if (ends_with (a->output, ".raw") || ends_with (a->output, ".img"))
+    *fmt = FG_DISK_RAW;
+  return -1;
+}
+
+static int
+convert_to_disk (const struct convert_args *a, const char *out,
+                 enum fg_disk_format fmt, struct fg_block_result *res,
+                 int replace, struct fg_err *e)
+{
+  struct fg_parts parts;
+  enum fg_source_kind kind;
+  struct fg_block_opts o = {
+    .format = fmt, .replace = replace, .progress = a->progress,
+    .parents = a->parents, .nparents = a->nparents,
+  };
+  int rc;
+
+  if (fg_parts_find (a->source, &kind, &parts, e) < 0)
+    return -1;
+  if (kind == FG_SOURCE_FILE)
+    return fg_convert_disk_file (a->source, out, &o, res, e);
+  if (kind == FG_SOURCE_DIR) {
+    fg_err_set (e, FG_E_UNSUPPORTED, "'%s' is an extracted root folder: "
+                "file-level conversion is not built yet (issue 5)",
+                a->source);
+    return -1;
+  }
+  if (a->nparents > 0) {
+    fg_parts_release (&parts);
+    return fg_err_set (e, FG_E_USAGE, "--parent applies to a VHD source, "
+                       "not to first-gen parts");
+  }
+  {
+    enum fg_layout layout;
+    rc = fg_tar_probe_layout (&parts, &layout, e);
+    if (rc == 0 && layout == FG_LAYOUT_FILE)
+      rc = fg_err_set (e, FG_E_UNSUPPORTED, "'%s' is a file-level image: "
+                       "file-level conversion is not built yet (issue 5)",
+                       parts.name);
+  }
+  if (rc == 0)
+    rc = fg_convert_block_parts (&parts, out, &o, res, e);
+  fg_parts_release (&parts);
+  return rc;
+}
+
+/* The bundle: convert into a hidden VHD beside OUT, pack it, remove it. */
+static int
+convert_to_bundle (struct convert_args *a, struct fg_block_result *res,
+                   struct fg_err *e)
+{
+  char *copy = strdup (a->output), *copy2 = strdup (a->output);
+  char *tmp = NULL, *name = NULL;
+  json_t *prov = NULL;
+  int rc = -1;
+
+  if (copy == NULL || copy2 == NULL)
+    goto oom;
+  {
+    const char *dir = dirname (copy), *base = basename (copy2);
+    size_t n = strlen (dir) + strlen (base) + 32;
+    tmp = malloc (n);
+    if (tmp == NULL)
+      goto oom;
+    snprintf (tmp, n, "%s/.%s.0.vhd.%ld", dir, base, (long) getpid ());
+    if (a->props.name == NULL) {
+      name = strdup (base);
+      if (name == NULL)
+        goto oom;
+      if (ends_with (name, ".tar.gz"))
+        name[strlen (name) - 7] = '\0';
+      else if (ends_with (name, ".tgz"))
+        name[strlen (name) - 4] = '\0';
+      a->props.name = name;
+    }
+  }
+  if (!a->force && access (a->output, F_OK) == 0) {
+    fg_err_set (e, FG_E_USAGE, "output '%s' already exists", a->output);
+    fg_err_hint (e, "remove it, choose another name, or pass --force");
+    goto out;
+  }
+  fg_outfile_track (tmp);
+  if (convert_to_disk (a, tmp, FG_DISK_VHD, res, 1, e) < 0)
+    goto out;
+  if (!a->min_disk_set)
+    a->props.min_disk_gb =
+      (unsigned) ((res->virtual_size + (1ull << 30) - 1) >> 30);
+  prov = json_pack ("{s:s, s:s, s:I}", "version", FG_VERSION,
+                    "source", a->source,
+                    "virtual_size", (json_int_t) res->virtual_size);
+  {
+    const char *vhds[1] = { tmp };
+    rc = fg_bundle_write (a->output, vhds, 1, &a->props, prov, a->force, e);
+  }
+  goto out;
+
+oom:
+  fg_err_set (e, FG_E_INTERNAL, "out of memory");
+out:
+  if (tmp) {
+    unlink (tmp);
+    fg_outfile_untrack (tmp);
+  }
+  json_decref (prov);
+  free (copy);
+  free (copy2);
+  free (tmp);
+  if (name) {
+    a->props.name = NULL;
+    free (name);
+  }
+  return rc;
+}
+
+static void
+print_result (const struct convert_args *a, const char *format,
+              const struct fg_block_result *r, double secs)
+{
+  char uuid[37];
+  const uint8_t *u = r->uuid;
+
+  snprintf (uuid, sizeof uuid,
+            "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+            "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4], u[5],
+            u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+  if (a->json) {
+    json_t *o = json_pack ("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, "
+                           "s:f, s:s}",
+                           "source", a->source,
+                           "source_kind", r->source_kind,
+                           "output", a->output, "format", format,
+                           "virtual_size", (json_int_t) r->virtual_size,
+                           "blocks_total", (json_int_t) r->blocks_total,
+                           "blocks_written", (json_int_t) r->blocks_written,
+                           "bytes_in", (json_int_t) r->bytes_in,
+                           "chain_depth", (json_int_t) r->chain_depth,
+                           "seconds", secs, "uuid", uuid);
+    if (o) {
+      json_dumpf (o, stdout, JSON_INDENT (2) | JSON_SORT_KEYS);
+      fputc ('\n', stdout);
+      json_decref (o);
+    }
+  } else if (!a->quiet)
+    printf ("converted '%s' (%s, %.1f MiB) to '%s' (%s): %u of %u blocks "
+            "hold data, %.1f s\n", a->source, r->source_kind,
+            (double) r->virtual_size / 1048576.0, a->output, format,
+            r->blocks_written, r->blocks_total, secs);
+}
+
+static int
+run_convert (int argc, char **argv)
+{
+  struct convert_args a;
+  struct fg_err e = FG_ERR_INIT;
+  struct fg_block_result res;
+  struct timespec t0, t1;
+  enum fg_disk_format fmt;
+  int bundle, rc;
+
+  memset (&a, 0, sizeof a);
+  memset (&res, 0, sizeof res);
+  if ((rc = parse_args (argc, argv, &a)) >= 0)
+    return rc;
+  if ((rc = output_format (&a, &bundle, &fmt)) >= 0)
+    return rc;
+  clock_gettime (CLOCK_MONOTONIC, &t0);
+  if (bundle)
+    rc = convert_to_bundle (&a, &res, &e);
+  else
+    rc = convert_to_disk (&a, a.output, fmt, &res, a.force, &e);
+  if (rc < 0)
+    return fg_cmd_finish (&e);
+  clock_gettime (CLOCK_MONOTONIC, &t1);
+  print_result (&a, bundle ? "bundle" : fg_disk_format_name (fmt), &res,
+                (double) (t1.tv_sec - t0.tv_sec) +
+                (double) (t1.tv_nsec - t0.tv_nsec) / 1e9);
+  return FG_EXIT_OK;
+}
+
+const struct fg_cmd fg_cmd_convert = {
+  .name = "convert",
+  .summary = "convert a first-gen image, VHD or raw disk to next-gen",
+  .help = help,
+  .run = run_convert,
+};
