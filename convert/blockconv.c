@@ -105,7 +105,7 @@ copy_disk (struct disk_in *in, const char *out, const struct fg_block_opts *o,
       goto fail;
   }
   fg_progress_update (&p, in->size);
-  res->virtual_size = in->size;
+  res->virtual_size = fg_disk_out_size (d);
   res->blocks_total = nblocks;
   res->blocks_written = fg_disk_out_blocks_written (d);
   free (buf);
@@ -223,6 +223,7 @@ stream_vhd (struct fg_tar *t, const char *member, uint64_t member_size,
     return -1;
   }
   res->blocks_written = fg_disk_out_blocks_written (d);
+  res->virtual_size = fg_disk_out_size (d);
   fg_progress_end (&p, 1);
   *dp = d;
   return 0;

@@ -107,6 +107,12 @@ fg_disk_out_put_block (struct fg_disk_out *d, uint32_t idx,
   return vhd_writer_put_block (d->vhd, idx, data, e);
 }
 
+uint64_t
+fg_disk_out_size (const struct fg_disk_out *d)
+{
+  return d->vhd ? vhd_writer_size (d->vhd) : d->size;
+}
+
 uint32_t
 fg_disk_out_blocks_written (const struct fg_disk_out *d)
 {

@@ -30,6 +30,8 @@ int fg_disk_out_open (struct fg_disk_out **out, const char *path,
 /* Block IDX of the disk: VHD_BLOCK_SIZE bytes, zero past the disk end. */
 int fg_disk_out_put_block (struct fg_disk_out *d, uint32_t idx,
                            const uint8_t *data, struct fg_err *e);
+/* The output's virtual size: SIZE, rounded up to 2 MiB for VHDs. */
+uint64_t fg_disk_out_size (const struct fg_disk_out *d);
 /* Blocks that held data (were not all zero). */
 uint32_t fg_disk_out_blocks_written (const struct fg_disk_out *d);
 /* Complete and rename into place; frees D.  UUID (VHD only) may be NULL. */

@@ -102,7 +102,8 @@ enum vhd_write_kind {
 
 struct vhd_writer_opts {
   enum vhd_write_kind kind;
-  uint64_t size;              /* bytes, rounded up to a sector */
+  uint64_t size;              /* bytes; rounded up to 2 MiB, as vhd-util
+                               * create does (XenServer expects it) */
   int replace;                /* overwrite an existing output */
   time_t now;                 /* 0: the current time */
   const uint8_t *uuid;        /* 16 bytes, or NULL for a fresh random one */
@@ -124,6 +125,9 @@ int vhd_writer_put_block (struct vhd_writer *w, uint32_t idx,
 int vhd_writer_put_sectors (struct vhd_writer *w, uint32_t idx,
                             const uint8_t *data, const uint8_t *bitmap,
                             struct fg_err *e);
+
+/* The virtual size written (opts.size rounded up). */
+uint64_t vhd_writer_size (const struct vhd_writer *w);
 
 /* Blocks allocated so far. */
 uint32_t vhd_writer_allocated (const struct vhd_writer *w);

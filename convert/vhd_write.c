@@ -197,7 +197,7 @@ vhd_writer_open (struct vhd_writer **wp, const char *path,
   w->out.fd = -1;
   w->kind = o->kind;
   w->replace = o->replace;
-  w->size = round_up (o->size, VHD_SECTOR);
+  w->size = round_up (o->size, VHD_BLOCK_SIZE);
   w->nblocks = (uint32_t) ((w->size + VHD_BLOCK_SIZE - 1) / VHD_BLOCK_SIZE);
 
   w->footer.features = 2;
@@ -347,6 +347,12 @@ vhd_writer_put_sectors (struct vhd_writer *w, uint32_t idx,
   rc = write_block (w, idx, copy, bitmap, e);
   free (copy);
   return rc;
+}
+
+uint64_t
+vhd_writer_size (const struct vhd_writer *w)
+{
+  return w->size;
 }
 
 uint32_t

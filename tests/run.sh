@@ -22,7 +22,7 @@ mkdir -p "$logdir"
 
 run_one() {
   local name=$1; shift
-  local log="$logdir/$name.log" rc
+  local log="$logdir/${name////_}.log" rc
   local t0=$SECONDS
   "$@" >"$log" 2>&1
   rc=$?
