@@ -129,6 +129,16 @@ int vhd_writer_put_sectors (struct vhd_writer *w, uint32_t idx,
 /* The virtual size written (opts.size rounded up). */
 uint64_t vhd_writer_size (const struct vhd_writer *w);
 
+/* Random access, for building a file system in place (the file-level
+ * path).  Dynamic: a block is allocated on its first write of non-zero
+ * data; zeros written to an unallocated block cost nothing; unwritten
+ * parts of an allocated block read as zeros.  Fixed: plain writes.  Not
+ * for differencing disks.  OFF + LEN must lie inside the disk. */
+int vhd_writer_pwrite (struct vhd_writer *w, const void *buf, size_t len,
+                       uint64_t off, struct fg_err *e);
+int vhd_writer_pread (struct vhd_writer *w, void *buf, size_t len,
+                      uint64_t off, struct fg_err *e);
+
 /* Blocks allocated so far. */
 uint32_t vhd_writer_allocated (const struct vhd_writer *w);
 

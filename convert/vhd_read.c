@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "core/cleanup.h"
@@ -428,6 +429,22 @@ level_free (struct level *l)
   free (l);
 }
 
+/* The newest level is the same file as level I. */
+static int
+loop_error (const struct vhd_chain *c, size_t i, struct fg_err *e)
+{
+  const char *child = c->lv[c->depth - 2]->path;
+  const char *again = c->lv[c->depth - 1]->path, *first = c->lv[i]->path;
+
+  if (strcmp (again, first) == 0)
+    return fg_err_set (e, FG_E_INPUT, "'%s': parent chain loops: its parent "
+                       "'%s' is already level %zu of the chain", child, again,
+                       i);
+  return fg_err_set (e, FG_E_INPUT, "'%s': parent chain loops: its parent "
+                     "'%s' is already level %zu of the chain ('%s', the same "
+                     "file)", child, again, i, first);
+}
+
 /* Open PATH as level C->depth.  Refuses a file that is already in the
  * chain before reading any of it, so a loop cannot recurse. */
 static int
@@ -456,9 +473,7 @@ level_open (struct vhd_chain *c, const char *path, struct fg_err *e)
   l->ino = st.st_ino;
   for (size_t i = 0; i + 1 < c->depth; i++)
     if (c->lv[i]->dev == l->dev && c->lv[i]->ino == l->ino)
-      return fg_err_set (e, FG_E_INPUT, "'%s': parent chain loops: '%s' is "
-                         "the same file as level %zu '%s'",
-                         c->lv[c->depth - 2]->path, path, i, c->lv[i]->path);
+      return loop_error (c, i, e);
   /* lseek rather than st_size: block devices report 0 there. */
   end = lseek (l->fd, 0, SEEK_END);
   if (end < 0)
@@ -789,8 +804,33 @@ run_end (const uint8_t *map, uint32_t s, uint32_t end, int v)
   return s;
 }
 
+/* A read from the start of a block whose bitmap is not cached: bitmap
+ * and data are adjacent in the file, so one preadv fetches both.  Returns
+ * 1 when BUF holds the file's bytes, 0 when the caller must read as usual
+ * (short read: the usual path reports it properly). */
+static int
+load_bitmap_and_data (struct level *l, uint32_t blk, uint8_t *buf,
+                      size_t len)
+{
+  struct iovec iov[2] = {
+    { l->bitmap, l->bitmap_bytes },
+    { buf, len },
+  };
+  ssize_t n;
+
+  l->bitmap_block = VHD_NO_BLOCK;
+  do
+    n = preadv (l->fd, iov, 2, (off_t) ((uint64_t) l->bat[blk] * VHD_SECTOR));
+  while (n < 0 && errno == EINTR);
+  if (n != (ssize_t) (l->bitmap_bytes + len))
+    return 0;
+  l->bitmap_block = blk;
+  return 1;
+}
+
 /* LEN bytes at OFF, all inside block BLK of level L (allocated): runs of
- * set bits from this file, runs of clear bits from below. */
+ * set bits from this file, runs of clear bits from below.  A full bitmap
+ * costs one read per block. */
 static int
 read_in_block (struct vhd_chain *c, size_t lvl, uint32_t blk, uint8_t *buf,
                uint64_t off, size_t len, struct fg_err *e)
@@ -799,8 +839,11 @@ read_in_block (struct vhd_chain *c, size_t lvl, uint32_t blk, uint8_t *buf,
   uint32_t bs = l->header.block_size;
   uint64_t data = (uint64_t) l->bat[blk] * VHD_SECTOR + l->bitmap_bytes;
   uint32_t in = (uint32_t) (off % bs), stop = in + (uint32_t) len;
+  int have = 0;
 
-  if (load_bitmap (l, blk, e) < 0)
+  if (l->bitmap_block != blk && in == 0)
+    have = load_bitmap_and_data (l, blk, buf, len);
+  if (!have && load_bitmap (l, blk, e) < 0)
     return -1;
   while (in < stop) {
     uint32_t s = in / VHD_SECTOR;
@@ -808,14 +851,14 @@ read_in_block (struct vhd_chain *c, size_t lvl, uint32_t blk, uint8_t *buf,
     uint32_t last = (stop - 1) / VHD_SECTOR + 1;
     uint32_t to = run_end (l->bitmap, s, last, v) * VHD_SECTOR;
     uint8_t *p = buf + (in - (uint32_t) (off % bs));
-    int rc;
+    int rc = 0;
 
     if (to > stop)
       to = stop;
-    if (v)
-      rc = read_full (l, p, to - in, data + in, e);
-    else
+    if (!v)
       rc = read_below (c, lvl, p, off - off % bs + in, to - in, e);
+    else if (!have)
+      rc = read_full (l, p, to - in, data + in, e);
     if (rc < 0)
       return -1;
     in = to;

@@ -349,6 +349,127 @@ vhd_writer_put_sectors (struct vhd_writer *w, uint32_t idx,
   return rc;
 }
 
+/* Give block IDX a place in the file: its bitmap (all ones: every sector
+ * belongs to this file) goes down now, its data area stays a hole that
+ * reads as zeros until written. */
+static int
+allocate_block (struct vhd_writer *w, uint32_t idx, struct fg_err *e)
+{
+  uint8_t bm[VHD_SECTOR];
+  uint64_t bm_off = w->next_data - VHD_SECTOR;
+
+  memset (bm, 0, sizeof bm);
+  memset (bm, 0xff, SECTORS_PER_BLOCK / 8);
+  if (fg_outfile_pwrite (&w->out, bm, sizeof bm, bm_off, e) < 0)
+    return -1;
+  w->bat[idx] = (uint32_t) (bm_off / VHD_SECTOR);
+  vhd_bit_set (w->batmap, idx);
+  w->allocated++;
+  w->end = w->next_data + VHD_BLOCK_SIZE;
+  w->next_data = round_up (w->end + VHD_SECTOR, DATA_ALIGN);
+  return 0;
+}
+
+static int
+check_range (const struct vhd_writer *w, size_t len, uint64_t off,
+             struct fg_err *e)
+{
+  if (off > w->size || len > w->size - off)
+    return fg_err_set (e, FG_E_INTERNAL, "access of %zu bytes at %llu is "
+                       "past the end of '%s' (%llu bytes)", len,
+                       (unsigned long long) off, w->out.path,
+                       (unsigned long long) w->size);
+  if (w->kind == VHD_WRITE_DIFF)
+    return fg_err_set (e, FG_E_INTERNAL, "random access to a differencing "
+                       "disk");
+  return 0;
+}
+
+/* The file offset of virtual offset OFF, or 0 if its block is absent. */
+static uint64_t
+file_offset (const struct vhd_writer *w, uint64_t off)
+{
+  uint32_t e;
+
+  if (w->kind == VHD_WRITE_FIXED)
+    return off;
+  e = w->bat[off / VHD_BLOCK_SIZE];
+  if (e == VHD_NO_BLOCK)
+    return 0;
+  return (uint64_t) e * VHD_SECTOR + VHD_SECTOR + off % VHD_BLOCK_SIZE;
+}
+
+int
+vhd_writer_pwrite (struct vhd_writer *w, const void *buf, size_t len,
+                   uint64_t off, struct fg_err *e)
+{
+  const uint8_t *p = buf;
+
+  if (check_range (w, len, off, e) < 0)
+    return -1;
+  if (w->kind == VHD_WRITE_FIXED)
+    return fg_outfile_pwrite (&w->out, buf, len, off, e);
+  while (len > 0) {
+    uint64_t in_blk = off % VHD_BLOCK_SIZE;
+    size_t n = VHD_BLOCK_SIZE - in_blk < len ? VHD_BLOCK_SIZE - in_blk : len;
+    uint32_t idx = (uint32_t) (off / VHD_BLOCK_SIZE);
+
+    if (w->bat[idx] == VHD_NO_BLOCK) {
+      if (all_zero (p, n))
+        goto next;
+      if (allocate_block (w, idx, e) < 0)
+        return -1;
+    }
+    if (fg_outfile_pwrite (&w->out, p, n, file_offset (w, off), e) < 0)
+      return -1;
+  next:
+    p += n;
+    off += n;
+    len -= n;
+  }
+  return 0;
+}
+
+int
+vhd_writer_pread (struct vhd_writer *w, void *buf, size_t len, uint64_t off,
+                  struct fg_err *e)
+{
+  uint8_t *p = buf;
+
+  if (check_range (w, len, off, e) < 0)
+    return -1;
+  while (len > 0) {
+    uint64_t in_blk = off % VHD_BLOCK_SIZE;
+    size_t n = VHD_BLOCK_SIZE - in_blk < len ? VHD_BLOCK_SIZE - in_blk : len;
+    uint64_t foff = file_offset (w, off);
+
+    if (w->kind != VHD_WRITE_FIXED && foff == 0)
+      memset (p, 0, n);
+    else {
+      size_t got = 0;
+      while (got < n) {
+        ssize_t r = pread (w->out.fd, p + got, n - got, (off_t) (foff + got));
+        if (r < 0 && errno == EINTR)
+          continue;
+        if (r < 0)
+          return fg_err_errno (e, FG_E_IO, errno, "cannot read back '%s' at "
+                               "offset %llu", w->out.path,
+                               (unsigned long long) (foff + got));
+        if (r == 0) {
+          /* Past the file's current end: a hole not yet extended. */
+          memset (p + got, 0, n - got);
+          break;
+        }
+        got += (size_t) r;
+      }
+    }
+    p += n;
+    off += n;
+    len -= n;
+  }
+  return 0;
+}
+
 uint64_t
 vhd_writer_size (const struct vhd_writer *w)
 {

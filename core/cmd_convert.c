@@ -10,6 +10,7 @@
 
 #include "convert/blockconv.h"
 #include "convert/bundle.h"
+#include "convert/fileconv.h"
 #include "convert/tarstream.h"
 #include "convert/vhd.h"
 #include "core/cmd.h"
@@ -30,7 +31,9 @@ static const char help[] =
 "                      chain (parents found through its locators or --parent)\n"
 "  DISK.raw            a raw disk image or block device\n"
 "Block-level images (image/image.vhd inside the parts) are streamed\n"
-"straight from the archive.  File-level images are not built yet.\n"
+"straight from the archive.  File-level images (the root file system\n"
+"under image/) become an MBR disk with one ext4 partition at 1 MiB, built\n"
+"from the archive stream with no extraction and no root privileges.\n"
 "\n"
 "The output format follows OUT's name unless --format says otherwise:\n"
 "  *.tgz, *.tar.gz     the Glance bundle: 0.vhd and NAME.json inside, and\n"
@@ -48,6 +51,14 @@ static const char help[] =
 "                          (JSON lines on stderr)\n"
 "  --json                  print the result as JSON on stdout\n"
 "  -q, --quiet             print nothing on success\n"
+"\n"
+"File-level images:\n"
+"  --fs-type TYPE          ext4 (default) or ext3 (kernels before 2.6.28)\n"
+"  --headroom PCT          free space on top of the data (default 30)\n"
+"  --disk-size SIZE        the source's disk size (e.g. 20G): the new file\n"
+"                          system is never smaller\n"
+"  --fs-size SIZE          the exact file system size instead\n"
+"  --label LABEL           file system label (default root)\n"
 "\n"
 "Image properties for the bundle (until inspection fills them in):\n"
 "  --name NAME             image name (default: OUT's base name)\n"
@@ -69,7 +80,8 @@ static const char help[] =
 enum {
   OPT_FORMAT = 256, OPT_PARENT, OPT_PROGRESS, OPT_JSON, OPT_NAME,
   OPT_OS_TYPE, OPT_OS_DISTRO, OPT_OS_VERSION, OPT_ARCH, OPT_VM_MODE,
-  OPT_MIN_RAM, OPT_MIN_DISK, OPT_NO_ADC, OPT_DRY_RUN,
+  OPT_MIN_RAM, OPT_MIN_DISK, OPT_NO_ADC, OPT_DRY_RUN, OPT_FS_TYPE,
+  OPT_HEADROOM, OPT_DISK_SIZE, OPT_FS_SIZE, OPT_LABEL,
 };
 
 static const struct option long_opts[] = {
@@ -90,6 +102,11 @@ static const struct option long_opts[] = {
   { "min-disk", required_argument, NULL, OPT_MIN_DISK },
   { "no-auto-disk-config", no_argument, NULL, OPT_NO_ADC },
   { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+  { "fs-type", required_argument, NULL, OPT_FS_TYPE },
+  { "headroom", required_argument, NULL, OPT_HEADROOM },
+  { "disk-size", required_argument, NULL, OPT_DISK_SIZE },
+  { "fs-size", required_argument, NULL, OPT_FS_SIZE },
+  { "label", required_argument, NULL, OPT_LABEL },
   { NULL, 0, NULL, 0 },
 };
 
@@ -103,6 +120,14 @@ struct convert_args {
   enum fg_progress_mode progress;
   struct fg_image_props props;
   int min_disk_set;
+  struct fg_file_opts file;       /* file-level options */
+};
+
+/* What a conversion did, whichever path it took. */
+struct convert_report {
+  int file_level;
+  struct fg_block_result block;
+  struct fg_file_result file;
 };
 
 static int
@@ -135,6 +160,7 @@ parse_args (int argc, char **argv, struct convert_args *a)
   a->props.vm_mode = "xen";
   a->props.auto_disk_config = 1;
   a->props.min_ram_mb = 512;
+  a->file.headroom_pct = 30;
   optind = 0;
   opterr = 0;
   while ((c = getopt_long (argc, argv, ":o:fq", long_opts, NULL)) != -1) {
@@ -178,6 +204,37 @@ parse_args (int argc, char **argv, struct convert_args *a)
       a->min_disk_set = 1;
       break;
     case OPT_NO_ADC: a->props.auto_disk_config = 0; break;
+    case OPT_FS_TYPE:
+      if (strcmp (optarg, "ext4") != 0 && strcmp (optarg, "ext3") != 0)
+        return fg_cmd_usage_error ("convert", "--fs-type takes ext4 or ext3, "
+                                   "not '%s'", optarg);
+      a->file.ext3 = strcmp (optarg, "ext3") == 0;
+      break;
+    case OPT_HEADROOM:
+      if (parse_uint (optarg, 1000, &a->file.headroom_pct) < 0)
+        return fg_cmd_usage_error ("convert", "--headroom takes a percentage "
+                                   "from 0 to 1000, not '%s'", optarg);
+      break;
+    case OPT_DISK_SIZE:
+    case OPT_FS_SIZE: {
+      unsigned long long v;
+      if (fg_cmd_parse_size (optarg, &v) < 0 || v > VHD_MAX_DISK_SIZE)
+        return fg_cmd_usage_error ("convert", "%s takes a size such as 20G "
+                                   "(at most 2040G), not '%s'",
+                                   c == OPT_DISK_SIZE ? "--disk-size"
+                                   : "--fs-size", optarg);
+      if (c == OPT_DISK_SIZE)
+        a->file.min_disk = v;
+      else
+        a->file.fs_size = v / 4096 * 4096;
+      break;
+    }
+    case OPT_LABEL:
+      if (strlen (optarg) > 16)
+        return fg_cmd_usage_error ("convert", "--label takes at most 16 "
+                                   "bytes");
+      a->file.label = optarg;
+      break;
     case OPT_DRY_RUN:
       fprintf (stderr, "fg2ng convert: --dry-run is not built yet (tracked "
                "in issue 6); nothing was done\n");
@@ -221,9 +278,10 @@ output_format (const struct convert_args *a, int *bundle,
 
 static int
 convert_to_disk (const struct convert_args *a, const char *out,
-                 enum fg_disk_format fmt, struct fg_block_result *res,
+                 enum fg_disk_format fmt, struct convert_report *rep,
                  int replace, struct fg_err *e)
 {
+  struct fg_block_result *res = &rep->block;
   struct fg_parts parts;
   enum fg_source_kind kind;
   struct fg_block_opts o = {
@@ -250,22 +308,30 @@ convert_to_disk (const struct convert_args *a, const char *out,
   {
     enum fg_layout layout;
     rc = fg_tar_probe_layout (&parts, &layout, e);
-    if (rc == 0 && layout == FG_LAYOUT_FILE)
-      rc = fg_err_set (e, FG_E_UNSUPPORTED, "'%s' is a file-level image: "
-                       "file-level conversion is not built yet (issue 5)",
-                       parts.name);
+    if (rc == 0 && layout == FG_LAYOUT_FILE) {
+      struct fg_file_opts fo = a->file;
+      fo.format = fmt;
+      fo.replace = replace;
+      fo.progress = a->progress;
+      rep->file_level = 1;
+      rc = fg_convert_file_parts (&parts, out, &fo, &rep->file, e);
+      res->virtual_size = rep->file.virtual_size;
+      res->source_kind = "first-gen file";
+      res->bytes_in = rep->file.bytes_in;
+      memcpy (res->uuid, rep->file.uuid, 16);
+    } else if (rc == 0)
+      rc = fg_convert_block_parts (&parts, out, &o, res, e);
   }
-  if (rc == 0)
-    rc = fg_convert_block_parts (&parts, out, &o, res, e);
   fg_parts_release (&parts);
   return rc;
 }
 
 /* The bundle: convert into a hidden VHD beside OUT, pack it, remove it. */
 static int
-convert_to_bundle (struct convert_args *a, struct fg_block_result *res,
+convert_to_bundle (struct convert_args *a, struct convert_report *rep,
                    struct fg_err *e)
 {
+  struct fg_block_result *res = &rep->block;
   char *copy = strdup (a->output), *copy2 = strdup (a->output);
   char *tmp = NULL, *name = NULL;
   json_t *prov = NULL;
@@ -297,7 +363,7 @@ convert_to_bundle (struct convert_args *a, struct fg_block_result *res,
     goto out;
   }
   fg_outfile_track (tmp);
-  if (convert_to_disk (a, tmp, FG_DISK_VHD, res, 1, e) < 0)
+  if (convert_to_disk (a, tmp, FG_DISK_VHD, rep, 1, e) < 0)
     goto out;
   if (!a->min_disk_set)
     a->props.min_disk_gb =
@@ -330,16 +396,39 @@ out:
 }
 
 static void
-print_result (const struct convert_args *a, const char *format,
-              const struct fg_block_result *r, double secs)
+uuid_text (const uint8_t *u, char out[37])
 {
-  char uuid[37];
-  const uint8_t *u = r->uuid;
-
-  snprintf (uuid, sizeof uuid,
-            "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+  snprintf (out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
             "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4], u[5],
             u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+}
+
+static json_t *
+file_json (const struct fg_file_result *f)
+{
+  char fsuuid[37];
+
+  uuid_text (f->fs_uuid, fsuuid);
+  return json_pack ("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+                    "type", f->ext3 ? "ext3" : "ext4", "uuid", fsuuid,
+                    "size", (json_int_t) f->fs_size,
+                    "members", (json_int_t) f->entries,
+                    "files", (json_int_t) f->files,
+                    "dirs", (json_int_t) f->dirs,
+                    "symlinks", (json_int_t) f->symlinks,
+                    "hardlinks", (json_int_t) f->hardlinks,
+                    "specials", (json_int_t) f->specials,
+                    "data_bytes", (json_int_t) f->data_bytes);
+}
+
+static void
+print_result (const struct convert_args *a, const char *format,
+              const struct convert_report *rep, double secs)
+{
+  const struct fg_block_result *r = &rep->block;
+  char uuid[37];
+
+  uuid_text (r->uuid, uuid);
   if (a->json) {
     json_t *o = json_pack ("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, "
                            "s:f, s:s}",
@@ -352,12 +441,22 @@ print_result (const struct convert_args *a, const char *format,
                            "bytes_in", (json_int_t) r->bytes_in,
                            "chain_depth", (json_int_t) r->chain_depth,
                            "seconds", secs, "uuid", uuid);
+    if (o && rep->file_level)
+      json_object_set_new (o, "filesystem", file_json (&rep->file));
     if (o) {
       json_dumpf (o, stdout, JSON_INDENT (2) | JSON_SORT_KEYS);
       fputc ('\n', stdout);
       json_decref (o);
     }
-  } else if (!a->quiet)
+  } else if (!a->quiet && rep->file_level)
+    printf ("converted '%s' (first-gen file, %llu members, %.1f MiB of data) "
+            "to '%s' (%s, %.1f MiB disk, %s partition of %.1f MiB), %.1f s\n",
+            a->source, (unsigned long long) rep->file.entries,
+            (double) rep->file.data_bytes / 1048576.0, a->output, format,
+            (double) r->virtual_size / 1048576.0,
+            rep->file.ext3 ? "ext3" : "ext4",
+            (double) rep->file.fs_size / 1048576.0, secs);
+  else if (!a->quiet)
     printf ("converted '%s' (%s, %.1f MiB) to '%s' (%s): %u of %u blocks "
             "hold data, %.1f s\n", a->source, r->source_kind,
             (double) r->virtual_size / 1048576.0, a->output, format,
@@ -369,7 +468,7 @@ run_convert (int argc, char **argv)
 {
   struct convert_args a;
   struct fg_err e = FG_ERR_INIT;
-  struct fg_block_result res;
+  struct convert_report res;
   struct timespec t0, t1;
   enum fg_disk_format fmt;
   int bundle, rc;

@@ -1,0 +1,55 @@
+/* convert/fileconv.h --- file-level conversion: archive members to a disk
+ *
+ * A first-gen file-level image (its root file system under image/ in the
+ * split tar.gz) becomes an MBR disk with one partition at 1 MiB holding
+ * a new ext4 (or ext3) file system, written as a VHD.  Two streaming
+ * passes over the parts: the first reads only tar headers, to check
+ * every member name and size the file system; the second writes.  No
+ * temporary extraction, no root privileges, nothing written but the
+ * output.
+ */
+#ifndef FG_CONVERT_FILECONV_H
+#define FG_CONVERT_FILECONV_H
+
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/progress.h"
+#include "convert/diskout.h"
+#include "convert/parts.h"
+
+struct fg_file_opts {
+  enum fg_disk_format format;   /* FG_DISK_VHD or FG_DISK_VHD_FIXED */
+  int replace;
+  enum fg_progress_mode progress;
+  int ext3;                     /* ext3 instead of ext4 */
+  unsigned headroom_pct;        /* free space on top of the data (30) */
+  uint64_t min_disk;            /* the source's known disk size, or 0 */
+  uint64_t fs_size;             /* exact file system size, or 0 */
+  const char *label;            /* file system label */
+};
+
+struct fg_file_result {
+  uint64_t virtual_size;        /* of the disk */
+  uint64_t fs_size;
+  uint64_t entries;
+  uint64_t files, dirs, symlinks, hardlinks, specials;
+  uint64_t data_bytes;
+  uint64_t bytes_in;            /* compressed bytes read (both passes) */
+  int ext3;
+  uint8_t uuid[16];             /* of the VHD */
+  uint8_t fs_uuid[16];
+};
+
+int fg_convert_file_parts (const struct fg_parts *parts, const char *out,
+                           const struct fg_file_opts *o,
+                           struct fg_file_result *res, struct fg_err *e);
+
+/* The member NAME as a path inside image/: "" for image/ itself,
+ * "etc/fstab" for image/etc/fstab.  A leading '/' is dropped with one
+ * warning (GNU tar does the same); ".." or a name outside image/ is an
+ * error.  *OUT is malloc'd. */
+int fg_member_path (const char *name, char **out, const char *where,
+                    struct fg_err *e);
+
+#endif
