@@ -82,6 +82,37 @@ where_member (struct fg_tar *t, struct archive_entry *ent, char *buf,
   snprintf (buf, cap, "%s: member '%s'", pos, name ? name : "?");
 }
 
+/* Names and size of one member, checked the same way in both passes:
+ * *PATH and *LPATH (hard link target, or NULL) are malloc'd. */
+static int
+check_member (struct archive_entry *ent, char **path, char **lpath,
+              const char *where, struct fg_err *e)
+{
+  const char *name = archive_entry_pathname (ent);
+  const char *link = archive_entry_hardlink (ent);
+  la_int64_t size = archive_entry_size (ent);
+
+  *path = *lpath = NULL;
+  if (name == NULL)
+    return fg_err_set (e, FG_E_INPUT, "%s: member without a name", where);
+  if (fg_member_path (name, path, where, e) < 0)
+    return -1;
+  if (link && fg_member_path (link, lpath, where, e) < 0)
+    goto fail;
+  if (size < 0 || (uint64_t) size > VHD_MAX_DISK_SIZE) {
+    fg_err_set (e, FG_E_INPUT, "%s: claims %lld bytes, more than any "
+                "next-gen disk holds", where, (long long) size);
+    goto fail;
+  }
+  return 0;
+
+fail:
+  free (*path);
+  free (*lpath);
+  *path = *lpath = NULL;
+  return -1;
+}
+
 struct scan {
   uint64_t entries, data, dirs, meta_blocks;
 };
@@ -103,32 +134,17 @@ scan_archive (const struct fg_parts *parts, enum fg_progress_mode pm,
     return -1;
   fg_progress_start (&p, pm, "scan", parts->total);
   while ((rc = fg_tar_next (t, &ent, e)) > 0) {
-    const char *name = archive_entry_pathname (ent);
-    const char *link = archive_entry_hardlink (ent);
     la_int64_t size = archive_entry_size (ent);
-    char *path = NULL, *lpath = NULL;
+    char *path, *lpath;
 
     fg_progress_update (&p, fg_tar_in_pos (t));
     where_member (t, ent, where, sizeof where);
-    if (name == NULL) {
-      rc = fg_err_set (e, FG_E_INPUT, "%s: member without a name", where);
+    if ((rc = check_member (ent, &path, &lpath, where, e)) < 0)
       break;
-    }
-    if (fg_member_path (name, &path, where, e) < 0 ||
-        (link && fg_member_path (link, &lpath, where, e) < 0)) {
-      free (path);
-      rc = -1;
-      break;
-    }
     free (path);
     free (lpath);
-    if (size < 0 || (uint64_t) size > VHD_MAX_DISK_SIZE) {
-      rc = fg_err_set (e, FG_E_INPUT, "%s: claims %lld bytes, more than any "
-                       "next-gen disk holds", where, (long long) size);
-      break;
-    }
     s->entries++;
-    if (link)
+    if (archive_entry_hardlink (ent))
       continue;
     switch (archive_entry_filetype (ent)) {
     case AE_IFREG:
@@ -202,7 +218,8 @@ tar_data (void *opaque, const void **buf, size_t *len, int64_t *off,
 /* Pass 2: every member into the file system. */
 static int
 populate (const struct fg_parts *parts, struct fg_fs *fs,
-          enum fg_progress_mode pm, uint64_t *bytes_in, struct fg_err *e)
+          enum fg_progress_mode pm, uint64_t *bytes_in, uint64_t *entries,
+          struct fg_err *e)
 {
   struct fg_tar *t;
   struct archive_entry *ent;
@@ -216,16 +233,14 @@ populate (const struct fg_parts *parts, struct fg_fs *fs,
   td.t = t;
   fg_progress_start (&p, pm, "convert", parts->total);
   while ((rc = fg_tar_next (t, &ent, e)) > 0) {
-    const char *link = archive_entry_hardlink (ent);
-    char *path = NULL, *lpath = NULL;
+    char *path, *lpath;
 
     fg_progress_update (&p, fg_tar_in_pos (t));
     where_member (t, ent, where, sizeof where);
-    rc = fg_member_path (archive_entry_pathname (ent), &path, where, e);
-    if (rc == 0 && link)
-      rc = fg_member_path (link, &lpath, where, e);
+    rc = check_member (ent, &path, &lpath, where, e);
     if (rc == 0)
       rc = fg_fs_add (fs, ent, path, lpath, tar_data, &td, where, e);
+    (*entries)++;
     free (path);
     free (lpath);
     if (rc < 0)
@@ -258,10 +273,16 @@ fg_convert_file_parts (const struct fg_parts *parts, const char *out,
     return fg_err_set (e, FG_E_UNSUPPORTED, "a file-level image converts to "
                        "a VHD; convert that VHD to %s afterwards",
                        fg_disk_format_name (o->format));
-  if (scan_archive (parts, o->progress, &s, &res->bytes_in, e) < 0)
-    return -1;
+  /* With the disk size known (the flavor's, from the server record) one
+   * pass does: members are checked as they are written, and a bad one
+   * still leaves nothing behind.  Otherwise a first pass reads the
+   * headers to size the file system from the data. */
+  if (o->min_disk == 0 && o->fs_size == 0) {
+    if (scan_archive (parts, o->progress, &s, &res->bytes_in, e) < 0)
+      return -1;
+  } else
+    memset (&s, 0, sizeof s);
   plan_size (&s, o, &res->fs_size, &inodes);
-  res->entries = s.entries;
   res->ext3 = o->ext3;
   {
     struct vhd_writer_opts wo = {
@@ -290,7 +311,7 @@ fg_convert_file_parts (const struct fg_parts *parts, const char *out,
   fo.inodes = inodes;
   if (fg_fs_create (&fs, &target, &fo, e) < 0)
     goto fail;
-  if (populate (parts, fs, o->progress, &res->bytes_in, e) < 0)
+  if (populate (parts, fs, o->progress, &res->bytes_in, &res->entries, e) < 0)
     goto fail;
   if (fg_fs_close (fs, &st, e) < 0) {
     fs = NULL;

@@ -6,7 +6,8 @@
  * passes over the parts: the first reads only tar headers, to check
  * every member name and size the file system; the second writes.  No
  * temporary extraction, no root privileges, nothing written but the
- * output.
+ * output.  When the disk size is known (min_disk or fs_size) the first
+ * pass is skipped.
  */
 #ifndef FG_CONVERT_FILECONV_H
 #define FG_CONVERT_FILECONV_H
