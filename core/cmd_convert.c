@@ -30,6 +30,7 @@ static const char help[] =
 "  DISK.vhd            a VHD: fixed, dynamic, or the leaf of a differencing\n"
 "                      chain (parents found through its locators or --parent)\n"
 "  DISK.raw            a raw disk image or block device\n"
+"  FOLDER              a folder holding the parts\n"
 "Block-level images (image/image.vhd inside the parts) are streamed\n"
 "straight from the archive.  File-level images (the root file system\n"
 "under image/) become an MBR disk with one ext4 partition at 1 MiB, built\n"

@@ -37,12 +37,19 @@ fi
 step "image properties ($out/$name-block.json)"
 sed 's/^/  /' "$out/$name-block.json"
 
-step "converting the file-level image ($name.tar.gz.0 ..)"
-rc=0
-"$FG2NG" convert "$samples/$name.tar.gz.0" -o "$out/$name.tgz" || rc=$?
-if [ "$rc" -eq 3 ]; then
-  echo "  (file-level conversion is not built yet: fg2ng said so and wrote nothing)"
-elif [ "$rc" -ne 0 ]; then
-  exit "$rc"
+step "converting the file-level image ($name.tar.gz.0 ..) to a Glance bundle"
+"$FG2NG" convert "$samples/$name.tar.gz.0" -o "$out/$name.tgz"
+
+step "checking the file-level result with independent readers"
+rm -rf "$tmp"/*
+tar -C "$tmp" -xzf "$out/$name.tgz"
+"$FG2NG" convert -q "$tmp/0.vhd" -o "$tmp/disk.raw"
+sfdisk -d "$tmp/disk.raw" 2>/dev/null | grep -E '^/|label:' | sed 's/^/  sfdisk: /'
+dd if="$tmp/disk.raw" of="$tmp/part.img" bs=1M skip=1 status=none
+e2fsck -fn "$tmp/part.img" 2>&1 | tail -1 | sed 's/^/  e2fsck -fn: /'
+dumpe2fs -h "$tmp/part.img" 2>/dev/null | grep -E 'volume name|UUID|features' | sed 's/^/  /'
+if [ -f ../shared/tools/vhdcheck.py ]; then
+  python3 ../shared/tools/vhdcheck.py --xen -q "$tmp/0.vhd" | sed 's/^/  /'
 fi
+
 step "done: outputs in $out/"
