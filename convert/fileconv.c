@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 
 #include "convert/e2io.h"
 #include "convert/fsbuild.h"
@@ -17,28 +18,14 @@
 #define PART_OFFSET ((uint64_t) MBR_PART_START * MBR_SECTOR)
 #define MIN_FS_SIZE (64 * MIB)
 
-int
-fg_member_path (const char *name, char **out, const char *where,
-                struct fg_err *e)
+/* "a//b/./c" -> "a/b/c"; ".." refused.  *OUT is malloc'd. */
+static int
+normalize (const char *p, const char *name, char **out, const char *where,
+           struct fg_err *e)
 {
-  static int warned_abs;
-  const char *p = name;
-  char *res, *o;
+  char *res = malloc (strlen (p) + 1), *o;
 
   *out = NULL;
-  while (*p == '/' || (p[0] == '.' && p[1] == '/')) {
-    if (*p == '/' && !warned_abs) {
-      fg_warn ("%s: removing leading '/' from member names", where);
-      warned_abs = 1;
-    }
-    p += *p == '/' ? 1 : 2;
-  }
-  if (strncmp (p, "image", 5) != 0 || (p[5] != '\0' && p[5] != '/'))
-    return fg_err_set (e, FG_E_INPUT, "%s: member '%s' is outside image/, "
-                       "where a first-gen image keeps everything", where,
-                       name);
-  p += 5;
-  res = malloc (strlen (p) + 1);
   if (res == NULL)
     return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "member name");
   o = res;
@@ -69,6 +56,28 @@ fg_member_path (const char *name, char **out, const char *where,
   *o = '\0';
   *out = res;
   return 0;
+}
+
+int
+fg_member_path (const char *name, char **out, const char *where,
+                struct fg_err *e)
+{
+  static int warned_abs;
+  const char *p = name;
+
+  *out = NULL;
+  while (*p == '/' || (p[0] == '.' && p[1] == '/')) {
+    if (*p == '/' && !warned_abs) {
+      fg_warn ("%s: removing leading '/' from member names", where);
+      warned_abs = 1;
+    }
+    p += *p == '/' ? 1 : 2;
+  }
+  if (strncmp (p, "image", 5) != 0 || (p[5] != '\0' && p[5] != '/'))
+    return fg_err_set (e, FG_E_INPUT, "%s: member '%s' is outside image/, "
+                       "where a first-gen image keeps everything", where,
+                       name);
+  return normalize (p + 5, name, out, where, e);
 }
 
 static void
@@ -117,6 +126,37 @@ struct scan {
   uint64_t entries, data, dirs, meta_blocks;
 };
 
+/* What one member adds to the file system's size. */
+static void
+scan_add (struct scan *s, struct archive_entry *ent)
+{
+  la_int64_t size = archive_entry_size (ent);
+
+  s->entries++;
+  if (archive_entry_hardlink (ent))
+    return;
+  switch (archive_entry_filetype (ent)) {
+  case AE_IFREG:
+    if (archive_entry_sparse_reset (ent) > 0) {
+      la_int64_t off, len;
+      while (archive_entry_sparse_next (ent, &off, &len) == ARCHIVE_OK)
+        s->data += fg_fs_blocks_bytes ((uint64_t) (len > 0 ? len : 0)) + 4096;
+    } else
+      s->data += fg_fs_blocks_bytes ((uint64_t) (size > 0 ? size : 0));
+    /* An extent tree block now and then. */
+    s->meta_blocks += (uint64_t) (size > 0 ? size : 0) / (128 * MIB);
+    break;
+  case AE_IFDIR:
+    s->dirs++;
+    break;
+  case AE_IFLNK:
+    s->meta_blocks++;
+    break;
+  default:
+    break;
+  }
+}
+
 /* Pass 1: headers only.  Every name is checked here, so that a hostile
  * member is refused before anything is written. */
 static int
@@ -134,7 +174,6 @@ scan_archive (const struct fg_parts *parts, enum fg_progress_mode pm,
     return -1;
   fg_progress_start (&p, pm, "scan", parts->total);
   while ((rc = fg_tar_next (t, &ent, e)) > 0) {
-    la_int64_t size = archive_entry_size (ent);
     char *path, *lpath;
 
     fg_progress_update (&p, fg_tar_in_pos (t));
@@ -143,29 +182,7 @@ scan_archive (const struct fg_parts *parts, enum fg_progress_mode pm,
       break;
     free (path);
     free (lpath);
-    s->entries++;
-    if (archive_entry_hardlink (ent))
-      continue;
-    switch (archive_entry_filetype (ent)) {
-    case AE_IFREG:
-      if (archive_entry_sparse_reset (ent) > 0) {
-        la_int64_t off, len;
-        while (archive_entry_sparse_next (ent, &off, &len) == ARCHIVE_OK)
-          s->data += fg_fs_blocks_bytes ((uint64_t) (len > 0 ? len : 0)) + 4096;
-      } else
-        s->data += fg_fs_blocks_bytes ((uint64_t) size);
-      /* An extent tree block now and then. */
-      s->meta_blocks += (uint64_t) size / (128 * MIB);
-      break;
-    case AE_IFDIR:
-      s->dirs++;
-      break;
-    case AE_IFLNK:
-      s->meta_blocks++;
-      break;
-    default:
-      break;
-    }
+    scan_add (s, ent);
   }
   *bytes_in += fg_tar_in_pos (t);
   fg_progress_end (&p, rc == 0);
@@ -217,10 +234,11 @@ tar_data (void *opaque, const void **buf, size_t *len, int64_t *off,
 
 /* Pass 2: every member into the file system. */
 static int
-populate (const struct fg_parts *parts, struct fg_fs *fs,
-          enum fg_progress_mode pm, uint64_t *bytes_in, uint64_t *entries,
-          struct fg_err *e)
+populate (void *opaque, struct fg_fs *fs, enum fg_progress_mode pm,
+          struct fg_file_result *res, struct fg_err *e)
 {
+  const struct fg_parts *parts = opaque;
+  uint64_t *bytes_in = &res->bytes_in, *entries = &res->entries;
   struct fg_tar *t;
   struct archive_entry *ent;
   struct fg_progress p;
@@ -252,12 +270,17 @@ populate (const struct fg_parts *parts, struct fg_fs *fs,
   return rc < 0 ? -1 : 0;
 }
 
-int
-fg_convert_file_parts (const struct fg_parts *parts, const char *out,
-                       const struct fg_file_opts *o,
-                       struct fg_file_result *res, struct fg_err *e)
+typedef int (*fill_fn) (void *opaque, struct fg_fs *fs,
+                        enum fg_progress_mode pm, struct fg_file_result *res,
+                        struct fg_err *e);
+
+/* The disk: VHD, MBR, a new file system of the planned size, filled by
+ * FILL, closed, committed. */
+static int
+build_disk (const char *out, const struct fg_file_opts *o,
+            const struct scan *s, fill_fn fill, void *opaque,
+            struct fg_file_result *res, struct fg_err *e)
 {
-  struct scan s;
   struct vhd_writer *w = NULL;
   struct fg_fs *fs = NULL;
   struct fg_fs_stats st;
@@ -267,22 +290,8 @@ fg_convert_file_parts (const struct fg_parts *parts, const char *out,
   uint32_t disk_id = 0;
   uint64_t inodes;
 
-  memset (res, 0, sizeof *res);
   memset (&target, 0, sizeof target);
-  if (o->format != FG_DISK_VHD && o->format != FG_DISK_VHD_FIXED)
-    return fg_err_set (e, FG_E_UNSUPPORTED, "a file-level image converts to "
-                       "a VHD; convert that VHD to %s afterwards",
-                       fg_disk_format_name (o->format));
-  /* With the disk size known (the flavor's, from the server record) one
-   * pass does: members are checked as they are written, and a bad one
-   * still leaves nothing behind.  Otherwise a first pass reads the
-   * headers to size the file system from the data. */
-  if (o->min_disk == 0 && o->fs_size == 0) {
-    if (scan_archive (parts, o->progress, &s, &res->bytes_in, e) < 0)
-      return -1;
-  } else
-    memset (&s, 0, sizeof s);
-  plan_size (&s, o, &res->fs_size, &inodes);
+  plan_size (s, o, &res->fs_size, &inodes);
   res->ext3 = o->ext3;
   {
     struct vhd_writer_opts wo = {
@@ -311,7 +320,7 @@ fg_convert_file_parts (const struct fg_parts *parts, const char *out,
   fo.inodes = inodes;
   if (fg_fs_create (&fs, &target, &fo, e) < 0)
     goto fail;
-  if (populate (parts, fs, o->progress, &res->bytes_in, &res->entries, e) < 0)
+  if (fill (opaque, fs, o->progress, res, e) < 0)
     goto fail;
   if (fg_fs_close (fs, &st, e) < 0) {
     fs = NULL;
@@ -331,4 +340,236 @@ fail:
   fg_fs_abort (fs);
   vhd_writer_abort (w);
   return -1;
+}
+
+static int
+check_format (const struct fg_file_opts *o, struct fg_err *e)
+{
+  if (o->format != FG_DISK_VHD && o->format != FG_DISK_VHD_FIXED)
+    return fg_err_set (e, FG_E_UNSUPPORTED, "a file-level image converts to "
+                       "a VHD; convert that VHD to %s afterwards",
+                       fg_disk_format_name (o->format));
+  return 0;
+}
+
+int
+fg_convert_file_parts (const struct fg_parts *parts, const char *out,
+                       const struct fg_file_opts *o,
+                       struct fg_file_result *res, struct fg_err *e)
+{
+  struct scan s;
+
+  memset (res, 0, sizeof *res);
+  memset (&s, 0, sizeof s);
+  if (check_format (o, e) < 0)
+    return -1;
+  /* With the disk size known (the flavor's, from the server record) one
+   * pass does: members are checked as they are written, and a bad one
+   * still leaves nothing behind.  Otherwise a first pass reads the
+   * headers to size the file system from the data. */
+  if (o->min_disk == 0 && o->fs_size == 0 &&
+      scan_archive (parts, o->progress, &s, &res->bytes_in, e) < 0)
+    return -1;
+  return build_disk (out, o, &s, populate, (void *) parts, res, e);
+}
+
+/* ---- an extracted root folder ------------------------------------------ */
+
+struct dir_src {
+  char *root;                 /* the folder that is "/" of the image */
+  struct archive *a;
+};
+
+static int
+dir_open (struct dir_src *d, struct fg_err *e)
+{
+  d->a = archive_read_disk_new ();
+  if (d->a == NULL)
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "folder reader");
+  archive_read_disk_set_symlink_physical (d->a);
+  archive_read_disk_set_behavior (d->a, ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS);
+  if (archive_read_disk_open (d->a, d->root) != ARCHIVE_OK)
+    return fg_err_set (e, FG_E_INPUT, "cannot read folder '%s': %s", d->root,
+                       archive_error_string (d->a));
+  return 0;
+}
+
+static void
+dir_close (struct dir_src *d)
+{
+  if (d->a)
+    archive_read_free (d->a);
+  d->a = NULL;
+}
+
+/* The next entry and its path inside the root; 0 at the end. */
+static int
+dir_next (struct dir_src *d, struct archive_entry *ent, char **rel,
+          struct fg_err *e)
+{
+  size_t n = strlen (d->root);
+  const char *path;
+  char where[1024];
+  int rc;
+
+  *rel = NULL;
+  for (;;) {
+    rc = archive_read_next_header2 (d->a, ent);
+    if (rc == ARCHIVE_EOF)
+      return 0;
+    if (rc == ARCHIVE_WARN) {
+      fg_warn ("'%s': %s", d->root, archive_error_string (d->a));
+      rc = ARCHIVE_OK;
+    }
+    if (rc != ARCHIVE_OK)
+      return fg_err_set (e, FG_E_INPUT, "reading folder '%s': %s", d->root,
+                         archive_error_string (d->a));
+    archive_read_disk_descend (d->a);
+    path = archive_entry_pathname (ent);
+    if (path && strncmp (path, d->root, n) == 0 &&
+        (path[n] == '\0' || path[n] == '/'))
+      break;
+    fg_warn ("'%s' is not inside '%s'; skipped", path ? path : "?", d->root);
+  }
+  snprintf (where, sizeof where, "'%s'", path);
+  return normalize (path + n, path, rel, where, e) < 0 ? -1 : 1;
+}
+
+static int
+dir_scan (struct dir_src *d, struct scan *s, struct fg_err *e)
+{
+  struct archive_entry *ent = archive_entry_new ();
+  char *rel;
+  int rc;
+
+  if (ent == NULL)
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "folder entry");
+  if (dir_open (d, e) < 0) {
+    archive_entry_free (ent);
+    return -1;
+  }
+  while ((rc = dir_next (d, ent, &rel, e)) > 0) {
+    free (rel);
+    scan_add (s, ent);
+  }
+  archive_entry_free (ent);
+  dir_close (d);
+  return rc;
+}
+
+static int
+dir_data (void *opaque, const void **buf, size_t *len, int64_t *off,
+          struct fg_err *e)
+{
+  struct dir_src *d = opaque;
+  la_int64_t o;
+  int rc = archive_read_data_block (d->a, buf, len, &o);
+
+  if (rc == ARCHIVE_EOF)
+    return 0;
+  if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
+    return fg_err_set (e, FG_E_INPUT, "reading a file under '%s': %s",
+                       d->root, archive_error_string (d->a));
+  *off = o;
+  return 1;
+}
+
+static int
+dir_fill (void *opaque, struct fg_fs *fs, enum fg_progress_mode pm,
+          struct fg_file_result *res, struct fg_err *e)
+{
+  struct dir_src *d = opaque;
+  struct archive_entry_linkresolver *lr = archive_entry_linkresolver_new ();
+  struct archive_entry *ent = NULL, *spare = NULL;
+  struct fg_progress p;
+  char *rel = NULL, *lrel = NULL;
+  int rc;
+
+  (void) pm;
+  if (lr == NULL)
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "link resolver");
+  /* The tar strategy: the first name of a file carries its data, later
+   * names come back as hard links to it. */
+  archive_entry_linkresolver_set_strategy (lr,
+                                           ARCHIVE_FORMAT_TAR_PAX_RESTRICTED);
+  fg_progress_start (&p, FG_PROGRESS_NONE, "convert", 0);
+  if (dir_open (d, e) < 0) {
+    archive_entry_linkresolver_free (lr);
+    return -1;
+  }
+  for (;;) {
+    char where[1024];
+    const char *link;
+
+    ent = archive_entry_new ();
+    if (ent == NULL) {
+      rc = fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "folder entry");
+      break;
+    }
+    rc = dir_next (d, ent, &rel, e);
+    if (rc <= 0)
+      break;
+    archive_entry_linkify (lr, &ent, &spare);
+    archive_entry_free (spare);
+    spare = NULL;
+    snprintf (where, sizeof where, "'%s'", archive_entry_pathname (ent));
+    link = archive_entry_hardlink (ent);
+    lrel = NULL;
+    if (link && strncmp (link, d->root, strlen (d->root)) == 0)
+      rc = normalize (link + strlen (d->root), link, &lrel, where, e);
+    if (rc >= 0)
+      rc = fg_fs_add (fs, ent, rel, lrel, dir_data, d, where, e);
+    res->entries++;
+    free (rel);
+    free (lrel);
+    rel = lrel = NULL;
+    archive_entry_free (ent);
+    ent = NULL;
+    if (rc < 0)
+      break;
+  }
+  archive_entry_free (ent);
+  free (rel);
+  archive_entry_linkresolver_free (lr);
+  dir_close (d);
+  fg_progress_end (&p, rc == 0);
+  return rc < 0 ? -1 : 0;
+}
+
+int
+fg_convert_dir (const char *folder, const char *out,
+                const struct fg_file_opts *o, struct fg_file_result *res,
+                struct fg_err *e)
+{
+  struct dir_src d = { NULL, NULL };
+  struct scan s;
+  struct stat st;
+  char *image;
+  int rc;
+
+  memset (res, 0, sizeof *res);
+  memset (&s, 0, sizeof s);
+  if (check_format (o, e) < 0)
+    return -1;
+  /* A folder holding image/ (an unpacked first-gen archive) or the root
+   * itself. */
+  image = malloc (strlen (folder) + 8);
+  if (image == NULL)
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "folder");
+  sprintf (image, "%s/image", folder);
+  if (stat (image, &st) == 0 && S_ISDIR (st.st_mode)) {
+    d.root = image;
+  } else {
+    free (image);
+    d.root = strdup (folder);
+    if (d.root == NULL)
+      return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "folder");
+  }
+  while (strlen (d.root) > 1 && d.root[strlen (d.root) - 1] == '/')
+    d.root[strlen (d.root) - 1] = '\0';
+  rc = dir_scan (&d, &s, e);
+  if (rc == 0)
+    rc = build_disk (out, o, &s, dir_fill, &d, res, e);
+  free (d.root);
+  return rc;
 }

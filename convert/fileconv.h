@@ -46,6 +46,13 @@ int fg_convert_file_parts (const struct fg_parts *parts, const char *out,
                            const struct fg_file_opts *o,
                            struct fg_file_result *res, struct fg_err *e);
 
+/* FOLDER is an extracted root file system (or holds it as image/): walked
+ * with libarchive's disk reader, symlinks not followed, hard links kept,
+ * xattrs and ACLs read from the host.  The folder is only read. */
+int fg_convert_dir (const char *folder, const char *out,
+                    const struct fg_file_opts *o, struct fg_file_result *res,
+                    struct fg_err *e);
+
 /* The member NAME as a path inside image/: "" for image/ itself,
  * "etc/fstab" for image/etc/fstab.  A leading '/' is dropped with one
  * warning (GNU tar does the same); ".." or a name outside image/ is an

@@ -284,8 +284,8 @@ check_locators (struct level *l, struct fg_err *e)
 
     if (!valid_locator_code (loc->code))
       return fg_err_set (e, FG_E_INPUT, "'%s': dynamic header: parent "
-                         "locator %d has unknown platform code 0x%08x", l->path,
-                         i, loc->code);
+                         "locator %d has unknown platform code 0x%08x",
+                         l->path, i, loc->code);
     if (loc->code == VHD_LOC_NONE)
       continue;
     if (loc->reserved != 0)
@@ -299,8 +299,8 @@ check_locators (struct level *l, struct fg_err *e)
                          (unsigned long long) space);
     if (!range_inside (loc->data_offset, space, VHD_FOOTER_SIZE, l->data_end))
       return fg_err_set (e, FG_E_INPUT, "'%s': dynamic header: parent "
-                         "locator %d: %llu bytes at offset %llu are not inside "
-                         "the file before the trailing footer at %llu",
+                         "locator %d: %llu bytes at offset %llu are not "
+                         "inside the file before the trailing footer at %llu",
                          l->path, i, (unsigned long long) space,
                          (unsigned long long) loc->data_offset,
                          (unsigned long long) l->data_end);
@@ -372,7 +372,8 @@ check_overlaps (struct level *l, struct fg_err *e)
       s[n++] = l->bat[i];
   qsort (s, n, sizeof *s, cmp_u32);
   for (uint32_t k = 0; k + 1 < n; k++)
-    if ((uint64_t) s[k] * VHD_SECTOR + span > (uint64_t) s[k + 1] * VHD_SECTOR) {
+    if ((uint64_t) s[k] * VHD_SECTOR + span >
+        (uint64_t) s[k + 1] * VHD_SECTOR) {
       uint32_t a = bat_index_of (l, s[k], VHD_NO_BLOCK);
       uint32_t b = bat_index_of (l, s[k + 1], a);
       rc = fg_err_set (e, FG_E_INPUT, "'%s': BAT entries %u and %u: blocks "

@@ -30,7 +30,8 @@ static const char help[] =
 "  DISK.vhd            a VHD: fixed, dynamic, or the leaf of a differencing\n"
 "                      chain (parents found through its locators or --parent)\n"
 "  DISK.raw            a raw disk image or block device\n"
-"  FOLDER              a folder holding the parts\n"
+"  FOLDER              a folder holding the parts, or an extracted root\n"
+"                      file system (or a folder holding it as image/)\n"
 "Block-level images (image/image.vhd inside the parts) are streamed\n"
 "straight from the archive.  File-level images (the root file system\n"
 "under image/) become an MBR disk with one ext4 partition at 1 MiB, built\n"
@@ -296,10 +297,16 @@ convert_to_disk (const struct convert_args *a, const char *out,
   if (kind == FG_SOURCE_FILE)
     return fg_convert_disk_file (a->source, out, &o, res, e);
   if (kind == FG_SOURCE_DIR) {
-    fg_err_set (e, FG_E_UNSUPPORTED, "'%s' is an extracted root folder: "
-                "file-level conversion is not built yet (issue 5)",
-                a->source);
-    return -1;
+    struct fg_file_opts fo = a->file;
+    fo.format = fmt;
+    fo.replace = replace;
+    fo.progress = a->progress;
+    rep->file_level = 1;
+    rc = fg_convert_dir (a->source, out, &fo, &rep->file, e);
+    res->virtual_size = rep->file.virtual_size;
+    res->source_kind = "root folder";
+    memcpy (res->uuid, rep->file.uuid, 16);
+    return rc;
   }
   if (a->nparents > 0) {
     fg_parts_release (&parts);
@@ -450,9 +457,9 @@ print_result (const struct convert_args *a, const char *format,
       json_decref (o);
     }
   } else if (!a->quiet && rep->file_level)
-    printf ("converted '%s' (first-gen file, %llu members, %.1f MiB of data) "
+    printf ("converted '%s' (%s, %llu members, %.1f MiB of data) "
             "to '%s' (%s, %.1f MiB disk, %s partition of %.1f MiB), %.1f s\n",
-            a->source, (unsigned long long) rep->file.entries,
+            a->source, r->source_kind, (unsigned long long) rep->file.entries,
             (double) rep->file.data_bytes / 1048576.0, a->output, format,
             (double) r->virtual_size / 1048576.0,
             rep->file.ext3 ? "ext3" : "ext4",
