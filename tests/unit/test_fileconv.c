@@ -1,0 +1,74 @@
+/* tests/unit/test_fileconv.c --- member names of a first-gen archive */
+#include "tests/unit/tap.h"
+#include "convert/fileconv.h"
+
+static void
+check_path (const char *name, const char *want)
+{
+  struct fg_err e = FG_ERR_INIT;
+  char *out = NULL;
+  int rc = fg_member_path (name, &out, "test", &e);
+  if (want) {
+    CHECK_INT (rc, 0);
+    CHECK_STR (out, want);
+  } else {
+    CHECK_INT (rc, -1);
+    CHECK_INT (e.kind, FG_E_INPUT);
+    CHECK (out == NULL);
+  }
+  free (out);
+}
+
+static void
+test_paths_under_image (void)
+{
+  check_path ("image/", "");
+  check_path ("image", "");
+  check_path ("./image/etc/fstab", "etc/fstab");
+  check_path ("image//etc/./hosts", "etc/hosts");
+  check_path ("image/etc/", "etc");
+  check_path ("image/caf\xc3\xa9 \\ x\ny", "caf\xc3\xa9 \\ x\ny");
+}
+
+static void
+test_leading_slash_is_dropped_with_a_warning (void)
+{
+  unsigned before = fg_warn_count ();
+  check_path ("/image/etc/passwd", "etc/passwd");
+  CHECK (fg_warn_count () == before + 1);
+  check_path ("//image/x", "x");           /* warned once only */
+  CHECK (fg_warn_count () == before + 1);
+}
+
+static void
+test_hostile_names_refused (void)
+{
+  check_path ("image/../../etc/evil", NULL);
+  check_path ("image/a/../b", NULL);
+  check_path ("image/..", NULL);
+  check_path ("etc/passwd", NULL);
+  check_path ("images/x", NULL);
+  check_path ("imagex", NULL);
+  check_path ("", NULL);
+}
+
+static void
+test_message_names_the_member (void)
+{
+  struct fg_err e = FG_ERR_INIT;
+  char *out;
+  fg_member_path ("image/../x", &out, "'p.tar.gz.1' at offset 10", &e);
+  CHECK_CONTAINS (e.msg, "'p.tar.gz.1' at offset 10");
+  CHECK_CONTAINS (e.msg, "'image/../x'");
+  CHECK_CONTAINS (e.msg, "..");
+}
+
+int
+main (void)
+{
+  RUN (test_paths_under_image);
+  RUN (test_leading_slash_is_dropped_with_a_warning);
+  RUN (test_hostile_names_refused);
+  RUN (test_message_names_the_member);
+  return TAP_DONE ();
+}
