@@ -59,7 +59,7 @@ normalize (const char *p, const char *name, char **out, const char *where,
 }
 
 int
-fg_member_path (const char *name, char **out, const char *where,
+fg_member_path (const char *name, char **out, int quiet, const char *where,
                 struct fg_err *e)
 {
   static int warned_abs;
@@ -67,17 +67,20 @@ fg_member_path (const char *name, char **out, const char *where,
 
   *out = NULL;
   while (*p == '/' || (p[0] == '.' && p[1] == '/')) {
-    if (*p == '/' && !warned_abs) {
+    if (*p == '/' && !warned_abs && !quiet) {
       fg_warn ("%s: removing leading '/' from member names", where);
       warned_abs = 1;
     }
     p += *p == '/' ? 1 : 2;
   }
-  if (strncmp (p, "image", 5) != 0 || (p[5] != '\0' && p[5] != '/'))
-    return fg_err_set (e, FG_E_INPUT, "%s: member '%s' is outside image/, "
-                       "where a first-gen image keeps everything", where,
-                       name);
-  return normalize (p + 5, name, out, where, e);
+  if (strncmp (p, "image", 5) != 0 || (p[5] != '\0' && p[5] != '/')) {
+    /* Not part of the root file system: tar would put it beside image/,
+     * where it belongs to no disk. */
+    if (!quiet)
+      fg_warn ("%s: '%s' is outside image/; skipped", where, name);
+    return 0;
+  }
+  return normalize (p + 5, name, out, where, e) < 0 ? -1 : 1;
 }
 
 static void
@@ -92,28 +95,35 @@ where_member (struct fg_tar *t, struct archive_entry *ent, char *buf,
 }
 
 /* Names and size of one member, checked the same way in both passes:
- * *PATH and *LPATH (hard link target, or NULL) are malloc'd. */
+ * *PATH and *LPATH (hard link target, or NULL) are malloc'd.  Returns 1
+ * for a member of the image, 0 for one to skip (outside image/), -1. */
 static int
 check_member (struct archive_entry *ent, char **path, char **lpath,
-              const char *where, struct fg_err *e)
+              int quiet, const char *where, struct fg_err *e)
 {
   const char *name = archive_entry_pathname (ent);
   const char *link = archive_entry_hardlink (ent);
   la_int64_t size = archive_entry_size (ent);
 
+  int in;
+
   *path = *lpath = NULL;
   if (name == NULL)
     return fg_err_set (e, FG_E_INPUT, "%s: member without a name", where);
-  if (fg_member_path (name, path, where, e) < 0)
-    return -1;
-  if (link && fg_member_path (link, lpath, where, e) < 0)
+  if ((in = fg_member_path (name, path, quiet, where, e)) <= 0)
+    return in;
+  if (link && (in = fg_member_path (link, lpath, 1, where, e)) <= 0) {
+    if (in == 0)
+      fg_err_set (e, FG_E_INPUT, "%s: hard link to '%s', outside image/",
+                  where, link);
     goto fail;
+  }
   if (size < 0 || (uint64_t) size > VHD_MAX_DISK_SIZE) {
     fg_err_set (e, FG_E_INPUT, "%s: claims %lld bytes, more than any "
                 "next-gen disk holds", where, (long long) size);
     goto fail;
   }
-  return 0;
+  return 1;
 
 fail:
   free (*path);
@@ -178,17 +188,20 @@ scan_archive (const struct fg_parts *parts, enum fg_progress_mode pm,
 
     fg_progress_update (&p, fg_tar_in_pos (t));
     where_member (t, ent, where, sizeof where);
-    if ((rc = check_member (ent, &path, &lpath, where, e)) < 0)
+    if ((rc = check_member (ent, &path, &lpath, 0, where, e)) < 0)
       break;
     free (path);
     free (lpath);
-    scan_add (s, ent);
+    if (rc > 0)
+      scan_add (s, ent);
+    rc = 1;
   }
   *bytes_in += fg_tar_in_pos (t);
   fg_progress_end (&p, rc == 0);
   fg_tar_close (t);
   if (rc == 0 && s->entries == 0)
-    rc = fg_err_set (e, FG_E_INPUT, "'%s' holds no members", parts->name);
+    rc = fg_err_set (e, FG_E_INPUT, "'%s' holds nothing under image/: not "
+                     "a first-gen file-level image", parts->name);
   return rc < 0 ? -1 : 0;
 }
 
@@ -232,12 +245,18 @@ tar_data (void *opaque, const void **buf, size_t *len, int64_t *off,
   return fg_tar_read_block (((struct tar_data *) opaque)->t, buf, len, off, e);
 }
 
+struct parts_src {
+  const struct fg_parts *parts;
+  int scanned;                /* pass 1 ran and already gave the warnings */
+};
+
 /* Pass 2: every member into the file system. */
 static int
 populate (void *opaque, struct fg_fs *fs, enum fg_progress_mode pm,
           struct fg_file_result *res, struct fg_err *e)
 {
-  const struct fg_parts *parts = opaque;
+  const struct parts_src *src = opaque;
+  const struct fg_parts *parts = src->parts;
   uint64_t *bytes_in = &res->bytes_in, *entries = &res->entries;
   struct fg_tar *t;
   struct archive_entry *ent;
@@ -255,10 +274,11 @@ populate (void *opaque, struct fg_fs *fs, enum fg_progress_mode pm,
 
     fg_progress_update (&p, fg_tar_in_pos (t));
     where_member (t, ent, where, sizeof where);
-    rc = check_member (ent, &path, &lpath, where, e);
-    if (rc == 0)
+    rc = check_member (ent, &path, &lpath, src->scanned, where, e);
+    if (rc > 0) {
       rc = fg_fs_add (fs, ent, path, lpath, tar_data, &td, where, e);
-    (*entries)++;
+      (*entries)++;
+    }
     free (path);
     free (lpath);
     if (rc < 0)
@@ -267,6 +287,9 @@ populate (void *opaque, struct fg_fs *fs, enum fg_progress_mode pm,
   *bytes_in += fg_tar_in_pos (t);
   fg_progress_end (&p, rc == 0);
   fg_tar_close (t);
+  if (rc == 0 && *entries == 0)
+    rc = fg_err_set (e, FG_E_INPUT, "'%s' holds nothing under image/: not "
+                     "a first-gen file-level image", parts->name);
   return rc < 0 ? -1 : 0;
 }
 
@@ -358,6 +381,7 @@ fg_convert_file_parts (const struct fg_parts *parts, const char *out,
                        struct fg_file_result *res, struct fg_err *e)
 {
   struct scan s;
+  struct parts_src src = { parts, 0 };
 
   memset (res, 0, sizeof *res);
   memset (&s, 0, sizeof s);
@@ -367,10 +391,12 @@ fg_convert_file_parts (const struct fg_parts *parts, const char *out,
    * pass does: members are checked as they are written, and a bad one
    * still leaves nothing behind.  Otherwise a first pass reads the
    * headers to size the file system from the data. */
-  if (o->min_disk == 0 && o->fs_size == 0 &&
-      scan_archive (parts, o->progress, &s, &res->bytes_in, e) < 0)
-    return -1;
-  return build_disk (out, o, &s, populate, (void *) parts, res, e);
+  if (o->min_disk == 0 && o->fs_size == 0) {
+    if (scan_archive (parts, o->progress, &s, &res->bytes_in, e) < 0)
+      return -1;
+    src.scanned = 1;
+  }
+  return build_disk (out, o, &s, populate, &src, res, e);
 }
 
 /* ---- an extracted root folder ------------------------------------------ */

@@ -54,10 +54,11 @@ int fg_convert_dir (const char *folder, const char *out,
                     struct fg_err *e);
 
 /* The member NAME as a path inside image/: "" for image/ itself,
- * "etc/fstab" for image/etc/fstab.  A leading '/' is dropped with one
- * warning (GNU tar does the same); ".." or a name outside image/ is an
- * error.  *OUT is malloc'd. */
-int fg_member_path (const char *name, char **out, const char *where,
-                    struct fg_err *e);
+ * "etc/fstab" for image/etc/fstab: returns 1 and *OUT (malloc'd).  A
+ * leading '/' is dropped with one warning, as GNU tar does; a name
+ * outside image/ is skipped with a warning (returns 0); ".." is an
+ * error (-1).  QUIET: no warnings (a second pass over the same names). */
+int fg_member_path (const char *name, char **out, int quiet,
+                    const char *where, struct fg_err *e);
 
 #endif

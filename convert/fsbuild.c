@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <uuid/uuid.h>
 
 #define BS 4096u
@@ -352,12 +353,33 @@ set_time (__u32 *sec_field, __u32 *extra, int64_t sec, long nsec)
                       ((__u32) nsec << EXT4_EPOCH_BITS));
 }
 
+/* The permissions of the access ACL's mask entry, or -1.  With an
+ * extended ACL the group bits of the mode are the mask (acl(5)); the
+ * tar header has them so, but libarchive rewrites them from group::. */
+static int
+acl_mask (struct archive_entry *ent)
+{
+  int type, perm, tag, id, mask = -1;
+  const char *name;
+
+  if (archive_entry_acl_reset (ent, ARCHIVE_ENTRY_ACL_TYPE_ACCESS) <= 0)
+    return -1;
+  while (archive_entry_acl_next (ent, ARCHIVE_ENTRY_ACL_TYPE_ACCESS, &type,
+                                 &perm, &tag, &id, &name) == ARCHIVE_OK)
+    if (tag == ARCHIVE_ENTRY_ACL_MASK)
+      mask = ((perm & ARCHIVE_ENTRY_ACL_READ) ? 4 : 0) |
+        ((perm & ARCHIVE_ENTRY_ACL_WRITE) ? 2 : 0) |
+        ((perm & ARCHIVE_ENTRY_ACL_EXECUTE) ? 1 : 0);
+  return mask;
+}
+
 /* Owner, permission bits (setuid/setgid/sticky included) and times from
  * the tar header, onto inode INO whose type stays as it is. */
 static void
 fill_attrs (struct ext2_inode_large *in, struct archive_entry *ent,
             int large)
 {
+  int mask = acl_mask (ent);
   la_int64_t uid = archive_entry_uid (ent), gid = archive_entry_gid (ent);
   int64_t mt = archive_entry_mtime (ent);
   long mtn = archive_entry_mtime_nsec (ent);
@@ -368,6 +390,8 @@ fill_attrs (struct ext2_inode_large *in, struct archive_entry *ent,
   ext2fs_set_i_gid_high (*in, (__u16) (gid >> 16));
   in->i_mode = (__u16) ((in->i_mode & LINUX_S_IFMT) |
                         (archive_entry_mode (ent) & 07777));
+  if (mask >= 0)
+    in->i_mode = (__u16) ((in->i_mode & ~0070) | (mask << 3));
   set_time (&in->i_mtime, large ? &in->i_mtime_extra : NULL, mt, mtn);
   if (archive_entry_atime_is_set (ent))
     set_time (&in->i_atime, large ? &in->i_atime_extra : NULL,
@@ -904,6 +928,44 @@ add_dir (struct fg_fs *f, ext2_ino_t parent, const char *name,
   return apply_xattrs (f, ino, ent, where, e);
 }
 
+/* A second member of the same name: GNU tar replaces the first with it,
+ * and so does this, with a warning.  A folder is never replaced (that is
+ * how an archive smuggles a symlink in place of a folder it filled). */
+static int
+replace_earlier (struct fg_fs *f, ext2_ino_t parent, const char *leaf,
+                 ext2_ino_t ino, const char *path, const char *where,
+                 struct fg_err *e)
+{
+  struct ext2_inode_large in;
+  errcode_t rc = read_large (f->fs, ino, &in);
+
+  if (rc)
+    return fs_error (f, rc, e, "%s: reading '%s'", where, path);
+  if (LINUX_S_ISDIR (in.i_mode))
+    return fg_err_set (e, FG_E_INPUT, "%s: '%s' replaces a folder of the "
+                       "same name", where, path);
+  if ((rc = ext2fs_unlink (f->fs, parent, leaf, ino, 0)) != 0)
+    return fs_error (f, rc, e, "%s: removing the earlier '%s'", where, path);
+  if (in.i_links_count > 1)
+    in.i_links_count--;
+  else {
+    in.i_links_count = 0;
+    in.i_dtime = (__u32) (f->fs->now ? f->fs->now : time (NULL));
+    if (ext2fs_inode_has_valid_blocks2 (f->fs, (struct ext2_inode *) &in) &&
+        (rc = ext2fs_punch (f->fs, ino, (struct ext2_inode *) &in, NULL, 0,
+                            ~0ULL)) != 0)
+      return fs_error (f, rc, e, "%s: freeing the earlier '%s'", where, path);
+    if (in.i_file_acl && (rc = ext2fs_free_ext_attr (f->fs, ino, &in)) != 0)
+      return fs_error (f, rc, e, "%s: freeing the earlier '%s'", where, path);
+    ext2fs_inode_alloc_stats2 (f->fs, ino, -1, 0);
+  }
+  if ((rc = write_large (f->fs, ino, &in)) != 0)
+    return fs_error (f, rc, e, "%s: updating the earlier '%s'", where, path);
+  fg_warn ("%s: '%s' appears twice; the later copy wins, as with GNU tar",
+           where, path);
+  return 0;
+}
+
 int
 fg_fs_add (struct fg_fs *f, struct archive_entry *ent, const char *path,
            const char *hardlink, fg_fs_data_fn data, void *opaque,
@@ -930,13 +992,8 @@ fg_fs_add (struct fg_fs *f, struct archive_entry *ent, const char *path,
   found = exists (f, parent, leaf, &ino, where, e);
   if (found < 0)
     return -1;
-  if (found) {
-    fg_err_set (e, FG_E_INPUT, "%s: '%s' appears twice in the archive",
-                where, path);
-    fg_err_hint (e, "the archive was appended to; fg2ng keeps no member "
-                 "twice: repack it with one copy of each file");
+  if (found && replace_earlier (f, parent, leaf, ino, path, where, e) < 0)
     return -1;
-  }
   if (hardlink)
     return add_hardlink (f, parent, leaf, hardlink, where, e);
   switch (archive_entry_filetype (ent)) {

@@ -211,9 +211,22 @@ group_in_folder (const char *dir, char **prefix, struct fg_err *e)
   return 0;
 }
 
+static int find_parts (const char *source, enum fg_source_kind *kind,
+                       struct fg_parts *parts, struct fg_err *e);
+
 int
 fg_parts_find (const char *source, enum fg_source_kind *kind,
                struct fg_parts *parts, struct fg_err *e)
+{
+  int rc = find_parts (source, kind, parts, e);
+  if (rc < 0)
+    fg_parts_release (parts);   /* nothing for the caller to free */
+  return rc;
+}
+
+static int
+find_parts (const char *source, enum fg_source_kind *kind,
+            struct fg_parts *parts, struct fg_err *e)
 {
   struct stat st;
   CLEANUP_FREE char *dcopy = strdup (source);

@@ -37,7 +37,8 @@ enum fg_source_kind {
 };
 
 /* Classify SOURCE and, for FG_SOURCE_PARTS, fill PARTS.  A single
- * gzip file counts as one part.  Errors name the path. */
+ * gzip file counts as one part.  Errors name the path; on error PARTS
+ * holds nothing to release. */
 int fg_parts_find (const char *source, enum fg_source_kind *kind,
                    struct fg_parts *parts, struct fg_err *e);
 void fg_parts_release (struct fg_parts *parts);
