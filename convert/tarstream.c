@@ -8,12 +8,9 @@
 
 #include "convert/gunzip.h"
 
-#define TAR_BUF (1u << 20)
-
 struct fg_tar {
   struct archive *a;
   struct fg_gunzip *gz;
-  uint8_t *buf;
   struct fg_err read_err;     /* the gzip error behind an archive failure */
   /* The current member's data, for fg_tar_read's copy-out. */
   const uint8_t *blk;
@@ -28,14 +25,14 @@ static la_ssize_t
 read_cb (struct archive *a, void *opaque, const void **out)
 {
   struct fg_tar *t = opaque;
-  ssize_t n = fg_gunzip_read (t->gz, t->buf, TAR_BUF, &t->read_err);
+  size_t len = 0;
+  int rc = fg_gunzip_next (t->gz, out, &len, &t->read_err);
 
-  if (n < 0) {
+  if (rc < 0) {
     archive_set_error (a, EIO, "%s", t->read_err.msg);
     return -1;
   }
-  *out = t->buf;
-  return n;
+  return rc == 0 ? 0 : (la_ssize_t) len;
 }
 
 int
@@ -45,8 +42,7 @@ fg_tar_open (struct fg_tar **out, const struct fg_parts *parts,
   struct fg_tar *t = calloc (1, sizeof *t);
 
   *out = NULL;
-  if (t == NULL || (t->buf = malloc (TAR_BUF)) == NULL) {
-    free (t);
+  if (t == NULL) {
     return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "tar reader");
   }
   if (fg_gunzip_open (&t->gz, parts, e) < 0)
@@ -214,7 +210,6 @@ fg_tar_close (struct fg_tar *t)
   if (t->a)
     archive_read_free (t->a);
   fg_gunzip_close (t->gz);
-  free (t->buf);
   free (t);
 }
 

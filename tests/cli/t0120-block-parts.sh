@@ -69,7 +69,7 @@ test_ok "a flipped byte in the compressed data fails the CRC or inflate" '
   [ ! -e crc.vhd ]; no_leftovers .'
 
 test_ok "a bad CRC in the gzip trailer fails even with good tar data" '
-  cat web01.tar.gz.* > whole.tar.gz
+  cat $(ls web01.tar.gz.* | sort -V) > whole.tar.gz
   size=$(stat -c %s whole.tar.gz)
   printf "\x00\x00\x00\x00" | dd of=whole.tar.gz bs=1 seek=$((size - 8)) conv=notrunc status=none
   gzip -t whole.tar.gz 2>/dev/null && exit 1
