@@ -121,7 +121,9 @@ fuzz: $(FUZZ_BINS)
 	done
 
 # ---- sample, demo, bench -----------------------------------------------
-samples:
+samples: build/samples/fg-debian.expected.json
+
+build/samples/fg-debian.expected.json: examples/make-sample.sh
 	bash examples/make-sample.sh
 
 demo: deps $(BIN)
