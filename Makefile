@@ -48,8 +48,8 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps check check-asan check-peers fuzz demo bench install clean \
-        unit samples
+.PHONY: all deps check check-asan check-peers fuzz demo bench bench-quick \
+        install clean unit samples
 
 all: $(BIN)
 
@@ -78,7 +78,7 @@ DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
   libisal-dev libsqlite3-dev libmicrohttpd-dev libhivex-dev \
   libguestfs-dev libguestfs-tools linux-image-amd64 \
   qemu-utils qemu-system-x86 libvhdi-utils e2fsprogs debootstrap fdisk \
-  pigz xz-utils bzip2 attr acl python3 hyperfine valgrind man-db time
+  pigz xz-utils bzip2 attr acl python3 hyperfine valgrind man-db time isal
 
 deps:
 	@missing=""; \
@@ -131,6 +131,9 @@ demo: deps $(BIN)
 
 bench: $(BIN)
 	bash bench/run.sh
+
+bench-quick: $(BIN)
+	bash bench/run.sh --runs 1
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/fg2ng
