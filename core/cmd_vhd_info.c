@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "convert/vhd.h"
 #include "core/cmd.h"
@@ -64,20 +65,28 @@ level_json (const struct vhd_chain *c, size_t i)
   char creator[5], uuid[37];
   json_t *o;
 
+  char version[16], when[32];
+  time_t ts = vhd_time_to_unix (f->timestamp);
+  struct tm tm;
+
   vhd_creator_string (f->creator_app, creator);
   uuid_str (f->uuid, uuid);
-  o = json_pack ("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:{s:i, s:i, s:i}, "
-                 "s:I, s:b, s:I, s:I}",
+  snprintf (version, sizeof version, "%u.%u", f->creator_version >> 16,
+            f->creator_version & 0xffff);
+  gmtime_r (&ts, &tm);
+  strftime (when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  o = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:{s:i, s:i, s:i}, "
+                 "s:s, s:b, s:I, s:I}",
                  "file", vhd_chain_path (c, i),
                  "type", vhd_disk_type_name (f->disk_type),
                  "creator", creator,
                  "uuid", uuid,
-                 "creator_version", (json_int_t) f->creator_version,
+                 "creator_version", version,
                  "current_size", (json_int_t) f->current_size,
                  "original_size", (json_int_t) f->original_size,
                  "geometry", "cylinders", (int) f->cylinders,
                  "heads", (int) f->heads, "sectors", (int) f->sectors,
-                 "timestamp", (json_int_t) vhd_time_to_unix (f->timestamp),
+                 "timestamp", when,
                  "hidden", f->hidden != 0,
                  "file_size", (json_int_t) vhd_chain_file_size (c, i),
                  "allocated_blocks",
