@@ -41,6 +41,7 @@ struct fg_fs {
   struct extent_run *runs;    /* the current file's block map */
   size_t nruns, cap_runs;
   struct fg_fs_stats st;
+  struct acl *pending;        /* ACLs with names to resolve */
 };
 
 uint64_t
@@ -443,63 +444,131 @@ apply_attrs (struct fg_fs *f, ext2_ino_t ino, struct archive_entry *ent,
     : 0;
 }
 
-/* POSIX ACL of TYPE as Linux's system.posix_acl_* value (version 2, then
- * tag/perm/id entries sorted by tag and id); libext2fs turns it into
- * ext4's on-disk form.  Returns the length, 0 if the member has only the
- * base entries (the mode says it all), -1 on a malformed ACL. */
-static int
-cmp_acl (const void *a, const void *b)
+/* A POSIX ACL as the archive gave it.  GNU tar writes named entries
+ * ("group:adm:r-x") without their ids; those are resolved against the
+ * image's own /etc/passwd and /etc/group, never the host's, once the
+ * whole archive is in (see resolve_pending). */
+struct acl_entry {
+  uint16_t tag;               /* Linux ACL_USER_OBJ ... ACL_OTHER */
+  uint16_t perm;              /* rwx as 4, 2, 1 */
+  uint32_t id;
+  char *name;                 /* for a named entry whose id is unknown */
+};
+
+struct acl {
+  ext2_ino_t ino;
+  const char *xname;          /* system.posix_acl_access or _default */
+  struct acl_entry *e;
+  size_t n;
+  int unresolved;
+  struct acl *next;
+};
+
+static void
+acl_free (struct acl *a)
 {
-  const uint8_t *x = a, *y = b;
-  unsigned tx = (unsigned) (x[0] | x[1] << 8), ty = (unsigned) (y[0] | y[1] << 8);
-  uint32_t ix = (uint32_t) (x[4] | x[5] << 8 | x[6] << 16 | (uint32_t) x[7] << 24);
-  uint32_t iy = (uint32_t) (y[4] | y[5] << 8 | y[6] << 16 | (uint32_t) y[7] << 24);
-  if (tx != ty)
-    return tx < ty ? -1 : 1;
-  return ix < iy ? -1 : ix > iy;
+  if (a == NULL)
+    return;
+  for (size_t i = 0; i < a->n; i++)
+    free (a->e[i].name);
+  free (a->e);
+  free (a);
+}
+
+/* The ACL of TYPE, or NULL when there is none worth storing (an access
+ * ACL of only user::, group::, other:: is the mode itself). */
+static struct acl *
+collect_acl (struct archive_entry *ent, int type, const char *xname,
+             struct fg_err *e)
+{
+  int atype, perm, tag, id, extended = 0, count;
+  const char *name;
+  struct acl *a;
+
+  count = archive_entry_acl_reset (ent, type);
+  if (count <= 0)
+    return NULL;
+  a = calloc (1, sizeof *a);
+  if (a == NULL || (a->e = calloc ((size_t) count + 4, sizeof *a->e)) == NULL) {
+    free (a);
+    fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "ACL");
+    return NULL;
+  }
+  a->xname = xname;
+  while (archive_entry_acl_next (ent, type, &atype, &perm, &tag, &id,
+                                 &name) == ARCHIVE_OK &&
+         a->n < (size_t) count + 4) {
+    struct acl_entry *x = &a->e[a->n];
+    x->id = 0xFFFFFFFFu;
+    switch (tag) {
+    case ARCHIVE_ENTRY_ACL_USER_OBJ: x->tag = 0x01; break;
+    case ARCHIVE_ENTRY_ACL_USER: x->tag = 0x02; extended = 1; break;
+    case ARCHIVE_ENTRY_ACL_GROUP_OBJ: x->tag = 0x04; break;
+    case ARCHIVE_ENTRY_ACL_GROUP: x->tag = 0x08; extended = 1; break;
+    case ARCHIVE_ENTRY_ACL_MASK: x->tag = 0x10; extended = 1; break;
+    case ARCHIVE_ENTRY_ACL_OTHER: x->tag = 0x20; break;
+    default: continue;
+    }
+    x->perm = (uint16_t) (((perm & ARCHIVE_ENTRY_ACL_READ) ? 4 : 0) |
+                          ((perm & ARCHIVE_ENTRY_ACL_WRITE) ? 2 : 0) |
+                          ((perm & ARCHIVE_ENTRY_ACL_EXECUTE) ? 1 : 0));
+    if (x->tag == 0x02 || x->tag == 0x08) {
+      if (id >= 0)
+        x->id = (uint32_t) id;
+      else if (name && (x->name = strdup (name)) != NULL)
+        a->unresolved = 1;
+    }
+    a->n++;
+  }
+  if (a->n == 0 || (type == ARCHIVE_ENTRY_ACL_TYPE_ACCESS && !extended)) {
+    acl_free (a);
+    return NULL;
+  }
+  return a;
 }
 
 static int
-encode_acl (struct archive_entry *ent, int type, uint8_t *buf, size_t cap)
+cmp_acl_entry (const void *x, const void *y)
 {
-  int atype, perm, tag, id, n = 0, extended = 0;
-  const char *name;
+  const struct acl_entry *a = x, *b = y;
+  if (a->tag != b->tag)
+    return a->tag < b->tag ? -1 : 1;
+  return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Linux's system.posix_acl_* value: version 2, then tag/perm/id entries
+ * (little-endian) sorted by tag and id; libext2fs turns it into ext4's
+ * on-disk form. */
+static size_t
+encode_acl (struct acl *a, uint8_t *buf)
+{
   size_t len = 4;
 
-  if (archive_entry_acl_reset (ent, type) <= 0)
-    return 0;
+  qsort (a->e, a->n, sizeof *a->e, cmp_acl_entry);
   buf[0] = 2; buf[1] = 0; buf[2] = 0; buf[3] = 0;
-  while (archive_entry_acl_next (ent, type, &atype, &perm, &tag, &id,
-                                 &name) == ARCHIVE_OK) {
-    unsigned t;
-    uint32_t qual = 0xFFFFFFFFu;
-    switch (tag) {
-    case ARCHIVE_ENTRY_ACL_USER_OBJ: t = 0x01; break;
-    case ARCHIVE_ENTRY_ACL_USER: t = 0x02; qual = (uint32_t) id; extended = 1; break;
-    case ARCHIVE_ENTRY_ACL_GROUP_OBJ: t = 0x04; break;
-    case ARCHIVE_ENTRY_ACL_GROUP: t = 0x08; qual = (uint32_t) id; extended = 1; break;
-    case ARCHIVE_ENTRY_ACL_MASK: t = 0x10; extended = 1; break;
-    case ARCHIVE_ENTRY_ACL_OTHER: t = 0x20; break;
-    default: return -1;
-    }
-    if (len + 8 > cap)
-      return -1;
-    buf[len] = (uint8_t) t; buf[len + 1] = 0;
-    buf[len + 2] = (uint8_t) (((perm & ARCHIVE_ENTRY_ACL_READ) ? 4 : 0) |
-                              ((perm & ARCHIVE_ENTRY_ACL_WRITE) ? 2 : 0) |
-                              ((perm & ARCHIVE_ENTRY_ACL_EXECUTE) ? 1 : 0));
-    buf[len + 3] = 0;
-    buf[len + 4] = (uint8_t) qual; buf[len + 5] = (uint8_t) (qual >> 8);
-    buf[len + 6] = (uint8_t) (qual >> 16); buf[len + 7] = (uint8_t) (qual >> 24);
-    len += 8;
-    n++;
+  for (size_t i = 0; i < a->n; i++, len += 8) {
+    buf[len] = (uint8_t) a->e[i].tag; buf[len + 1] = 0;
+    buf[len + 2] = (uint8_t) a->e[i].perm; buf[len + 3] = 0;
+    buf[len + 4] = (uint8_t) a->e[i].id;
+    buf[len + 5] = (uint8_t) (a->e[i].id >> 8);
+    buf[len + 6] = (uint8_t) (a->e[i].id >> 16);
+    buf[len + 7] = (uint8_t) (a->e[i].id >> 24);
   }
-  /* An access ACL of only user::, group::, other:: is the mode itself;
-   * a default ACL is always kept. */
-  if (n == 0 || (type == ARCHIVE_ENTRY_ACL_TYPE_ACCESS && !extended))
-    return 0;
-  qsort (buf + 4, (size_t) n, 8, cmp_acl);
-  return (int) len;
+  return len;
+}
+
+static int
+set_acl (struct fg_fs *f, struct ext2_xattr_handle *h, struct acl *a,
+         const char *where, struct fg_err *e)
+{
+  uint8_t *buf = malloc (4 + 8 * a->n);
+  errcode_t rc;
+
+  if (buf == NULL)
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "ACL");
+  rc = ext2fs_xattr_set (h, a->xname, buf, encode_acl (a, buf));
+  free (buf);
+  return rc ? fs_error (f, rc, e, "%s: ACL", where) : 0;
 }
 
 static int
@@ -510,7 +579,6 @@ apply_xattrs (struct fg_fs *f, ext2_ino_t ino, struct archive_entry *ent,
   const char *name;
   const void *value;
   size_t size;
-  uint8_t acl[4 + 8 * 64];
   int n_x = archive_entry_xattr_count (ent);
   int n_acl = archive_entry_acl_count (ent, ARCHIVE_ENTRY_ACL_TYPE_POSIX1E);
   errcode_t rc;
@@ -538,17 +606,24 @@ apply_xattrs (struct fg_fs *f, ext2_ino_t ino, struct archive_entry *ent,
       { ARCHIVE_ENTRY_ACL_TYPE_DEFAULT, "system.posix_acl_default" },
     };
     for (int k = 0; k < 2 && n_acl > 0; k++) {
-      int len = encode_acl (ent, kinds[k].type, acl, sizeof acl);
-      if (len < 0) {
-        rv = fg_err_set (e, FG_E_INPUT, "%s: malformed or oversized ACL",
-                         where);
-        goto out;
+      struct acl *a = collect_acl (ent, kinds[k].type, kinds[k].xname, e);
+      if (a == NULL) {
+        if (fg_err_is_set (e)) {
+          rv = -1;
+          goto out;
+        }
+        continue;
       }
-      if (len > 0 &&
-          (rc = ext2fs_xattr_set (h, kinds[k].xname, acl, (size_t) len)) != 0) {
-        rv = fs_error (f, rc, e, "%s: ACL", where);
-        goto out;
+      if (a->unresolved) {
+        a->ino = ino;           /* names resolved at the end */
+        a->next = f->pending;
+        f->pending = a;
+        continue;
       }
+      rv = set_acl (f, h, a, where, e);
+      acl_free (a);
+      if (rv < 0)
+        goto out;
     }
   }
 out:
@@ -1006,12 +1081,117 @@ fg_fs_add (struct fg_fs *f, struct archive_entry *ent, const char *path,
   }
 }
 
+/* The contents of /etc/NAME in the new file system (not following a
+ * symlink), or NULL. */
+static char *
+read_etc (struct fg_fs *f, const char *name)
+{
+  ext2_ino_t etc, ino;
+  ext2_file_t file;
+  struct ext2_inode in;
+  unsigned got = 0;
+  char *buf = NULL;
+  struct fg_err ignored = FG_ERR_INIT;
+
+  if (walk_dir (f, "etc", 0, &etc, "/etc", &ignored) < 0 ||
+      ext2fs_lookup (f->fs, etc, name, (int) strlen (name), NULL, &ino) ||
+      ext2fs_read_inode (f->fs, ino, &in) || !LINUX_S_ISREG (in.i_mode) ||
+      EXT2_I_SIZE (&in) > (4u << 20))
+    return NULL;
+  buf = calloc (1, EXT2_I_SIZE (&in) + 1);
+  if (buf == NULL || ext2fs_file_open (f->fs, ino, 0, &file)) {
+    free (buf);
+    return NULL;
+  }
+  if (ext2fs_file_read (file, buf, EXT2_I_SIZE (&in), &got))
+    got = 0;
+  ext2fs_file_close (file);
+  buf[got] = '\0';
+  return buf;
+}
+
+/* The id of NAME in passwd/group text DB ("name:x:id:..."), or -1. */
+static long
+lookup_id (const char *db, const char *name)
+{
+  size_t n = strlen (name);
+
+  for (const char *p = db; p && *p; ) {
+    const char *nl = strchr (p, '\n');
+    if (strncmp (p, name, n) == 0 && p[n] == ':') {
+      const char *c = strchr (p + n + 1, ':');
+      if (c && (nl == NULL || c < nl)) {
+        char *end;
+        long v = strtol (c + 1, &end, 10);
+        if (end != c + 1 && *end == ':' && v >= 0)
+          return v;
+      }
+    }
+    p = nl ? nl + 1 : NULL;
+  }
+  return -1;
+}
+
+static int
+resolve_pending (struct fg_fs *f, struct fg_err *e)
+{
+  char *passwd, *group;
+  int rv = 0;
+
+  if (f->pending == NULL)
+    return 0;
+  passwd = read_etc (f, "passwd");
+  group = read_etc (f, "group");
+  while (f->pending && rv == 0) {
+    struct acl *a = f->pending;
+    struct ext2_xattr_handle *h = NULL;
+    char where[64];
+    int ok = 1;
+    errcode_t rc;
+
+    f->pending = a->next;
+    for (size_t i = 0; i < a->n; i++) {
+      long id;
+      if (a->e[i].name == NULL)
+        continue;
+      id = lookup_id (a->e[i].tag == 0x02 ? passwd : group, a->e[i].name);
+      if (id < 0) {
+        fg_warn ("inode %u: ACL names %s '%s', which the image's "
+                 "/etc/%s does not know; ACL not set", a->ino,
+                 a->e[i].tag == 0x02 ? "user" : "group", a->e[i].name,
+                 a->e[i].tag == 0x02 ? "passwd" : "group");
+        ok = 0;
+        break;
+      }
+      a->e[i].id = (uint32_t) id;
+    }
+    snprintf (where, sizeof where, "inode %u", a->ino);
+    if (ok) {
+      if ((rc = ext2fs_xattrs_open (f->fs, a->ino, &h)) != 0 ||
+          (rc = ext2fs_xattrs_read (h)) != 0)
+        rv = fs_error (f, rc, e, "%s: reading extended attributes", where);
+      else
+        rv = set_acl (f, h, a, where, e);
+      if (h && (rc = ext2fs_xattrs_close (&h)) != 0 && rv == 0)
+        rv = fs_error (f, rc, e, "%s: writing its ACL", where);
+    }
+    acl_free (a);
+  }
+  free (passwd);
+  free (group);
+  return rv;
+}
+
 int
 fg_fs_close (struct fg_fs *f, struct fg_fs_stats *stats, struct fg_err *e)
 {
   errcode_t rc;
 
   fg_err_clear (&f->t->err);
+  if (resolve_pending (f, e) < 0) {
+    fg_fs_abort (f);
+    return -1;
+  }
   if (stats)
     *stats = f->st;
   rc = ext2fs_close_free (&f->fs);
@@ -1031,6 +1211,11 @@ fg_fs_abort (struct fg_fs *f)
     return;
   if (f->fs)
     ext2fs_free (f->fs);
+  while (f->pending) {
+    struct acl *a = f->pending;
+    f->pending = a->next;
+    acl_free (a);
+  }
   free (f->cache_dir);
   free (f->runs);
   free (f);

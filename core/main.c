@@ -5,6 +5,8 @@
  *   error, 3 internal error or unsupported.
  */
 #include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,10 +67,26 @@ wants_help (int argc, char **argv)
   return 0;
 }
 
+/* libarchive converts pax names (UTF-8) to the locale's character set:
+ * under the C locale every non-ASCII name would fail to convert.  Use
+ * the user's locale if it is UTF-8, else C.UTF-8. */
+static void
+use_utf8_ctype (void)
+{
+  const char *cs;
+
+  setlocale (LC_CTYPE, "");
+  cs = nl_langinfo (CODESET);
+  if (cs == NULL || strcmp (cs, "UTF-8") != 0)
+    setlocale (LC_CTYPE, "C.UTF-8");
+}
+
 int
 main (int argc, char **argv)
 {
   const struct fg_cmd *cmd;
+
+  use_utf8_ctype ();
 
   if (argc < 2) {
     fprintf (stderr, "fg2ng: missing command\n"

@@ -122,6 +122,12 @@ fg_outfile_open (struct fg_outfile *o, const char *path, int flags,
                          "cannot create output beside '%s'", path);
   }
   register_temp (o->tmp);
+  {
+    /* mkstemp makes 0600; an output is an ordinary file of the user's. */
+    mode_t mask = umask (0);
+    umask (mask);
+    fchmod (o->fd, 0666 & ~mask);
+  }
   return 0;
 }
 
