@@ -78,7 +78,8 @@ DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
   libisal-dev libsqlite3-dev libmicrohttpd-dev libhivex-dev \
   libguestfs-dev libguestfs-tools linux-image-amd64 \
   qemu-utils qemu-system-x86 libvhdi-utils e2fsprogs debootstrap fdisk \
-  pigz xz-utils bzip2 attr acl python3 hyperfine valgrind man-db time isal
+  pigz xz-utils bzip2 attr acl libcap2-bin python3 hyperfine valgrind man-db \
+  time isal util-linux
 
 deps:
 	@missing=""; \
