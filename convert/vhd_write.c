@@ -263,6 +263,32 @@ fail:
   return -1;
 }
 
+/* Write a block's data but leave its all-zero pages as holes of the
+ * file: they read back as zeros, cost no disk, and are not copied.
+ * (qemu-img convert does the same.) */
+static int
+write_nonzero (struct vhd_writer *w, const uint8_t *data, uint64_t off,
+               struct fg_err *e)
+{
+  const size_t page = 4096;
+  size_t run = 0, start = 0;
+
+  for (size_t i = 0; i <= VHD_BLOCK_SIZE; i += page) {
+    int zero = i == VHD_BLOCK_SIZE || all_zero (data + i, page);
+    if (!zero) {
+      if (run == 0)
+        start = i;
+      run += page;
+      continue;
+    }
+    if (run && fg_outfile_pwrite (&w->out, data + start, run, off + start,
+                                  e) < 0)
+      return -1;
+    run = 0;
+  }
+  return 0;
+}
+
 static int
 write_block (struct vhd_writer *w, uint32_t idx, const uint8_t *data,
              const uint8_t *bitmap, struct fg_err *e)
@@ -282,7 +308,7 @@ write_block (struct vhd_writer *w, uint32_t idx, const uint8_t *data,
     if (bm[i] != 0xff)
       full = 0;
   if (fg_outfile_pwrite (&w->out, bm, sizeof bm, bm_off, e) < 0 ||
-      fg_outfile_pwrite (&w->out, data, VHD_BLOCK_SIZE, w->next_data, e) < 0)
+      write_nonzero (w, data, w->next_data, e) < 0)
     return -1;
   w->bat[idx] = (uint32_t) (bm_off / VHD_SECTOR);
   if (full)
