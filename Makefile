@@ -44,6 +44,11 @@ BIN      := $(BUILD)/fg2ng
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
+# Small programs the tests drive, built with the same flags (and
+# sanitizers) as the library.
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(BUILD)/tools/%)
+
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 60
@@ -69,7 +74,11 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
-unit: $(UNIT_BINS)
+$(BUILD)/tools/%: tests/tools/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+unit: $(UNIT_BINS) $(TOOL_BINS)
 
 # ---- dependencies ------------------------------------------------------
 # Everything the build, tests, demo and benchmarks need, from Debian only.
@@ -96,13 +105,13 @@ deps:
 	  --no-install-recommends $$missing
 
 # ---- tests -------------------------------------------------------------
-check: $(BIN) $(UNIT_BINS)
+check: $(BIN) $(UNIT_BINS) $(TOOL_BINS)
 	BUILD=$(BUILD) bash tests/run.sh
 
 check-asan:
 	$(MAKE) BUILD=build/asan SAN=1 OPT=-O1 check
 
-check-peers: $(BIN)
+check-peers: $(BIN) $(TOOL_BINS)
 	BUILD=$(BUILD) bash tests/peers.sh
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)

@@ -41,12 +41,8 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/fg2ng-peers.XXXXXX") || exit 2
 trap 'rm -rf "$scratch"' EXIT
 
 build_vhdcat() {
-  mkdir -p "$BUILD/tools"
-  # shellcheck disable=SC2046  # pkg-config prints several words
-  cc -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror \
-    -O2 -g -I. -o "$BUILD/tools/vhdcat" tests/tools/vhdcat.c \
-    "$BUILD/libfg2ng.a" \
-    $(pkg-config --libs jansson libarchive zlib ext2fs com_err uuid) -lm
+  # Built by the Makefile with the library's own flags (and sanitizers).
+  make -s BUILD="$BUILD" "$BUILD/tools/vhdcat"
 }
 
 # check.sh calls "READER IN OUT"; fg2ng wants "-o OUT", hence a wrapper.
