@@ -2,25 +2,6 @@
  * built yet: they say so in one line and exit 3, never pretending. */
 #include "core/cmd.h"
 
-const struct fg_cmd fg_cmd_inspect = {
-  .name = "inspect",
-  .summary = "identify a source: layout, OS, network, figures",
-  .issue = "issue 6",
-  .help =
-"usage: fg2ng inspect [--json] SOURCE\n"
-"\n"
-"Identify what SOURCE holds without changing it: file or block level, the\n"
-"distribution, version, architecture, kernels, boot loader and init\n"
-"system, the base image, the network model (interfaces, IPv4/IPv6\n"
-"addresses, routes, resolvers, hostname), and the figures that decide\n"
-"eligibility (bytes used, inode count, VHD physical and virtual size).\n"
-"File-level archives are read in one streaming pass, without a VM.\n"
-"\n"
-"Options:\n"
-"  --json     print the inspection as one JSON object\n"
-"  -h, --help this text\n",
-};
-
 const struct fg_cmd fg_cmd_check = {
   .name = "check",
   .summary = "dry run: is SOURCE eligible, and what would change",

@@ -136,16 +136,53 @@ resolve (const char *link, const char *target)
   return out;
 }
 
+/* PATH with every symlinked folder on its way replaced by its target
+ * (merged /usr: "sbin/init" -> "usr/sbin/init"); malloc'd. */
+static char *
+resolve_dirs (const struct fg_files *fs, const char *path, int *hops)
+{
+  char *cur = strdup (path);
+
+  for (size_t i = 0; cur && cur[i]; i++) {
+    const struct fg_file *f;
+    char saved;
+    if (cur[i] != '/')
+      continue;
+    saved = cur[i];
+    cur[i] = '\0';
+    f = find (fs, cur);
+    if (f && f->target && ++*hops < 16) {
+      char *dir = resolve (cur, f->target);
+      size_t n;
+      char *next;
+      cur[i] = saved;
+      n = (dir ? strlen (dir) : 0) + strlen (cur + i) + 1;
+      next = dir ? malloc (n) : NULL;
+      if (next)
+        snprintf (next, n, "%s%s", dir, cur + i);
+      free (dir);
+      free (cur);
+      cur = next;
+      i = (size_t) -1;          /* start again on the new path */
+      continue;
+    }
+    cur[i] = saved;
+  }
+  return cur;
+}
+
 const struct fg_file *
 fg_files_get (const struct fg_files *fs, const char *path)
 {
-  const struct fg_file *f = find (fs, path);
-  char *cur = NULL;
+  int hops = 0;
+  char *cur = resolve_dirs (fs, path, &hops);
+  const struct fg_file *f = cur ? find (fs, cur) : NULL;
 
-  for (int hops = 0; f && f->target && hops < 16; hops++) {
+  while (f && f->target && hops++ < 16) {
     char *next = resolve (f->path, f->target);
     free (cur);
-    cur = next;
+    cur = next ? resolve_dirs (fs, next, &hops) : NULL;
+    free (next);
     f = cur ? find (fs, cur) : NULL;
   }
   free (cur);

@@ -1,0 +1,133 @@
+/* core/cmd_inspect.c --- fg2ng inspect SOURCE */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "convert/parts.h"
+#include "convert/tarstream.h"
+#include "core/cmd.h"
+#include "inspect/inspect.h"
+
+static const char help[] =
+"usage: fg2ng inspect [--json] [--progress MODE] SOURCE\n"
+"\n"
+"Identify what SOURCE holds without changing it: file or block level, the\n"
+"distribution, version, architecture, kernels (and whether their modules\n"
+"hold xen-blkfront and xen-netfront), boot loader and init system, fstab,\n"
+"hostname, signs of databases, and the figures that decide eligibility\n"
+"(inodes, bytes used).  File-level images are read in one streaming pass,\n"
+"without a VM, keeping only the few files that identify the system.\n"
+"\n"
+"Block-level images and VHDs (inspection through libguestfs) are not\n"
+"built yet.\n"
+"\n"
+"Options:\n"
+"  --json           print the inspection as one JSON object\n"
+"  --progress MODE  auto, none, bar or json (on stderr)\n"
+"  -h, --help       this text\n";
+
+static void
+print_text (const struct fg_inspection *in)
+{
+  printf ("layout       %s level\n", in->layout);
+  printf ("os           %s %s %s%s%s\n", in->os_type,
+          in->distro ? in->distro : "?", in->version ? in->version : "?",
+          in->codename ? " " : "", in->codename ? in->codename : "");
+  if (in->product)
+    printf ("product      %s\n", in->product);
+  printf ("arch         %s\n", in->arch ? in->arch : "?");
+  printf ("hostname     %s\n", in->hostname ? in->hostname : "(none)");
+  printf ("boot         %s%s%s, init %s\n", in->bootloader,
+          in->boot_config ? " /" : "", in->boot_config ? in->boot_config : "",
+          in->init);
+  for (unsigned i = 0; i < in->nkernels; i++) {
+    const struct fg_kernel *k = &in->kernels[i];
+    printf ("kernel       %s%s%s, xen-blkfront %s, xen-netfront %s\n",
+            k->version, k->has_initrd ? ", initrd" : "",
+            k->has_modules ? ", modules" : ", no modules",
+            k->xen_blkfront < 0 ? "not seen" : "yes",
+            k->xen_netfront < 0 ? "not seen" : "yes");
+  }
+  for (unsigned i = 0; i < in->nfstab; i++)
+    printf ("fstab        %-24s %-12s %s\n", in->fstab[i].device,
+            in->fstab[i].mountpoint, in->fstab[i].type);
+  for (unsigned i = 0; i < in->ndatabases; i++)
+    printf ("database     %s data found\n", in->databases[i]);
+  printf ("figures      %llu inodes, %.1f MiB used, largest file %.1f MiB, "
+          "archive %.1f MiB\n", (unsigned long long) in->inodes,
+          (double) in->bytes_used / 1048576.0,
+          (double) in->largest_file / 1048576.0,
+          (double) in->archive_bytes / 1048576.0);
+}
+
+static int
+run_inspect (int argc, char **argv)
+{
+  static const struct option opts[] = {
+    { "json", no_argument, NULL, 'j' },
+    { "progress", required_argument, NULL, 'p' },
+    { NULL, 0, NULL, 0 },
+  };
+  enum fg_progress_mode pm = FG_PROGRESS_AUTO;
+  struct fg_err e = FG_ERR_INIT;
+  struct fg_parts parts;
+  enum fg_source_kind kind;
+  struct fg_inspection in;
+  int json = 0, opt, rc;
+
+  optind = 0;
+  opterr = 0;
+  while ((opt = getopt_long (argc, argv, ":", opts, NULL)) != -1) {
+    if (opt == 'j')
+      json = 1;
+    else if (opt == 'p') {
+      if (fg_progress_parse_mode (optarg, &pm) < 0)
+        return fg_cmd_usage_error ("inspect", "--progress takes auto, none, "
+                                   "bar or json, not '%s'", optarg);
+    } else
+      return fg_cmd_bad_option ("inspect", opt, argv);
+  }
+  if (optind >= argc)
+    return fg_cmd_usage_error ("inspect", "missing SOURCE");
+  if (optind + 1 < argc)
+    return fg_cmd_usage_error ("inspect", "one SOURCE only");
+  if (fg_parts_find (argv[optind], &kind, &parts, &e) < 0)
+    return fg_cmd_finish (&e);
+  if (kind != FG_SOURCE_PARTS) {
+    fg_err_set (&e, FG_E_UNSUPPORTED, "'%s': inspecting %s is not built yet "
+                "(only first-gen file-level archives are)", argv[optind],
+                kind == FG_SOURCE_DIR ? "a folder" : "a disk");
+    return fg_cmd_finish (&e);
+  }
+  {
+    enum fg_layout layout;
+    rc = fg_tar_probe_layout (&parts, &layout, &e);
+    if (rc == 0 && layout == FG_LAYOUT_BLOCK)
+      rc = fg_err_set (&e, FG_E_UNSUPPORTED, "'%s' is a block-level image: "
+                       "inspecting it (through libguestfs) is not built yet",
+                       parts.name);
+  }
+  fg_inspection_init (&in);
+  if (rc == 0)
+    rc = fg_inspect_parts (&parts, pm, &in, &e);
+  fg_parts_release (&parts);
+  if (rc == 0) {
+    if (json) {
+      json_t *o = fg_inspection_json (&in);
+      json_dumpf (o, stdout, JSON_INDENT (2));
+      fputc ('\n', stdout);
+      json_decref (o);
+    } else
+      print_text (&in);
+  }
+  fg_inspection_release (&in);
+  return rc < 0 ? fg_cmd_finish (&e) : FG_EXIT_OK;
+}
+
+const struct fg_cmd fg_cmd_inspect = {
+  .name = "inspect",
+  .summary = "identify a source: layout, OS, kernels, figures",
+  .help = help,
+  .run = run_inspect,
+};

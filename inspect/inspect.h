@@ -1,0 +1,79 @@
+/* inspect/inspect.h --- what a first-gen image is, read without changing it
+ *
+ * A file-level archive (or an extracted root folder) is inspected in one
+ * streaming pass with no VM: every member is counted (inodes, bytes of
+ * blocks used), and only the few files that identify the system are
+ * kept (inspect/files.h).  From them: the distribution and version, the
+ * kernels, boot loader, init system, architecture, fstab, hostname, the
+ * network model (inspect/netcfg.h) and signs of running databases.
+ * The pass gives the file-level converter its sizes, too.
+ */
+#ifndef FG_INSPECT_INSPECT_H
+#define FG_INSPECT_INSPECT_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/progress.h"
+#include "convert/parts.h"
+#include "inspect/files.h"
+
+#define FG_MAX_KERNELS 16
+#define FG_MAX_FSTAB 32
+#define FG_MAX_DATABASES 8
+
+struct fg_kernel {
+  char *version;              /* "2.6.32-5-amd64", from boot/vmlinuz-* */
+  int has_initrd;
+  int has_modules;            /* lib/modules/<version> present */
+  int xen_blkfront;           /* -1 unknown, 0 no, 1 found in modules */
+  int xen_netfront;
+};
+
+struct fg_fstab_entry {
+  char *device, *mountpoint, *type, *options;
+};
+
+struct fg_inspection {
+  const char *layout;         /* "file" or "block" */
+  /* OS */
+  const char *os_type;        /* "linux", "windows", "unknown" */
+  char *distro;               /* "debian", "ubuntu", "centos", "rhel", ... */
+  char *version;              /* "6.0.10", "5.8", "12.04" */
+  char *major;                /* "6", "5", "12.04" */
+  char *codename;
+  char *product;              /* the release file's words */
+  char *arch;                 /* "x86_64", "i386", or NULL */
+  char *hostname;
+  const char *bootloader;     /* "grub-legacy", "grub2", "extlinux", "none" */
+  char *boot_config;          /* "boot/grub/menu.lst" */
+  const char *init;           /* "systemd", "upstart", "sysvinit", "openrc" */
+  struct fg_kernel kernels[FG_MAX_KERNELS];
+  unsigned nkernels;
+  struct fg_fstab_entry fstab[FG_MAX_FSTAB];
+  unsigned nfstab;
+  char *databases[FG_MAX_DATABASES];   /* "mysql", "postgresql", ... */
+  unsigned ndatabases;
+  /* Figures */
+  uint64_t inodes;            /* members that become inodes (not hard links) */
+  uint64_t entries;
+  uint64_t bytes_used;        /* file system blocks the data needs */
+  uint64_t bytes_apparent;
+  uint64_t largest_file;
+  uint64_t archive_bytes;     /* compressed parts */
+  /* The files kept, for the network parsers and the fixups. */
+  struct fg_files files;
+};
+
+void fg_inspection_init (struct fg_inspection *in);
+void fg_inspection_release (struct fg_inspection *in);
+
+/* One streaming pass over the parts of a file-level image. */
+int fg_inspect_parts (const struct fg_parts *parts, enum fg_progress_mode pm,
+                      struct fg_inspection *in, struct fg_err *e);
+
+/* The report as JSON (new reference). */
+json_t *fg_inspection_json (const struct fg_inspection *in);
+
+#endif
