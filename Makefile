@@ -88,7 +88,7 @@ DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
   libguestfs-dev libguestfs-tools linux-image-amd64 \
   qemu-utils qemu-system-x86 libvhdi-utils e2fsprogs debootstrap fdisk \
   pigz xz-utils bzip2 attr acl libcap2-bin python3 hyperfine valgrind man-db \
-  time isal util-linux
+  time isal util-linux python3-jsonschema
 
 deps:
 	@missing=""; \

@@ -33,6 +33,13 @@ int fg_cmd_finish (const struct fg_err *e);
 /* getopt_long's '?' / ':' results turned into one clear line; returns 2. */
 int fg_cmd_bad_option (const char *cmd, int opt, char **argv);
 
+/* The dry run shared by `check` and `convert --dry-run`: inspect SOURCE,
+ * apply the rules, print the report (JSON if asked); returns the exit
+ * code (0 eligible, 1 not, 2 input error, 3 unsupported). */
+struct fg_plan_opts;
+int fg_cmd_dry_run (const char *cmd, const char *source,
+                    const struct fg_plan_opts *o, int json, int progress);
+
 /* Parse a size such as 512, 64K, 40G, 1.5T (binary units); -1 if bad. */
 int fg_cmd_parse_size (const char *s, unsigned long long *out);
 

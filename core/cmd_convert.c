@@ -15,6 +15,7 @@
 #include "convert/vhd.h"
 #include "core/cmd.h"
 #include "core/outfile.h"
+#include "inspect/plan.h"
 
 #define MAX_PARENTS VHD_MAX_CHAIN_READ
 
@@ -53,6 +54,8 @@ static const char help[] =
 "                          (JSON lines on stderr)\n"
 "  --json                  print the result as JSON on stdout\n"
 "  -q, --quiet             print nothing on success\n"
+"  --dry-run               inspect and apply the eligibility rules (as\n"
+"                          'fg2ng check'), write nothing; -o not needed\n"
 "\n"
 "File-level images:\n"
 "  --fs-type TYPE          ext4 (default) or ext3 (kernels before 2.6.28)\n"
@@ -123,6 +126,7 @@ struct convert_args {
   struct fg_image_props props;
   int min_disk_set;
   struct fg_file_opts file;       /* file-level options */
+  int dry_run;
 };
 
 /* What a conversion did, whichever path it took. */
@@ -237,10 +241,7 @@ parse_args (int argc, char **argv, struct convert_args *a)
                                    "bytes");
       a->file.label = optarg;
       break;
-    case OPT_DRY_RUN:
-      fprintf (stderr, "fg2ng convert: --dry-run is not built yet (tracked "
-               "in issue 6); nothing was done\n");
-      return FG_EXIT_INTERNAL;
+    case OPT_DRY_RUN: a->dry_run = 1; break;
     default:
       return fg_cmd_bad_option ("convert", c, argv);
     }
@@ -251,7 +252,7 @@ parse_args (int argc, char **argv, struct convert_args *a)
     return fg_cmd_usage_error ("convert", "one SOURCE only (got '%s' and "
                                "'%s')", argv[optind], argv[optind + 1]);
   a->source = argv[optind];
-  if (a->output == NULL)
+  if (a->output == NULL && !a->dry_run)
     return fg_cmd_usage_error ("convert", "missing -o OUT");
   return -1;
 }
@@ -485,6 +486,14 @@ run_convert (int argc, char **argv)
   memset (&res, 0, sizeof res);
   if ((rc = parse_args (argc, argv, &a)) >= 0)
     return rc;
+  if (a.dry_run) {
+    /* The check, writing nothing.  (The planned fixups join it with the
+     * fixups themselves.) */
+    struct fg_plan_opts po;
+    memset (&po, 0, sizeof po);
+    po.headroom_pct = a.file.headroom_pct;
+    return fg_cmd_dry_run ("convert", a.source, &po, a.json, (int) a.progress);
+  }
   if ((rc = output_format (&a, &bundle, &fmt)) >= 0)
     return rc;
   clock_gettime (CLOCK_MONOTONIC, &t0);

@@ -2,30 +2,6 @@
  * built yet: they say so in one line and exit 3, never pretending. */
 #include "core/cmd.h"
 
-const struct fg_cmd fg_cmd_check = {
-  .name = "check",
-  .summary = "dry run: is SOURCE eligible, and what would change",
-  .issue = "issue 6",
-  .help =
-"usage: fg2ng check [--json] [--flavor NAME] [--server-record FILE] SOURCE\n"
-"\n"
-"The support engineer's dry run.  Inspects SOURCE, applies the eligibility\n"
-"rules (250 GB / 3 million inodes for first-gen Linux, 250 GB current or\n"
-"previous usage for Windows, 40 GB for General Purpose and I/O flavors,\n"
-"domain controllers, databases, known base images, 256 MB flavors, IP\n"
-"preservation, attached disks, kernel versions) and prints the verdict,\n"
-"each reason with the rule and the measured figure, the changes the\n"
-"fixups would make as diffs, and a time estimate.  Nothing is written.\n"
-"\n"
-"Exit status: 0 eligible, 1 not eligible, 2 unreadable input.\n"
-"\n"
-"Options:\n"
-"  --json                 the report as JSON\n"
-"  --flavor NAME          the next-gen flavor to check against\n"
-"  --server-record FILE   the server's first-gen record (JSON)\n"
-"  -h, --help             this text\n",
-};
-
 const struct fg_cmd fg_cmd_batch = {
   .name = "batch",
   .summary = "convert a fleet from a manifest, resumably",

@@ -34,7 +34,7 @@ static const char *const keep_patterns[] = {
   "etc/udev/rules.d/70-persistent-net.rules", "boot/grub/menu.lst",
   "boot/grub/grub.conf", "boot/grub/grub.cfg", "boot/grub2/grub.cfg",
   "boot/extlinux/extlinux.conf", "etc/default/grub", "etc/inittab",
-  "sbin/init", "usr/sbin/init", "etc/passwd", "etc/group",
+  "sbin/init", "usr/sbin/init", "etc/passwd", "etc/group", "boot/config-*",
   NULL,
 };
 

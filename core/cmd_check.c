@@ -1,0 +1,167 @@
+/* core/cmd_check.c --- fg2ng check: the support engineer's dry run */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "convert/parts.h"
+#include "convert/tarstream.h"
+#include "core/cmd.h"
+#include "core/progress.h"
+#include "inspect/inspect.h"
+#include "inspect/plan.h"
+
+static const char help[] =
+"usage: fg2ng check [--json] [--flavor F] [--class C] [--mode M] SOURCE\n"
+"\n"
+"The support engineer's dry run.  Inspects SOURCE in one streaming pass\n"
+"(no VM, nothing written) and applies every rule: the known base image,\n"
+"250 GB and 3 million inodes for first-gen Linux, 40 GB for General\n"
+"Purpose and I/O flavors, the 256 MB flavor, the kernels and their Xen\n"
+"drivers, data disks in fstab, databases, IP preservation, and the time\n"
+"estimate.  Each verdict names its rule, the measured figure and the\n"
+"limit, with one sentence to read to the customer.\n"
+"\n"
+"Options:\n"
+"  --flavor F       the server's first-gen flavor: id (1..8), name or RAM\n"
+"                   (\"256MB\", \"512\")\n"
+"  --class C        the next-gen flavor class wanted: standard, general, io\n"
+"  --mode M         self-service, assisted or image (default image)\n"
+"  --json           the report as one JSON object\n"
+"  --progress MODE  auto, none, bar or json (on stderr)\n"
+"  -h, --help       this text\n"
+"\n"
+"Exit status: 0 eligible, 1 not eligible, 2 unreadable input, 3 a source\n"
+"fg2ng cannot inspect yet (block-level images, VHDs).\n";
+
+static const char *const level_mark[] = { "ok  ", "info", "WARN", "FAIL" };
+
+int
+fg_cmd_dry_run (const char *cmd, const char *source,
+                const struct fg_plan_opts *o, int json, int progress)
+{
+  struct fg_err e = FG_ERR_INIT;
+  struct fg_parts parts;
+  enum fg_source_kind kind;
+  struct fg_inspection in;
+  struct fg_plan plan;
+  int rc;
+
+  (void) cmd;
+  if (fg_parts_find (source, &kind, &parts, &e) < 0)
+    return fg_cmd_finish (&e);
+  if (kind != FG_SOURCE_PARTS) {
+    fg_err_set (&e, FG_E_UNSUPPORTED, "'%s': checking %s is not built yet "
+                "(only first-gen file-level archives are)", source,
+                kind == FG_SOURCE_DIR ? "a folder" : "a disk");
+    return fg_cmd_finish (&e);
+  }
+  {
+    enum fg_layout layout;
+    rc = fg_tar_probe_layout (&parts, &layout, &e);
+    if (rc == 0 && layout == FG_LAYOUT_BLOCK)
+      rc = fg_err_set (&e, FG_E_UNSUPPORTED, "'%s' is a block-level image: "
+                       "checking it (through libguestfs) is not built yet",
+                       parts.name);
+  }
+  fg_inspection_init (&in);
+  memset (&plan, 0, sizeof plan);
+  if (rc == 0)
+    rc = fg_inspect_parts (&parts, (enum fg_progress_mode) progress, &in, &e);
+  fg_parts_release (&parts);
+  if (rc == 0)
+    rc = fg_plan_make (&in, o, &plan, &e);
+  if (rc == 0 && json) {
+    json_t *out = json_pack ("{s:s, s:o, s:o}", "source", source,
+                             "inspection", fg_inspection_json (&in),
+                             "plan", fg_plan_json (&plan));
+    json_dumpf (out, stdout, JSON_INDENT (2));
+    fputc ('\n', stdout);
+    json_decref (out);
+  } else if (rc == 0) {
+    printf ("%s: %s %s, %.1f GB used, %llu inodes\n", source,
+            in.distro ? in.distro : "unknown OS", in.version ? in.version : "",
+            (double) in.bytes_used / (1u << 30),
+            (unsigned long long) in.inodes);
+    for (unsigned i = 0; i < plan.n; i++)
+      printf ("  %s  %-24s %-36s %s\n", level_mark[plan.v[i].level],
+              plan.v[i].rule, plan.v[i].figure ? plan.v[i].figure : "",
+              plan.v[i].message ? plan.v[i].message : "");
+    if (json_array_size (plan.flavors)) {
+      size_t i;
+      json_t *f;
+      printf ("  fits next-gen flavors:");
+      json_array_foreach (plan.flavors, i, f)
+        printf (" %s", json_string_value (f));
+      putchar ('\n');
+    }
+    printf ("verdict: %s\n", plan.eligible ? "eligible" : "NOT eligible");
+  }
+  {
+    int eligible = plan.eligible;
+    fg_plan_release (&plan);
+    fg_inspection_release (&in);
+    if (rc < 0)
+      return fg_cmd_finish (&e);
+    return eligible ? FG_EXIT_OK : FG_EXIT_REFUSED;
+  }
+}
+
+static int
+run_check (int argc, char **argv)
+{
+  static const struct option opts[] = {
+    { "json", no_argument, NULL, 'j' },
+    { "flavor", required_argument, NULL, 'f' },
+    { "class", required_argument, NULL, 'c' },
+    { "mode", required_argument, NULL, 'm' },
+    { "progress", required_argument, NULL, 'p' },
+    { NULL, 0, NULL, 0 },
+  };
+  struct fg_plan_opts o;
+  enum fg_progress_mode pm = FG_PROGRESS_AUTO;
+  int json = 0, opt;
+
+  memset (&o, 0, sizeof o);
+  optind = 0;
+  opterr = 0;
+  while ((opt = getopt_long (argc, argv, ":", opts, NULL)) != -1) {
+    switch (opt) {
+    case 'j': json = 1; break;
+    case 'f': o.flavor = optarg; break;
+    case 'c':
+      if (strcmp (optarg, "standard") && strcmp (optarg, "general") &&
+          strcmp (optarg, "io"))
+        return fg_cmd_usage_error ("check", "--class takes standard, general "
+                                   "or io, not '%s'", optarg);
+      o.target_class = optarg;
+      break;
+    case 'm':
+      if (strcmp (optarg, "self-service") && strcmp (optarg, "assisted") &&
+          strcmp (optarg, "image"))
+        return fg_cmd_usage_error ("check", "--mode takes self-service, "
+                                   "assisted or image, not '%s'", optarg);
+      o.mode = optarg;
+      break;
+    case 'p':
+      if (fg_progress_parse_mode (optarg, &pm) < 0)
+        return fg_cmd_usage_error ("check", "--progress takes auto, none, "
+                                   "bar or json, not '%s'", optarg);
+      break;
+    default:
+      return fg_cmd_bad_option ("check", opt, argv);
+    }
+  }
+  if (optind >= argc)
+    return fg_cmd_usage_error ("check", "missing SOURCE");
+  if (optind + 1 < argc)
+    return fg_cmd_usage_error ("check", "one SOURCE only");
+  return fg_cmd_dry_run ("check", argv[optind], &o, json, (int) pm);
+}
+
+const struct fg_cmd fg_cmd_check = {
+  .name = "check",
+  .summary = "dry run: is SOURCE eligible, and what would change",
+  .help = help,
+  .run = run_check,
+};

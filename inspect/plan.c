@@ -1,0 +1,510 @@
+/* inspect/plan.c --- the eligibility rules, in one table
+ *
+ * Each rule reads the inspection (and the options) and adds verdicts.
+ * Limits and sentences cite ../shared/seeds: 002 for the 250 GB, 3
+ * million inode, 40 GB, database and data-disk rules; 000 for base
+ * images, the 256 MB flavor and IP addresses; 001 for old kernels; 003
+ * for the time estimate.
+ */
+#include "inspect/plan.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inspect/profiles.h"
+
+#define GIB (1ull << 30)
+#define LINUX_VOLUME_LIMIT (250 * GIB)
+#define LINUX_INODE_LIMIT 3000000ull
+#define GP_IO_LIMIT (40 * GIB)
+/* fg2ng's own pace on two cores: ~120 MB/s of compressed parts
+ * (bench/README.md); 60 here to stay honest on slower hosts. */
+#define FG2NG_BYTES_PER_MINUTE (60.0 * 1e6 * 60.0)
+
+static char *
+fmt (const char *f, ...)
+{
+  va_list ap;
+  char *s = NULL;
+
+  va_start (ap, f);
+  if (vasprintf (&s, f, ap) < 0)
+    s = NULL;
+  va_end (ap);
+  return s;
+}
+
+static void
+add (struct fg_plan *p, const char *rule, enum fg_level level, char *figure,
+     char *limit, char *message)
+{
+  if (p->n == FG_MAX_VERDICTS) {
+    free (figure);
+    free (limit);
+    free (message);
+    return;
+  }
+  p->v[p->n].rule = rule;
+  p->v[p->n].level = level;
+  p->v[p->n].figure = figure;
+  p->v[p->n].limit = limit;
+  p->v[p->n].message = message;
+  p->n++;
+}
+
+static double
+gb (uint64_t b)
+{
+  return (double) b / (double) GIB;
+}
+
+struct ctx {
+  const struct fg_inspection *in;
+  const struct fg_plan_opts *o;
+  json_t *flavors;            /* profiles/flavors.json */
+  json_t *bases;              /* profiles/base-images.json */
+};
+
+/* ---- the rules ------------------------------------------------------------ */
+
+static void
+rule_volume (struct ctx *c, struct fg_plan *p)
+{
+  int over = c->in->bytes_used > LINUX_VOLUME_LIMIT;
+  add (p, "linux.volume-250g", over ? FG_FAIL : FG_PASS,
+       fmt ("%.1f GB used", gb (c->in->bytes_used)), fmt ("250 GB"),
+       over ? fmt ("The server uses %.1f GB; first-gen imaging fails above "
+                   "250 GB: remove data or move it to Cloud Files first.",
+                   gb (c->in->bytes_used))
+       : fmt ("%.1f GB in use, within the 250 GB first-gen image limit.",
+              gb (c->in->bytes_used)));
+}
+
+static void
+rule_inodes (struct ctx *c, struct fg_plan *p)
+{
+  int over = c->in->inodes > LINUX_INODE_LIMIT;
+  add (p, "linux.inodes-3m", over ? FG_FAIL : FG_PASS,
+       fmt ("%llu inodes", (unsigned long long) c->in->inodes),
+       fmt ("3000000 inodes"),
+       over ? fmt ("The server has %llu files; first-gen imaging fails "
+                   "above 3 million: remove or archive files (support can "
+                   "often help work around it).",
+                   (unsigned long long) c->in->inodes)
+       : fmt ("%llu files, within the 3 million inode limit.",
+              (unsigned long long) c->in->inodes));
+}
+
+static void
+rule_gp_io (struct ctx *c, struct fg_plan *p)
+{
+  const char *cls = c->o->target_class;
+  int over = p->disk_bytes > GP_IO_LIMIT;
+
+  if (cls && strcmp (cls, "standard") != 0 && over)
+    add (p, "flavor.gp-io-40g", FG_FAIL,
+         fmt ("%.1f GB system disk", gb (p->disk_bytes)), fmt ("40 GB"),
+         fmt ("General Purpose and I/O flavors cannot be built from images "
+              "whose system disk exceeds 40 GB; this one needs %.1f GB: "
+              "choose a Standard flavor or reduce the data.",
+              gb (p->disk_bytes)));
+  else
+    add (p, "flavor.gp-io-40g", over ? FG_INFO : FG_PASS,
+         fmt ("%.1f GB system disk", gb (p->disk_bytes)), fmt ("40 GB"),
+         over ? fmt ("At %.1f GB the image suits Standard flavors only, "
+                     "not General Purpose or I/O.", gb (p->disk_bytes))
+         : fmt ("The %.1f GB system disk fits every flavor class.",
+                gb (p->disk_bytes)));
+}
+
+static void
+rule_database (struct ctx *c, struct fg_plan *p)
+{
+  char list[256] = "";
+
+  for (unsigned i = 0; i < c->in->ndatabases; i++)
+    snprintf (list + strlen (list), sizeof list - strlen (list), "%s%s",
+              i ? ", " : "", c->in->databases[i]);
+  if (c->in->ndatabases == 0)
+    add (p, "data.database", FG_PASS, fmt ("no database data"), fmt ("none"),
+         fmt ("No database data folders were found."));
+  else
+    add (p, "data.database", FG_WARN, fmt ("%s data present", list),
+         fmt ("none running"),
+         fmt ("The server holds %s data: an image does not reliably capture "
+              "a running database; take a dump first or stop the database "
+              "while the image is made.", list));
+}
+
+static int
+str_eq (json_t *j, const char *key, const char *want)
+{
+  const char *v = json_string_value (json_object_get (j, key));
+  return v && want && strcmp (v, want) == 0;
+}
+
+static void
+rule_base_image (struct ctx *c, struct fg_plan *p)
+{
+  json_t *images = json_object_get (c->bases, "images"), *img, *match = NULL;
+  size_t i;
+  const char *d = c->in->distro, *m = c->in->major;
+
+  json_array_foreach (images, i, img) {
+    json_t *maj = json_object_get (img, "major");
+    if (str_eq (img, "distro", d) &&
+        (json_is_null (maj) || str_eq (img, "major", m))) {
+      match = img;
+      break;
+    }
+  }
+  if (match == NULL) {
+    add (p, "base-image.known", FG_FAIL,
+         fmt ("%s %s", d ? d : "unknown OS", m ? m : ""), fmt ("a known base image"),
+         fmt ("No known first-gen base image matches %s %s: image-based "
+              "conversion is not supported; migrate manually (rsync to a "
+              "new next-gen server).", d ? d : "this system", m ? m : ""));
+    return;
+  }
+  p->base_image = json_incref (match);
+  if (json_is_true (json_object_get (match, "supported")))
+    add (p, "base-image.known", FG_PASS,
+         fmt ("%s", json_string_value (json_object_get (match, "name"))),
+         fmt ("a supported base image"),
+         fmt ("Built from %s, a base image that converts.",
+              json_string_value (json_object_get (match, "name"))));
+  else
+    add (p, "base-image.known", FG_FAIL,
+         fmt ("%s", json_string_value (json_object_get (match, "name"))),
+         fmt ("a supported base image"),
+         fmt ("%s cannot be converted from an image (%s): migrate manually.",
+              json_string_value (json_object_get (match, "name")),
+              json_string_value (json_object_get (match, "why")) ?
+              json_string_value (json_object_get (match, "why")) : "not supported"));
+}
+
+static json_t *
+first_gen_flavor (struct ctx *c)
+{
+  json_t *arr = json_object_get (c->flavors, "first_gen"), *f;
+  const char *want = c->o->flavor;
+  size_t i;
+
+  if (want == NULL)
+    return NULL;
+  json_array_foreach (arr, i, f) {
+    char ram[32], ramu[32];
+    json_int_t mb = json_integer_value (json_object_get (f, "ram_mb"));
+    snprintf (ram, sizeof ram, "%lld", (long long) mb);
+    snprintf (ramu, sizeof ramu, "%lldMB", (long long) mb);
+    if (str_eq (f, "id", want) || str_eq (f, "name", want) ||
+        strcmp (ram, want) == 0 || strcasecmp (ramu, want) == 0)
+      return f;
+  }
+  return NULL;
+}
+
+static void
+rule_flavor (struct ctx *c, struct fg_plan *p)
+{
+  json_t *f = first_gen_flavor (c);
+  int windows = strcmp (c->in->os_type, "windows") == 0;
+
+  if (c->o->flavor && f == NULL) {
+    add (p, "flavor.no-256mb", FG_WARN, fmt ("flavor '%s'", c->o->flavor),
+         fmt ("a first-gen flavor"),
+         fmt ("'%s' is not a first-gen flavor fg2ng knows (see "
+              "profiles/flavors.json).", c->o->flavor));
+    return;
+  }
+  if (f == NULL) {
+    add (p, "flavor.no-256mb", FG_INFO, fmt ("flavor not given"),
+         fmt ("512 MB at least"),
+         fmt ("Next-gen has no 256 MB flavor: a 256 MB server moves to "
+              "512 MB; Linux servers otherwise keep their RAM and vCPUs."));
+    return;
+  }
+  if (json_integer_value (json_object_get (f, "ram_mb")) < 512)
+    add (p, "flavor.no-256mb", FG_INFO,
+         fmt ("%s", json_string_value (json_object_get (f, "name"))),
+         fmt ("512 MB at least"),
+         fmt ("Next-gen has no 256 MB flavor: this server moves to the "
+              "512 MB flavor."));
+  else
+    add (p, "flavor.no-256mb", FG_PASS,
+         fmt ("%s", json_string_value (json_object_get (f, "name"))),
+         fmt ("512 MB at least"),
+         windows ? fmt ("A Windows server moves to the closest next-gen "
+                        "flavor.")
+         : fmt ("A Linux server keeps its flavor's RAM and vCPUs."));
+}
+
+static void
+rule_ip (struct ctx *c, struct fg_plan *p)
+{
+  const char *mode = c->o->mode ? c->o->mode : "image";
+  int keep = strcmp (mode, "self-service") == 0 || strcmp (mode, "assisted") == 0;
+
+  add (p, "network.ip-preservation", keep ? FG_PASS : FG_INFO,
+       fmt ("%s migration", mode), fmt ("preserved in self-service and "
+                                        "assisted migrations"),
+       keep ? fmt ("Public, private and shared IP addresses are kept; "
+                   "next-gen adds one IPv6 address and has no shared IP "
+                   "groups through the API.")
+       : fmt ("An image-based migration gives the new server new IP "
+              "addresses: update DNS and load balancers; next-gen adds one "
+              "IPv6 address."));
+}
+
+static int
+root_or_pseudo (const struct fg_fstab_entry *f)
+{
+  static const char *const pseudo[] = { "proc", "sysfs", "devpts", "tmpfs",
+                                        "swap", "none", "devtmpfs", "usbfs",
+                                        "securityfs", "debugfs", NULL };
+  if (strcmp (f->mountpoint, "/") == 0 || strcmp (f->mountpoint, "/boot") == 0)
+    return 1;
+  for (int i = 0; pseudo[i]; i++)
+    if (strcmp (f->type, pseudo[i]) == 0 || strcmp (f->device, pseudo[i]) == 0)
+      return 1;
+  return strncmp (f->device, "/dev/sda", 8) == 0 ||
+    strncmp (f->device, "/dev/xvda", 9) == 0 ||
+    strncmp (f->options, "bind", 4) == 0;
+}
+
+static void
+rule_data_disks (struct ctx *c, struct fg_plan *p)
+{
+  char list[512] = "";
+  unsigned n = 0;
+
+  for (unsigned i = 0; i < c->in->nfstab; i++) {
+    const struct fg_fstab_entry *f = &c->in->fstab[i];
+    if (root_or_pseudo (f))
+      continue;
+    snprintf (list + strlen (list), sizeof list - strlen (list), "%s%s on %s",
+              n++ ? ", " : "", f->device, f->mountpoint);
+  }
+  if (n == 0)
+    add (p, "disk.data-disks", FG_PASS, fmt ("system disk only"),
+         fmt ("system disk only"),
+         fmt ("fstab mounts no other disk."));
+  else
+    add (p, "disk.data-disks", FG_WARN, fmt ("%s", list),
+         fmt ("system disk only"),
+         fmt ("Images hold the system disk only: %s will not be converted; "
+              "copy that data separately (Cloud Block Storage, Cloud "
+              "Backup).", list));
+}
+
+/* "2.6.32-5-amd64" -> 2006032. */
+static long
+kernel_number (const char *v)
+{
+  int a = 0, b = 0, d = 0;
+  sscanf (v, "%d.%d.%d", &a, &b, &d);
+  return a * 1000000L + b * 1000L + d;
+}
+
+/* Is the Xen driver CONFIG_X built in (1), a module (2), off (0) or
+ * unknown (-1) according to boot/config-VERSION? */
+static int
+kconfig (const struct fg_inspection *in, const char *version, const char *opt)
+{
+  char path[512], key[128];
+  const struct fg_file *f;
+  const char *p;
+
+  snprintf (path, sizeof path, "boot/config-%s", version);
+  f = fg_files_get (&in->files, path);
+  if (f == NULL)
+    return -1;
+  snprintf (key, sizeof key, "\n%s=", opt);
+  p = strstr (f->data, key);
+  if (p == NULL)
+    return 0;
+  p += strlen (key);
+  return *p == 'y' ? 1 : *p == 'm' ? 2 : 0;
+}
+
+static void
+rule_kernels (struct ctx *c, struct fg_plan *p)
+{
+  const struct fg_inspection *in = c->in;
+  char list[512] = "";
+  int old = 0, missing = 0, unknown = 0;
+
+  if (in->nkernels == 0) {
+    add (p, "kernel.present", FG_FAIL, fmt ("no kernel in /boot"),
+         fmt ("a kernel of the guest's own"),
+         fmt ("The image has no kernel of its own (first-gen XenClassic "
+              "servers booted the host's): next-gen boots the guest's own "
+              "kernel through pygrub; install one first."));
+    return;
+  }
+  for (unsigned i = 0; i < in->nkernels; i++) {
+    const struct fg_kernel *k = &in->kernels[i];
+    int blk = kconfig (in, k->version, "CONFIG_XEN_BLKDEV_FRONTEND");
+    int net = kconfig (in, k->version, "CONFIG_XEN_NETDEV_FRONTEND");
+    int has_blk = blk == 1 || k->xen_blkfront == 1;
+    int has_net = net == 1 || k->xen_netfront == 1;
+    snprintf (list + strlen (list), sizeof list - strlen (list), "%s%s",
+              i ? ", " : "", k->version);
+    if (kernel_number (k->version) < 2006032)
+      old = 1;
+    if (!has_blk || !has_net) {
+      if ((blk == 0 || blk == 2) || (net == 0 || net == 2) || k->has_modules)
+        missing = 1;
+      else
+        unknown = 1;
+    }
+  }
+  add (p, "kernel.versions", old ? FG_WARN : FG_PASS, fmt ("%s", list),
+       fmt ("2.6.32 or later"),
+       old ? fmt ("Kernels older than 2.6.32 (%s) make live migration "
+                  "fail on next-gen hosts: update the kernel.", list)
+       : fmt ("Kernels %s.", list));
+  add (p, "kernel.xen-drivers", missing ? FG_FAIL : unknown ? FG_WARN : FG_PASS,
+       fmt ("xen-blkfront/xen-netfront %s",
+            missing ? "missing" : unknown ? "not confirmed" : "present"),
+       fmt ("both, built in or as modules"),
+       missing ? fmt ("A kernel lacks the Xen disk or network driver "
+                      "(xen-blkfront, xen-netfront): the converted server "
+                      "would not find its disk; install a kernel that has "
+                      "them.")
+       : unknown ? fmt ("fg2ng could not confirm the Xen drivers (no "
+                        "modules or kernel config in the image).")
+       : fmt ("The Xen disk and network drivers are there."));
+}
+
+static void
+rule_estimate (struct ctx *c, struct fg_plan *p)
+{
+  p->minutes_legacy = 2.0 * gb (c->in->bytes_used);
+  p->minutes_fg2ng = (double) c->in->archive_bytes * 2.0 / FG2NG_BYTES_PER_MINUTE;
+  add (p, "estimate.time", FG_INFO,
+       fmt ("%.1f GB of data, %.1f GB of parts", gb (c->in->bytes_used),
+            (double) c->in->archive_bytes / 1e9),
+       fmt ("2 minutes per GB (legacy rule)"),
+       fmt ("The legacy rule of thumb says %.0f minutes; fg2ng expects "
+            "about %.0f.", p->minutes_legacy,
+            p->minutes_fg2ng < 1 ? 1 : p->minutes_fg2ng));
+}
+
+static void
+fit_flavors (struct ctx *c, struct fg_plan *p)
+{
+  json_t *arr = json_object_get (c->flavors, "next_gen"), *f;
+  size_t i;
+
+  p->flavors = json_array ();
+  json_array_foreach (arr, i, f) {
+    uint64_t disk = (uint64_t) json_integer_value (json_object_get (f, "disk_gb")) * GIB;
+    const char *cls = json_string_value (json_object_get (f, "class"));
+    if (disk < p->disk_bytes)
+      continue;
+    if (cls && strcmp (cls, "standard") != 0 && p->disk_bytes > GP_IO_LIMIT)
+      continue;
+    json_array_append (p->flavors, json_object_get (f, "id"));
+  }
+}
+
+typedef void (*rule_fn) (struct ctx *c, struct fg_plan *p);
+
+/* Every rule, in the order the report lists them. */
+static const rule_fn rules[] = {
+  rule_base_image, rule_volume, rule_inodes, rule_gp_io, rule_flavor,
+  rule_kernels, rule_data_disks, rule_database, rule_ip, rule_estimate,
+  NULL,
+};
+
+int
+fg_plan_make (const struct fg_inspection *in, const struct fg_plan_opts *o,
+              struct fg_plan *p, struct fg_err *e)
+{
+  struct ctx c = { in, o, NULL, NULL };
+  uint64_t headroom = o->headroom_pct ? o->headroom_pct : 30;
+
+  memset (p, 0, sizeof *p);
+  c.flavors = fg_profile_load ("flavors.json", e);
+  if (c.flavors == NULL)
+    return -1;
+  c.bases = fg_profile_load ("base-images.json", e);
+  if (c.bases == NULL) {
+    json_decref (c.flavors);
+    return -1;
+  }
+  /* The disk fg2ng would write: the data plus headroom, at least the
+   * first-gen flavor's disk when it is known.  Sparse files count at
+   * their full size here: the next-gen disk must be able to hold them
+   * once anything copies them without holes. */
+  {
+    uint64_t data = in->bytes_apparent > in->bytes_used ? in->bytes_apparent
+      : in->bytes_used;
+    p->disk_bytes = data + data / 100 * headroom + GIB / 4;
+  }
+  {
+    json_t *f = first_gen_flavor (&c);
+    uint64_t fd = f ? (uint64_t) json_integer_value (json_object_get (f, "disk_gb")) * GIB : 0;
+    if (fd > p->disk_bytes)
+      p->disk_bytes = fd;
+  }
+  for (const rule_fn *r = rules; *r; r++)
+    (*r) (&c, p);
+  fit_flavors (&c, p);
+  p->eligible = 1;
+  for (unsigned i = 0; i < p->n; i++)
+    if (p->v[i].level == FG_FAIL)
+      p->eligible = 0;
+  json_decref (c.flavors);
+  json_decref (c.bases);
+  return 0;
+}
+
+void
+fg_plan_release (struct fg_plan *p)
+{
+  for (unsigned i = 0; i < p->n; i++) {
+    free (p->v[i].figure);
+    free (p->v[i].limit);
+    free (p->v[i].message);
+  }
+  json_decref (p->base_image);
+  json_decref (p->flavors);
+  memset (p, 0, sizeof *p);
+}
+
+const char *
+fg_level_name (enum fg_level l)
+{
+  switch (l) {
+  case FG_PASS: return "pass";
+  case FG_INFO: return "info";
+  case FG_WARN: return "warn";
+  case FG_FAIL: return "fail";
+  }
+  return "?";
+}
+
+json_t *
+fg_plan_json (const struct fg_plan *p)
+{
+  json_t *v = json_array ();
+
+  for (unsigned i = 0; i < p->n; i++)
+    json_array_append_new (v, json_pack ("{s:s, s:s, s:s?, s:s?, s:s?}",
+                                         "rule", p->v[i].rule,
+                                         "level", fg_level_name (p->v[i].level),
+                                         "figure", p->v[i].figure,
+                                         "limit", p->v[i].limit,
+                                         "message", p->v[i].message));
+  return json_pack ("{s:b, s:o, s:I, s:O, s:O, s:{s:f, s:f}}",
+                    "eligible", p->eligible, "verdicts", v,
+                    "disk_bytes", (json_int_t) p->disk_bytes,
+                    "base_image", p->base_image ? p->base_image : json_null (),
+                    "flavors", p->flavors ? p->flavors : json_null (),
+                    "estimate_minutes", "legacy", p->minutes_legacy,
+                    "fg2ng", p->minutes_fg2ng);
+}

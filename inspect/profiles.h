@@ -1,0 +1,19 @@
+/* inspect/profiles.h --- the data files under profiles/
+ *
+ * Distro facts, the base-image catalog and the flavor tables are JSON
+ * data, not code.  This is the one loader: it finds the folder (the
+ * FG2NG_PROFILES variable; else profiles/ beside the build folder of the
+ * running binary; else PREFIX/share/fg2ng/profiles) and parses a file,
+ * naming the file and the JSON position on error.
+ */
+#ifndef FG_INSPECT_PROFILES_H
+#define FG_INSPECT_PROFILES_H
+
+#include <jansson.h>
+
+#include "core/err.h"
+
+/* profiles/NAME (e.g. "flavors.json"), a new reference, or NULL. */
+json_t *fg_profile_load (const char *name, struct fg_err *e);
+
+#endif
