@@ -289,34 +289,20 @@ write_nonzero (struct vhd_writer *w, const uint8_t *data, uint64_t off,
   return 0;
 }
 
+static int allocate_block (struct vhd_writer *w, uint32_t idx,
+                           const uint8_t *bitmap, struct fg_err *e);
+
 static int
 write_block (struct vhd_writer *w, uint32_t idx, const uint8_t *data,
              const uint8_t *bitmap, struct fg_err *e)
 {
-  uint8_t bm[VHD_SECTOR];
-  uint64_t bm_off = w->next_data - VHD_SECTOR;
-  int full = 1;
+  uint64_t data_off = w->next_data;
 
   if (w->bat[idx] != VHD_NO_BLOCK)
     return fg_err_set (e, FG_E_INTERNAL, "VHD block %u written twice", idx);
-  memset (bm, 0, sizeof bm);
-  if (bitmap)
-    memcpy (bm, bitmap, SECTORS_PER_BLOCK / 8);
-  else
-    memset (bm, 0xff, SECTORS_PER_BLOCK / 8);
-  for (uint32_t i = 0; i < SECTORS_PER_BLOCK / 8; i++)
-    if (bm[i] != 0xff)
-      full = 0;
-  if (fg_outfile_pwrite (&w->out, bm, sizeof bm, bm_off, e) < 0 ||
-      write_nonzero (w, data, w->next_data, e) < 0)
+  if (allocate_block (w, idx, bitmap, e) < 0)
     return -1;
-  w->bat[idx] = (uint32_t) (bm_off / VHD_SECTOR);
-  if (full)
-    vhd_bit_set (w->batmap, idx);
-  w->allocated++;
-  w->end = w->next_data + VHD_BLOCK_SIZE;
-  w->next_data = round_up (w->end + VHD_SECTOR, DATA_ALIGN);
-  return 0;
+  return write_nonzero (w, data, data_off, e);
 }
 
 static int
@@ -375,21 +361,31 @@ vhd_writer_put_sectors (struct vhd_writer *w, uint32_t idx,
   return rc;
 }
 
-/* Give block IDX a place in the file: its bitmap (all ones: every sector
- * belongs to this file) goes down now, its data area stays a hole that
- * reads as zeros until written. */
+/* Give block IDX a place in the file: its sector bitmap (BITMAP, or all
+ * ones when NULL: every sector belongs to this file) goes down now, its
+ * data area stays a hole that reads as zeros until written.  The batmap
+ * marks the block full only when every bit is set. */
 static int
-allocate_block (struct vhd_writer *w, uint32_t idx, struct fg_err *e)
+allocate_block (struct vhd_writer *w, uint32_t idx, const uint8_t *bitmap,
+                struct fg_err *e)
 {
   uint8_t bm[VHD_SECTOR];
   uint64_t bm_off = w->next_data - VHD_SECTOR;
+  int full = 1;
 
   memset (bm, 0, sizeof bm);
-  memset (bm, 0xff, SECTORS_PER_BLOCK / 8);
+  if (bitmap)
+    memcpy (bm, bitmap, SECTORS_PER_BLOCK / 8);
+  else
+    memset (bm, 0xff, SECTORS_PER_BLOCK / 8);
+  for (uint32_t i = 0; i < SECTORS_PER_BLOCK / 8; i++)
+    if (bm[i] != 0xff)
+      full = 0;
   if (fg_outfile_pwrite (&w->out, bm, sizeof bm, bm_off, e) < 0)
     return -1;
   w->bat[idx] = (uint32_t) (bm_off / VHD_SECTOR);
-  vhd_bit_set (w->batmap, idx);
+  if (full)
+    vhd_bit_set (w->batmap, idx);
   w->allocated++;
   w->end = w->next_data + VHD_BLOCK_SIZE;
   w->next_data = round_up (w->end + VHD_SECTOR, DATA_ALIGN);
@@ -443,7 +439,7 @@ vhd_writer_pwrite (struct vhd_writer *w, const void *buf, size_t len,
     if (w->bat[idx] == VHD_NO_BLOCK) {
       if (all_zero (p, n))
         goto next;
-      if (allocate_block (w, idx, e) < 0)
+      if (allocate_block (w, idx, NULL, e) < 0)
         return -1;
     }
     if (fg_outfile_pwrite (&w->out, p, n, file_offset (w, off), e) < 0)

@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "convert/parts.h"
-#include "convert/tarstream.h"
 #include "core/cmd.h"
 #include "core/progress.h"
 #include "inspect/inspect.h"
@@ -41,34 +39,14 @@ fg_cmd_dry_run (const char *cmd, const char *source,
                 const struct fg_plan_opts *o, int json, int progress)
 {
   struct fg_err e = FG_ERR_INIT;
-  struct fg_parts parts;
-  enum fg_source_kind kind;
   struct fg_inspection in;
   struct fg_plan plan;
   int rc;
 
   (void) cmd;
-  if (fg_parts_find (source, &kind, &parts, &e) < 0)
-    return fg_cmd_finish (&e);
-  if (kind != FG_SOURCE_PARTS) {
-    fg_err_set (&e, FG_E_UNSUPPORTED, "'%s': checking %s is not built yet "
-                "(only first-gen file-level archives are)", source,
-                kind == FG_SOURCE_DIR ? "a folder" : "a disk");
-    return fg_cmd_finish (&e);
-  }
-  {
-    enum fg_layout layout;
-    rc = fg_tar_probe_layout (&parts, &layout, &e);
-    if (rc == 0 && layout == FG_LAYOUT_BLOCK)
-      rc = fg_err_set (&e, FG_E_UNSUPPORTED, "'%s' is a block-level image: "
-                       "checking it (through libguestfs) is not built yet",
-                       parts.name);
-  }
   fg_inspection_init (&in);
   memset (&plan, 0, sizeof plan);
-  if (rc == 0)
-    rc = fg_inspect_parts (&parts, (enum fg_progress_mode) progress, &in, &e);
-  fg_parts_release (&parts);
+  rc = fg_inspect_source (source, (enum fg_progress_mode) progress, &in, &e);
   if (rc == 0)
     rc = fg_plan_make (&in, o, &plan, &e);
   if (rc == 0 && json) {

@@ -4,8 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "convert/parts.h"
-#include "convert/tarstream.h"
 #include "core/cmd.h"
 #include "inspect/inspect.h"
 
@@ -71,8 +69,6 @@ run_inspect (int argc, char **argv)
   };
   enum fg_progress_mode pm = FG_PROGRESS_AUTO;
   struct fg_err e = FG_ERR_INIT;
-  struct fg_parts parts;
-  enum fg_source_kind kind;
   struct fg_inspection in;
   int json = 0, opt, rc;
 
@@ -92,26 +88,8 @@ run_inspect (int argc, char **argv)
     return fg_cmd_usage_error ("inspect", "missing SOURCE");
   if (optind + 1 < argc)
     return fg_cmd_usage_error ("inspect", "one SOURCE only");
-  if (fg_parts_find (argv[optind], &kind, &parts, &e) < 0)
-    return fg_cmd_finish (&e);
-  if (kind != FG_SOURCE_PARTS) {
-    fg_err_set (&e, FG_E_UNSUPPORTED, "'%s': inspecting %s is not built yet "
-                "(only first-gen file-level archives are)", argv[optind],
-                kind == FG_SOURCE_DIR ? "a folder" : "a disk");
-    return fg_cmd_finish (&e);
-  }
-  {
-    enum fg_layout layout;
-    rc = fg_tar_probe_layout (&parts, &layout, &e);
-    if (rc == 0 && layout == FG_LAYOUT_BLOCK)
-      rc = fg_err_set (&e, FG_E_UNSUPPORTED, "'%s' is a block-level image: "
-                       "inspecting it (through libguestfs) is not built yet",
-                       parts.name);
-  }
   fg_inspection_init (&in);
-  if (rc == 0)
-    rc = fg_inspect_parts (&parts, pm, &in, &e);
-  fg_parts_release (&parts);
+  rc = fg_inspect_source (argv[optind], pm, &in, &e);
   if (rc == 0) {
     if (json) {
       json_t *o = fg_inspection_json (&in);

@@ -306,6 +306,32 @@ fg_inspect_parts (const struct fg_parts *parts, enum fg_progress_mode pm,
   return 0;
 }
 
+int
+fg_inspect_source (const char *source, enum fg_progress_mode pm,
+                   struct fg_inspection *in, struct fg_err *e)
+{
+  struct fg_parts parts;
+  enum fg_source_kind kind;
+  enum fg_layout layout;
+  int rc;
+
+  if (fg_parts_find (source, &kind, &parts, e) < 0)
+    return -1;
+  if (kind != FG_SOURCE_PARTS)
+    return fg_err_set (e, FG_E_UNSUPPORTED, "'%s': inspecting %s is not "
+                       "built yet (first-gen file-level archives are)",
+                       source, kind == FG_SOURCE_DIR ? "a folder" : "a disk");
+  rc = fg_tar_probe_layout (&parts, &layout, e);
+  if (rc == 0 && layout == FG_LAYOUT_BLOCK)
+    rc = fg_err_set (e, FG_E_UNSUPPORTED, "'%s' is a block-level image: "
+                     "inspecting it (through libguestfs) is not built yet",
+                     parts.name);
+  if (rc == 0)
+    rc = fg_inspect_parts (&parts, pm, in, e);
+  fg_parts_release (&parts);
+  return rc;
+}
+
 /* ---- identification from the kept files -------------------------------- */
 
 /* The value of KEY= in shell-style text (quotes removed), malloc'd. */

@@ -73,6 +73,12 @@ void fg_inspection_release (struct fg_inspection *in);
 int fg_inspect_parts (const struct fg_parts *parts, enum fg_progress_mode pm,
                       struct fg_inspection *in, struct fg_err *e);
 
+/* SOURCE as the user named it (parts, prefix, folder of parts): found,
+ * its layout probed, inspected.  Sources not inspectable yet (disks,
+ * block-level images, root folders) give FG_E_UNSUPPORTED. */
+int fg_inspect_source (const char *source, enum fg_progress_mode pm,
+                       struct fg_inspection *in, struct fg_err *e);
+
 /* The report as JSON (new reference). */
 json_t *fg_inspection_json (const struct fg_inspection *in);
 

@@ -105,32 +105,34 @@ ip_object (char *const *w, size_t n, const char *const *obj, int *fam)
   return 0;
 }
 
+/* DEV is LINK itself or one of its aliases ("eth0:1"). */
+static int
+same_link (const char *dev, const char *link)
+{
+  size_t n = strlen (link);
+  return strncmp (dev, link, n) == 0 && (dev[n] == '\0' || dev[n] == ':');
+}
+
 static void
 route_cmd (struct deb *d, struct stanza *s, char **w, size_t n, int fam,
            const char *text)
 {
+  static char minus4[] = "-4", minus6[] = "-6";
   struct nc *c = d->c;
   struct nc_route r;
   const char *why;
-  char **args = w;
-  size_t na = n;
-  int got;
-
-  /* A family hint from "ip -6" goes in front as "-6". */
-  char *with_hint[2] = { fam == 6 ? "-6" : "-4", NULL };
   char **v = NULL;
-  if (fam) {
-    v = malloc ((n + 1) * sizeof *v);
-    if (v == NULL) {
-      c->oom = 1;
-      return;
-    }
-    v[0] = with_hint[0];
-    memcpy (v + 1, w, n * sizeof *v);
-    args = v;
-    na = n + 1;
+  int got, elsewhere;
+
+  /* A family from "ip -6" goes in front of the arguments as "-6". */
+  if ((v = malloc ((n + 1) * sizeof *v)) == NULL) {
+    c->oom = 1;
+    return;
   }
-  got = nc_route_parse (c, args, na, &r, &why);
+  v[0] = fam == 6 ? minus6 : minus4;
+  if (n)
+    memcpy (v + 1, w, n * sizeof *v);
+  got = nc_route_parse (c, fam ? v : v + 1, fam ? n + 1 : n, &r, &why);
   free (v);
   if (got < 0) {
     nc_problem_text (c, s->file, s->line, why, text, strlen (text));
@@ -138,10 +140,14 @@ route_cmd (struct deb *d, struct stanza *s, char **w, size_t n, int fam,
   }
   if (got == 0)
     return;
-  if (s->i && !(r.is_default && r.dev && nc_iface_find (c, r.dev) != s->i
-                && strncmp (r.dev, s->i->name, strlen (s->i->name))))
+  /* A default route naming another device belongs to that device. */
+  elsewhere = r.is_default && r.dev && s->i && !same_link (r.dev, s->i->name);
+  if (s->i && !elsewhere) {
     nc_add_route (c, s->i, &r, s->file, s->line);
-  else {
+    nc_route_clear (&r);
+    return;
+  }
+  {
     struct pending *nv = realloc (d->pend, (d->npend + 1) * sizeof *nv);
     if (nv == NULL) {
       c->oom = 1;
@@ -152,9 +158,7 @@ route_cmd (struct deb *d, struct stanza *s, char **w, size_t n, int fam,
     nv[d->npend].r = r;
     nv[d->npend].file = s->file;
     nv[d->npend++].line = s->line;
-    return;
   }
-  nc_route_clear (&r);
 }
 
 /* "ip addr add A/len dev D label L" and "ifconfig IF[:N] A netmask M". */
@@ -405,7 +409,8 @@ include (struct deb *d, const char *from, unsigned line, const char *what,
       if (fnmatch (pat, fs->v[k].path, FNM_PATHNAME | FNM_PERIOD) == 0)
         nc_strv_push (c, &hits, &nhits, nc_strdup (c, fs->v[k].path));
     /* A glob matching nothing is empty, as in ifupdown (d-i writes
-     * "source /etc/network/interfaces.d/*" with that folder empty). */
+     * "source /etc/network/interfaces.d/<star>" with that folder
+     * empty). */
   } else if (fg_files_get (fs, pat))
     nc_strv_push (c, &hits, &nhits, nc_strdup (c, pat));
   else
@@ -567,14 +572,17 @@ parse_file (struct deb *d, const struct fg_file *f, int depth)
   nc_lines_init (&it, f);
   while (next_line (c, &it, &line, &no)) {
     char *p = line + strspn (line, " \t\v\f"), *kw, *val;
-    size_t kl;
+    size_t kl, plen;
+    char sep;
     if (*p == '\0' || *p == '#') {
       free (line);
       continue;
     }
+    plen = strlen (p);
     kl = strcspn (p, " \t\v\f");
     kw = p;
     val = p + kl + strspn (p + kl, " \t\v\f");
+    sep = kw[kl];
     kw[kl] = '\0';
     if (!strcmp (kw, "iface")) {
       size_t n;
@@ -621,12 +629,10 @@ parse_file (struct deb *d, const struct fg_file *f, int depth)
       s.open = 1;               /* absorbs "script" and "map" lines */
       s.file = f->path;
       s.line = no;
-    } else if (!s.open) {
-      nc_problem_text (c, f->path, no, "option outside any stanza:", p,
-                       strlen (p) + (*val ? 1 + strlen (val) : 0));
-    } else if (!plausible_option (kw)) {
-      kw[kl] = val > kw + kl ? ' ' : kw[kl];
-      nc_problem_text (c, f->path, no, "not an option line:", p, strlen (p));
+    } else if (!s.open || !plausible_option (kw)) {
+      kw[kl] = sep;
+      nc_problem_text (c, f->path, no, s.open ? "not an option line:"
+                       : "option outside any stanza:", p, plen);
     } else
       stanza_option (d, &s, kw, val, no);
     free (line);
