@@ -234,6 +234,87 @@ plan_size (const struct scan *s, const struct fg_file_opts *o,
   *fs_size = size;
 }
 
+/* A member held in memory (one the hook may edit). */
+struct mem_data {
+  const char *buf;
+  size_t len;
+  int done;
+};
+
+static int
+mem_data (void *opaque, const void **buf, size_t *len, int64_t *off,
+          struct fg_err *e)
+{
+  struct mem_data *m = opaque;
+
+  (void) e;
+  if (m->done || m->len == 0)
+    return 0;
+  m->done = 1;
+  *buf = m->buf;
+  *len = m->len;
+  *off = 0;
+  return 1;
+}
+
+#define MAX_EDITED (1u << 20)
+
+/* Add one member, through the hook when it wants to edit the file. */
+static int
+add_member (struct fg_fs *fs, const struct fg_member_hook *hook,
+            struct archive_entry *ent, const char *path, const char *lpath,
+            fg_fs_data_fn data, void *opaque, const char *where,
+            struct fg_err *e)
+{
+  la_int64_t size = archive_entry_size (ent);
+  char *buf = NULL, *edited = NULL;
+  size_t got = 0, elen = 0;
+  struct mem_data m = { NULL, 0, 0 };
+  const void *p;
+  size_t len;
+  int64_t off;
+  int rc, what;
+
+  if (hook == NULL || hook->touches == NULL || lpath ||
+      archive_entry_filetype (ent) != AE_IFREG || size < 0 ||
+      size > MAX_EDITED || !hook->touches (hook->opaque, path))
+    return fg_fs_add (fs, ent, path, lpath, data, opaque, where, e);
+  buf = calloc (1, (size_t) size + 1);
+  if (buf == NULL)
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "%s", where);
+  while ((rc = data (opaque, &p, &len, &off, e)) > 0) {
+    if (off < 0 || (uint64_t) off + len > (uint64_t) size) {
+      free (buf);
+      return fg_err_set (e, FG_E_INPUT, "%s: data past the member's size",
+                         where);
+    }
+    memcpy (buf + off, p, len);
+    if ((size_t) off + len > got)
+      got = (size_t) off + len;
+  }
+  if (rc < 0) {
+    free (buf);
+    return -1;
+  }
+  what = hook->edit (hook->opaque, path, buf, (size_t) size, &edited, &elen);
+  if (what == 2) {
+    free (buf);
+    return 0;                   /* left out of the new disk */
+  }
+  if (what == 1) {
+    archive_entry_set_size (ent, (la_int64_t) elen);
+    m.buf = edited;
+    m.len = elen;
+  } else {
+    m.buf = buf;
+    m.len = (size_t) size;
+  }
+  rc = fg_fs_add (fs, ent, path, NULL, mem_data, &m, where, e);
+  free (edited);
+  free (buf);
+  return rc;
+}
+
 struct tar_data {
   struct fg_tar *t;
 };
@@ -248,6 +329,7 @@ tar_data (void *opaque, const void **buf, size_t *len, int64_t *off,
 struct parts_src {
   const struct fg_parts *parts;
   int scanned;                /* pass 1 ran and already gave the warnings */
+  const struct fg_member_hook *hook;
 };
 
 /* Pass 2: every member into the file system. */
@@ -276,7 +358,8 @@ populate (void *opaque, struct fg_fs *fs, enum fg_progress_mode pm,
     where_member (t, ent, where, sizeof where);
     rc = check_member (ent, &path, &lpath, src->scanned, where, e);
     if (rc > 0) {
-      rc = fg_fs_add (fs, ent, path, lpath, tar_data, &td, where, e);
+      rc = add_member (fs, src->hook, ent, path, lpath, tar_data, &td, where,
+                       e);
       (*entries)++;
     }
     free (path);
@@ -343,6 +426,11 @@ build_disk (const char *out, const struct fg_file_opts *o,
   fo.inodes = inodes;
   if (fg_fs_create (&fs, &target, &fo, e) < 0)
     goto fail;
+  if (o->hook && o->hook->created) {
+    char uuid[37];
+    fg_fs_uuid (fs, uuid);
+    o->hook->created (o->hook->opaque, uuid, o->ext3 ? "ext3" : "ext4");
+  }
   if (fill (opaque, fs, o->progress, res, e) < 0)
     goto fail;
   if (fg_fs_close (fs, &st, e) < 0) {
@@ -381,7 +469,7 @@ fg_convert_file_parts (const struct fg_parts *parts, const char *out,
                        struct fg_file_result *res, struct fg_err *e)
 {
   struct scan s;
-  struct parts_src src = { parts, 0 };
+  struct parts_src src = { parts, 0, o->hook };
 
   memset (res, 0, sizeof *res);
   memset (&s, 0, sizeof s);
@@ -391,7 +479,11 @@ fg_convert_file_parts (const struct fg_parts *parts, const char *out,
    * pass does: members are checked as they are written, and a bad one
    * still leaves nothing behind.  Otherwise a first pass reads the
    * headers to size the file system from the data. */
-  if (o->min_disk == 0 && o->fs_size == 0) {
+  if (o->known_bytes) {
+    s.data = o->known_bytes;          /* an inspection already counted */
+    s.entries = o->known_inodes;
+    src.scanned = 1;
+  } else if (o->min_disk == 0 && o->fs_size == 0) {
     if (scan_archive (parts, o->progress, &s, &res->bytes_in, e) < 0)
       return -1;
     src.scanned = 1;
@@ -404,6 +496,7 @@ fg_convert_file_parts (const struct fg_parts *parts, const char *out,
 struct dir_src {
   char *root;                 /* the folder that is "/" of the image */
   struct archive *a;
+  const struct fg_member_hook *hook;
 };
 
 static int
@@ -544,7 +637,7 @@ dir_fill (void *opaque, struct fg_fs *fs, enum fg_progress_mode pm,
     if (link && strncmp (link, d->root, strlen (d->root)) == 0)
       rc = normalize (link + strlen (d->root), link, &lrel, where, e);
     if (rc >= 0)
-      rc = fg_fs_add (fs, ent, rel, lrel, dir_data, d, where, e);
+      rc = add_member (fs, d->hook, ent, rel, lrel, dir_data, d, where, e);
     res->entries++;
     free (rel);
     free (lrel);
@@ -567,7 +660,7 @@ fg_convert_dir (const char *folder, const char *out,
                 const struct fg_file_opts *o, struct fg_file_result *res,
                 struct fg_err *e)
 {
-  struct dir_src d = { NULL, NULL };
+  struct dir_src d = { NULL, NULL, o->hook };
   struct scan s;
   struct stat st;
   char *image;

@@ -12,12 +12,26 @@
 #ifndef FG_CONVERT_FILECONV_H
 #define FG_CONVERT_FILECONV_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/err.h"
 #include "core/progress.h"
 #include "convert/diskout.h"
 #include "convert/parts.h"
+
+/* Edits made while the file system is written (fixups/ provides them;
+ * convert/ only calls them).  All may be NULL. */
+struct fg_member_hook {
+  void *opaque;
+  /* The new file system exists: its UUID and type. */
+  void (*created) (void *opaque, const char *fs_uuid, const char *fs_type);
+  /* 1 if the regular file at PATH may be edited or removed. */
+  int (*touches) (void *opaque, const char *path);
+  /* 0 keep, 1 replace with *OUT (malloc'd, *OUTLEN bytes), 2 leave out. */
+  int (*edit) (void *opaque, const char *path, const char *data, size_t len,
+               char **out, size_t *outlen);
+};
 
 struct fg_file_opts {
   enum fg_disk_format format;   /* FG_DISK_VHD or FG_DISK_VHD_FIXED */
@@ -28,6 +42,10 @@ struct fg_file_opts {
   uint64_t min_disk;            /* the source's known disk size, or 0 */
   uint64_t fs_size;             /* exact file system size, or 0 */
   const char *label;            /* file system label */
+  /* Figures already known (an inspection pass): no sizing pass. */
+  uint64_t known_bytes;         /* data blocks the members need */
+  uint64_t known_inodes;
+  const struct fg_member_hook *hook;
 };
 
 struct fg_file_result {

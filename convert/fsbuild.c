@@ -1182,6 +1182,12 @@ resolve_pending (struct fg_fs *f, struct fg_err *e)
   return rv;
 }
 
+void
+fg_fs_uuid (const struct fg_fs *f, char out[37])
+{
+  uuid_unparse_lower (f->st.uuid, out);
+}
+
 int
 fg_fs_close (struct fg_fs *f, struct fg_fs_stats *stats, struct fg_err *e)
 {

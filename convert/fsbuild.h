@@ -53,6 +53,9 @@ int fg_fs_add (struct fg_fs *f, struct archive_entry *ent, const char *path,
                const char *link_path, fg_fs_data_fn data, void *opaque,
                const char *where, struct fg_err *e);
 
+/* The new file system's UUID, as text. */
+void fg_fs_uuid (const struct fg_fs *f, char out[37]);
+
 /* Write the superblocks and group descriptors; frees F. */
 int fg_fs_close (struct fg_fs *f, struct fg_fs_stats *stats,
                  struct fg_err *e);

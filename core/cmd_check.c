@@ -6,6 +6,7 @@
 
 #include "core/cmd.h"
 #include "core/progress.h"
+#include "fixups/fixups.h"
 #include "inspect/inspect.h"
 #include "inspect/plan.h"
 
@@ -39,6 +40,7 @@ fg_cmd_dry_run (const char *cmd, const char *source,
                 const struct fg_plan_opts *o, int json, int progress)
 {
   struct fg_err e = FG_ERR_INIT;
+  struct fg_fixups *fx = NULL;
   struct fg_inspection in;
   struct fg_plan plan;
   int rc;
@@ -49,10 +51,26 @@ fg_cmd_dry_run (const char *cmd, const char *source,
   rc = fg_inspect_source (source, (enum fg_progress_mode) progress, &in, &e);
   if (rc == 0)
     rc = fg_plan_make (&in, o, &plan, &e);
+  /* The edits the conversion would make, on the files inspection kept;
+   * the UUID is only known once the file system is made. */
+  if (rc == 0 && o->fixups) {
+    struct fg_fixup_facts facts = { in.distro, "<new-file-system-uuid>", "ext4" };
+    rc = fg_fixups_new (&fx, &facts, &e);
+    for (size_t i = 0; rc == 0 && fx && i < in.files.n; i++) {
+      const struct fg_file *f = &in.files.v[i];
+      char *out = NULL;
+      size_t outlen;
+      if (f->data && fg_fixups_touches (fx, f->path))
+        fg_fixups_apply (fx, f->path, f->data, f->len, &out, &outlen);
+      free (out);
+    }
+  }
   if (rc == 0 && json) {
     json_t *out = json_pack ("{s:s, s:o, s:o}", "source", source,
                              "inspection", fg_inspection_json (&in),
                              "plan", fg_plan_json (&plan));
+    if (o->fixups)
+      json_object_set_new (out, "fixups", fg_fixups_json (fx));
     json_dumpf (out, stdout, JSON_INDENT (2));
     fputc ('\n', stdout);
     json_decref (out);
@@ -73,10 +91,16 @@ fg_cmd_dry_run (const char *cmd, const char *source,
         printf (" %s", json_string_value (f));
       putchar ('\n');
     }
+    if (fx) {
+      printf ("changes the conversion would make (profile %s):\n",
+              fg_fixups_profile (fx));
+      fg_fixups_print (fx, stdout);
+    }
     printf ("verdict: %s\n", plan.eligible ? "eligible" : "NOT eligible");
   }
   {
     int eligible = plan.eligible;
+    fg_fixups_free (fx);
     fg_plan_release (&plan);
     fg_inspection_release (&in);
     if (rc < 0)

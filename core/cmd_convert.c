@@ -15,6 +15,8 @@
 #include "convert/vhd.h"
 #include "core/cmd.h"
 #include "core/outfile.h"
+#include "fixups/fixups.h"
+#include "inspect/inspect.h"
 #include "inspect/plan.h"
 
 #define MAX_PARENTS VHD_MAX_CHAIN_READ
@@ -64,6 +66,10 @@ static const char help[] =
 "                          system is never smaller\n"
 "  --fs-size SIZE          the exact file system size instead\n"
 "  --label LABEL           file system label (default root)\n"
+"  --no-fixups             write the guest's files unchanged (by default\n"
+"                          its profile's next-gen edits are applied: fstab\n"
+"                          and grub by UUID, console=hvc0, stale udev\n"
+"                          network rules removed; the diffs are reported)\n"
 "\n"
 "Image properties for the bundle (until inspection fills them in):\n"
 "  --name NAME             image name (default: OUT's base name)\n"
@@ -86,7 +92,7 @@ enum {
   OPT_FORMAT = 256, OPT_PARENT, OPT_PROGRESS, OPT_JSON, OPT_NAME,
   OPT_OS_TYPE, OPT_OS_DISTRO, OPT_OS_VERSION, OPT_ARCH, OPT_VM_MODE,
   OPT_MIN_RAM, OPT_MIN_DISK, OPT_NO_ADC, OPT_DRY_RUN, OPT_FS_TYPE,
-  OPT_HEADROOM, OPT_DISK_SIZE, OPT_FS_SIZE, OPT_LABEL,
+  OPT_HEADROOM, OPT_DISK_SIZE, OPT_FS_SIZE, OPT_LABEL, OPT_NO_FIXUPS,
 };
 
 static const struct option long_opts[] = {
@@ -112,6 +118,7 @@ static const struct option long_opts[] = {
   { "disk-size", required_argument, NULL, OPT_DISK_SIZE },
   { "fs-size", required_argument, NULL, OPT_FS_SIZE },
   { "label", required_argument, NULL, OPT_LABEL },
+  { "no-fixups", no_argument, NULL, OPT_NO_FIXUPS },
   { NULL, 0, NULL, 0 },
 };
 
@@ -127,6 +134,7 @@ struct convert_args {
   int min_disk_set;
   struct fg_file_opts file;       /* file-level options */
   int dry_run;
+  int no_fixups;
 };
 
 /* What a conversion did, whichever path it took. */
@@ -134,7 +142,69 @@ struct convert_report {
   int file_level;
   struct fg_block_result block;
   struct fg_file_result file;
+  struct fg_fixups *fixups;       /* the edits made, or NULL */
 };
+
+/* fixups/ behind convert/'s member hook. */
+static void
+hook_created (void *opaque, const char *uuid, const char *type)
+{
+  fg_fixups_set_fs (opaque, uuid, type);
+}
+
+static int
+hook_touches (void *opaque, const char *path)
+{
+  return fg_fixups_touches (opaque, path);
+}
+
+static int
+hook_edit (void *opaque, const char *path, const char *data, size_t len,
+           char **out, size_t *outlen)
+{
+  switch (fg_fixups_apply (opaque, path, data, len, out, outlen)) {
+  case FG_FIX_REPLACE: return 1;
+  case FG_FIX_REMOVE: return 2;
+  case FG_FIX_KEEP: break;
+  }
+  return 0;
+}
+
+/* File-level parts: inspect (one pass: identity and figures), then write
+ * the disk in one more pass with the distro's fixups applied on the way. */
+static int
+convert_file_level (const struct convert_args *a, const struct fg_parts *parts,
+                    const char *out, enum fg_disk_format fmt, int replace,
+                    struct convert_report *rep, struct fg_err *e)
+{
+  struct fg_inspection in;
+  struct fg_file_opts fo = a->file;
+  struct fg_member_hook hook = { NULL, hook_created, hook_touches, hook_edit };
+  int rc;
+
+  fo.format = fmt;
+  fo.replace = replace;
+  fo.progress = a->progress;
+  fg_inspection_init (&in);
+  rc = fg_inspect_parts (parts, a->progress, &in, e);
+  if (rc == 0 && !a->no_fixups) {
+    struct fg_fixup_facts facts = { in.distro, "00000000-0000-0000-0000-000000000000",
+                                    fo.ext3 ? "ext3" : "ext4" };
+    rc = fg_fixups_new (&rep->fixups, &facts, e);
+    hook.opaque = rep->fixups;
+    if (rep->fixups)
+      fo.hook = &hook;
+  }
+  if (rc == 0) {
+    fo.known_bytes = in.bytes_used ? in.bytes_used : 4096;
+    fo.known_inodes = in.inodes;
+    rep->file_level = 1;
+    rc = fg_convert_file_parts (parts, out, &fo, &rep->file, e);
+    rep->file.bytes_in += in.archive_bytes;
+  }
+  fg_inspection_release (&in);
+  return rc;
+}
 
 static int
 ends_with (const char *s, const char *suffix)
@@ -235,6 +305,7 @@ parse_args (int argc, char **argv, struct convert_args *a)
         a->file.fs_size = v / 4096 * 4096;
       break;
     }
+    case OPT_NO_FIXUPS: a->no_fixups = 1; break;
     case OPT_LABEL:
       if (strlen (optarg) > 16)
         return fg_cmd_usage_error ("convert", "--label takes at most 16 "
@@ -318,12 +389,7 @@ convert_to_disk (const struct convert_args *a, const char *out,
     enum fg_layout layout;
     rc = fg_tar_probe_layout (&parts, &layout, e);
     if (rc == 0 && layout == FG_LAYOUT_FILE) {
-      struct fg_file_opts fo = a->file;
-      fo.format = fmt;
-      fo.replace = replace;
-      fo.progress = a->progress;
-      rep->file_level = 1;
-      rc = fg_convert_file_parts (&parts, out, &fo, &rep->file, e);
+      rc = convert_file_level (a, &parts, out, fmt, replace, rep, e);
       res->virtual_size = rep->file.virtual_size;
       res->source_kind = "first-gen file";
       res->bytes_in = rep->file.bytes_in;
@@ -452,6 +518,8 @@ print_result (const struct convert_args *a, const char *format,
                            "seconds", secs, "uuid", uuid);
     if (o && rep->file_level)
       json_object_set_new (o, "filesystem", file_json (&rep->file));
+    if (o && rep->file_level)
+      json_object_set_new (o, "fixups", fg_fixups_json (rep->fixups));
     if (o) {
       json_dumpf (o, stdout, JSON_INDENT (2) | JSON_SORT_KEYS);
       fputc ('\n', stdout);
@@ -465,8 +533,13 @@ print_result (const struct convert_args *a, const char *format,
             (double) r->virtual_size / 1048576.0,
             rep->file.ext3 ? "ext3" : "ext4",
             (double) rep->file.fs_size / 1048576.0, secs);
-  else if (!a->quiet)
-    printf ("converted '%s' (%s, %.1f MiB) to '%s' (%s): %u of %u blocks "
+  if (!a->json && !a->quiet && rep->fixups) {
+    printf ("fixups (profile %s):\n", fg_fixups_profile (rep->fixups));
+    fg_fixups_print (rep->fixups, stdout);
+  }
+  if (rep->file_level || a->json || a->quiet)
+    return;
+  printf ("converted '%s' (%s, %.1f MiB) to '%s' (%s): %u of %u blocks "
             "hold data, %.1f s\n", a->source, r->source_kind,
             (double) r->virtual_size / 1048576.0, a->output, format,
             r->blocks_written, r->blocks_total, secs);
@@ -492,6 +565,7 @@ run_convert (int argc, char **argv)
     struct fg_plan_opts po;
     memset (&po, 0, sizeof po);
     po.headroom_pct = a.file.headroom_pct;
+    po.fixups = !a.no_fixups;
     return fg_cmd_dry_run ("convert", a.source, &po, a.json, (int) a.progress);
   }
   if ((rc = output_format (&a, &bundle, &fmt)) >= 0)
@@ -501,12 +575,15 @@ run_convert (int argc, char **argv)
     rc = convert_to_bundle (&a, &res, &e);
   else
     rc = convert_to_disk (&a, a.output, fmt, &res, a.force, &e);
-  if (rc < 0)
+  if (rc < 0) {
+    fg_fixups_free (res.fixups);
     return fg_cmd_finish (&e);
+  }
   clock_gettime (CLOCK_MONOTONIC, &t1);
   print_result (&a, bundle ? "bundle" : fg_disk_format_name (fmt), &res,
                 (double) (t1.tv_sec - t0.tv_sec) +
                 (double) (t1.tv_nsec - t0.tv_nsec) / 1e9);
+  fg_fixups_free (res.fixups);
   return FG_EXIT_OK;
 }
 

@@ -35,6 +35,7 @@ static const char *const keep_patterns[] = {
   "boot/grub/grub.conf", "boot/grub/grub.cfg", "boot/grub2/grub.cfg",
   "boot/extlinux/extlinux.conf", "etc/default/grub", "etc/inittab",
   "sbin/init", "usr/sbin/init", "etc/passwd", "etc/group", "boot/config-*",
+  "etc/securetty",
   NULL,
 };
 

@@ -28,6 +28,7 @@ struct fg_plan_opts {
   const char *target_class;   /* next-gen: "standard", "general", "io" */
   const char *mode;           /* "self-service", "assisted", "image" */
   uint64_t headroom_pct;
+  int fixups;                 /* also show the fixups' edits (dry run) */
 };
 
 #define FG_MAX_VERDICTS 32

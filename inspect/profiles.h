@@ -16,4 +16,10 @@
 /* profiles/NAME (e.g. "flavors.json"), a new reference, or NULL. */
 json_t *fg_profile_load (const char *name, struct fg_err *e);
 
+/* The distro profile (profiles/NAME.json with a "distros" list naming
+ * DISTRO), validated; NULL with no error set when none matches, NULL with
+ * E set when a profile is broken.  *FILE gets its file name. */
+json_t *fg_profile_for_distro (const char *distro, char **file,
+                               struct fg_err *e);
+
 #endif

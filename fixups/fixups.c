@@ -1,0 +1,427 @@
+/* fixups/fixups.c --- fstab, boot configuration, udev rules, console */
+#include "fixups/fixups.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixups/diff.h"
+#include "inspect/profiles.h"
+
+struct change {
+  char *path;
+  int removed;
+  char *diff;
+};
+
+struct fg_fixups {
+  json_t *profile;
+  char *profile_file;
+  char *uuid, *fs_type;
+  struct change *ch;
+  size_t nch, cap;
+};
+
+struct text {
+  char *s;
+  size_t len, cap;
+};
+
+static void
+put (struct text *t, const char *p, size_t n)
+{
+  if (t->len + n + 1 > t->cap) {
+    size_t ncap = (t->cap + n + 1) * 2;
+    char *ns = realloc (t->s, ncap);
+    if (ns == NULL)
+      return;
+    t->s = ns;
+    t->cap = ncap;
+  }
+  memcpy (t->s + t->len, p, n);
+  t->len += n;
+  t->s[t->len] = '\0';
+}
+
+static void
+puts_ (struct text *t, const char *s)
+{
+  put (t, s, strlen (s));
+}
+
+int
+fg_fixups_new (struct fg_fixups **out, const struct fg_fixup_facts *f,
+               struct fg_err *e)
+{
+  struct fg_fixups *fx;
+  char *file = NULL;
+  json_t *p;
+
+  *out = NULL;
+  p = fg_profile_for_distro (f->distro, &file, e);
+  if (p == NULL) {
+    if (fg_err_is_set (e))
+      return -1;
+    fg_warn ("no profile for '%s' in profiles/: the disk is written "
+             "without next-gen fixups", f->distro ? f->distro : "an unknown OS");
+    return 0;
+  }
+  fx = calloc (1, sizeof *fx);
+  if (fx == NULL || (fx->uuid = strdup (f->fs_uuid)) == NULL ||
+      (fx->fs_type = strdup (f->fs_type)) == NULL) {
+    fg_fixups_free (fx);
+    json_decref (p);
+    free (file);
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "fixups");
+  }
+  fx->profile = p;
+  fx->profile_file = file;
+  *out = fx;
+  return 0;
+}
+
+int
+fg_fixups_set_fs (struct fg_fixups *fx, const char *fs_uuid,
+                  const char *fs_type)
+{
+  char *u = strdup (fs_uuid), *t = strdup (fs_type);
+
+  if (u == NULL || t == NULL) {
+    free (u);
+    free (t);
+    return -1;
+  }
+  free (fx->uuid);
+  free (fx->fs_type);
+  fx->uuid = u;
+  fx->fs_type = t;
+  return 0;
+}
+
+void
+fg_fixups_free (struct fg_fixups *fx)
+{
+  if (fx == NULL)
+    return;
+  for (size_t i = 0; i < fx->nch; i++) {
+    free (fx->ch[i].path);
+    free (fx->ch[i].diff);
+  }
+  free (fx->ch);
+  json_decref (fx->profile);
+  free (fx->profile_file);
+  free (fx->uuid);
+  free (fx->fs_type);
+  free (fx);
+}
+
+const char *
+fg_fixups_profile (const struct fg_fixups *fx)
+{
+  return fx ? fx->profile_file : NULL;
+}
+
+static int
+listed (json_t *arr, const char *path)
+{
+  size_t i;
+  json_t *x;
+
+  json_array_foreach (arr, i, x)
+    if (json_is_string (x) && strcmp (json_string_value (x), path) == 0)
+      return 1;
+  return 0;
+}
+
+static json_t *
+pget (const struct fg_fixups *fx, const char *a, const char *b)
+{
+  json_t *j = json_object_get (fx->profile, a);
+  return b ? json_object_get (j, b) : j;
+}
+
+static int
+is (const char *path, json_t *name)
+{
+  return json_is_string (name) && strcmp (path, json_string_value (name)) == 0;
+}
+
+int
+fg_fixups_touches (const struct fg_fixups *fx, const char *path)
+{
+  if (fx == NULL)
+    return 0;
+  return strcmp (path, "etc/fstab") == 0 ||
+    listed (pget (fx, "boot", "configs"), path) ||
+    listed (pget (fx, "remove", NULL), path) ||
+    is (path, pget (fx, "securetty", "file")) ||
+    (strcmp (path, "etc/inittab") == 0 && pget (fx, "inittab_getty", NULL));
+}
+
+/* ---- the edits ------------------------------------------------------------ */
+
+/* A device that will not exist on the one-partition next-gen disk. */
+static int
+other_disk_device (const char *dev)
+{
+  static const char *const prefixes[] = { "/dev/sd", "/dev/xvd", "/dev/hd",
+                                          "/dev/vd", NULL };
+  for (int i = 0; prefixes[i]; i++) {
+    size_t n = strlen (prefixes[i]);
+    if (strncmp (dev, prefixes[i], n) == 0 && isalpha ((unsigned char) dev[n]))
+      return !(dev[n] == 'a' && strcmp (dev + n + 1, "1") == 0);
+  }
+  return 0;
+}
+
+static char *
+edit_fstab (const struct fg_fixups *fx, const char *data)
+{
+  struct text t = { 0 };
+  int drop = json_is_true (pget (fx, "fstab", "drop_missing_devices"));
+
+  for (const char *p = data; *p; ) {
+    const char *nl = strchr (p, '\n');
+    size_t n = nl ? (size_t) (nl - p) + 1 : strlen (p);
+    char *line = strndup (p, n), *save = NULL, *copy = strndup (p, n);
+    char *dev = NULL, *mnt = NULL, *type = NULL, *rest = NULL;
+
+    p += n;
+    if (line == NULL || copy == NULL) {
+      free (line);
+      free (copy);
+      break;
+    }
+    dev = strtok_r (copy, " \t\n", &save);
+    mnt = dev ? strtok_r (NULL, " \t\n", &save) : NULL;
+    type = mnt ? strtok_r (NULL, " \t\n", &save) : NULL;
+    rest = type ? save : NULL;
+    if (dev && dev[0] != '#' && mnt && type && strcmp (mnt, "/") == 0) {
+      char buf[512];
+      while (rest && (*rest == ' ' || *rest == '\t'))
+        rest++;
+      snprintf (buf, sizeof buf, "UUID=%s\t/\t%s\t%s", fx->uuid, fx->fs_type,
+                rest && *rest ? rest : "defaults\t0\t1\n");
+      puts_ (&t, buf);
+      if (buf[strlen (buf) - 1] != '\n')
+        puts_ (&t, "\n");
+    } else if (drop && dev && dev[0] != '#' && mnt && other_disk_device (dev)) {
+      puts_ (&t, "# fg2ng: not on the next-gen disk: ");
+      puts_ (&t, line);
+    } else
+      puts_ (&t, line);
+    free (line);
+    free (copy);
+  }
+  return t.s ? t.s : strdup (data);
+}
+
+/* A kernel command line: root= by UUID, console=<console> present. */
+static void
+edit_cmdline (const struct fg_fixups *fx, struct text *t, const char *args,
+              size_t n)
+{
+  const char *console = json_string_value (pget (fx, "boot", "console"));
+  int has_console = 0, has_root = 0;
+
+  for (size_t i = 0; i < n; ) {
+    size_t j = i;
+    while (j < n && args[j] != ' ' && args[j] != '\t')
+      j++;
+    if (j > i) {
+      if (j - i >= 5 && strncmp (args + i, "root=", 5) == 0) {
+        puts_ (t, "root=UUID=");
+        puts_ (t, fx->uuid);
+        has_root = 1;
+      } else {
+        if (console && j - i == 8 + strlen (console) &&
+            strncmp (args + i, "console=", 8) == 0 &&
+            strncmp (args + i + 8, console, strlen (console)) == 0)
+          has_console = 1;
+        put (t, args + i, j - i);
+      }
+    }
+    while (j < n && (args[j] == ' ' || args[j] == '\t'))
+      put (t, args + j++, 1);
+    i = j;
+  }
+  if (!has_root) {
+    puts_ (t, " root=UUID=");
+    puts_ (t, fx->uuid);
+  }
+  if (console && !has_console) {
+    puts_ (t, " console=");
+    puts_ (t, console);
+  }
+}
+
+static char *
+edit_boot (const struct fg_fixups *fx, const char *data)
+{
+  struct text t = { 0 };
+
+  for (const char *p = data; *p; ) {
+    const char *nl = strchr (p, '\n');
+    size_t n = nl ? (size_t) (nl - p) : strlen (p);
+    const char *q = p;
+    size_t lead, word;
+
+    while (q < p + n && (*q == ' ' || *q == '\t'))
+      q++;
+    lead = (size_t) (q - p);
+    word = 0;
+    while (q + word < p + n && !isspace ((unsigned char) q[word]))
+      word++;
+    /* grub legacy "kernel /vmlinuz-X args", grub2 "linux /vmlinuz-X args" */
+    if ((word == 6 && strncmp (q, "kernel", 6) == 0) ||
+        (word == 5 && strncmp (q, "linux", 5) == 0) ||
+        (word == 7 && strncmp (q, "linux16", 7) == 0)) {
+      const char *img = q + word, *args;
+      while (img < p + n && isspace ((unsigned char) *img))
+        img++;
+      args = img;
+      while (args < p + n && !isspace ((unsigned char) *args))
+        args++;
+      put (&t, p, (size_t) (args - p));
+      put (&t, " ", 1);
+      while (args < p + n && isspace ((unsigned char) *args))
+        args++;
+      edit_cmdline (fx, &t, args, (size_t) (p + n - args));
+    } else
+      put (&t, p, n);
+    (void) lead;
+    if (nl)
+      put (&t, "\n", 1);
+    p += n + (nl ? 1 : 0);
+  }
+  return t.s ? t.s : strdup (data);
+}
+
+static int
+has_line (const char *data, const char *line)
+{
+  size_t n = strlen (line);
+  for (const char *p = data; p && *p; ) {
+    const char *nl = strchr (p, '\n');
+    size_t len = nl ? (size_t) (nl - p) : strlen (p);
+    if (len == n && strncmp (p, line, n) == 0)
+      return 1;
+    p = nl ? nl + 1 : NULL;
+  }
+  return 0;
+}
+
+static char *
+append_lines (const char *data, json_t *lines, const char *single)
+{
+  struct text t = { 0 };
+  size_t i;
+  json_t *x;
+
+  puts_ (&t, data);
+  if (t.len && t.s[t.len - 1] != '\n')
+    puts_ (&t, "\n");
+  if (single && !strstr (data, "hvc0")) {
+    puts_ (&t, single);
+    puts_ (&t, "\n");
+  }
+  json_array_foreach (lines, i, x)
+    if (json_is_string (x) && !has_line (data, json_string_value (x))) {
+      puts_ (&t, json_string_value (x));
+      puts_ (&t, "\n");
+    }
+  return t.s ? t.s : strdup (data);
+}
+
+static void
+record (struct fg_fixups *fx, const char *path, int removed, char *diff)
+{
+  if (fx->nch == fx->cap) {
+    size_t ncap = fx->cap ? fx->cap * 2 : 8;
+    struct change *n = realloc (fx->ch, ncap * sizeof *n);
+    if (n == NULL) {
+      free (diff);
+      return;
+    }
+    fx->ch = n;
+    fx->cap = ncap;
+  }
+  fx->ch[fx->nch].path = strdup (path);
+  fx->ch[fx->nch].removed = removed;
+  fx->ch[fx->nch].diff = diff;
+  fx->nch++;
+}
+
+enum fg_fix
+fg_fixups_apply (struct fg_fixups *fx, const char *path, const char *data,
+                 size_t len, char **out, size_t *outlen)
+{
+  char *text, *edited = NULL;
+
+  *out = NULL;
+  *outlen = 0;
+  if (fx == NULL || !fg_fixups_touches (fx, path))
+    return FG_FIX_KEEP;
+  text = strndup (data, len);
+  if (text == NULL)
+    return FG_FIX_KEEP;
+  if (listed (pget (fx, "remove", NULL), path)) {
+    record (fx, path, 1, fg_diff_unified (path, text, NULL));
+    free (text);
+    return FG_FIX_REMOVE;
+  }
+  if (strcmp (path, "etc/fstab") == 0)
+    edited = edit_fstab (fx, text);
+  else if (listed (pget (fx, "boot", "configs"), path))
+    edited = edit_boot (fx, text);
+  else if (is (path, pget (fx, "securetty", "file")))
+    edited = append_lines (text, pget (fx, "securetty", "add"), NULL);
+  else if (strcmp (path, "etc/inittab") == 0)
+    edited = append_lines (text, NULL,
+                           json_string_value (pget (fx, "inittab_getty", NULL)));
+  if (edited == NULL || strcmp (edited, text) == 0) {
+    free (edited);
+    free (text);
+    return FG_FIX_KEEP;
+  }
+  record (fx, path, 0, fg_diff_unified (path, text, edited));
+  free (text);
+  *out = edited;
+  *outlen = strlen (edited);
+  return FG_FIX_REPLACE;
+}
+
+json_t *
+fg_fixups_json (const struct fg_fixups *fx)
+{
+  json_t *arr = json_array (), *pending = json_array ();
+
+  if (fx == NULL)
+    return json_pack ("{s:n, s:o, s:o}", "profile", "changes", arr,
+                      "pending", pending);
+  for (size_t i = 0; i < fx->nch; i++)
+    json_array_append_new (arr, json_pack ("{s:s, s:s, s:s}",
+                                           "path", fx->ch[i].path,
+                                           "action", fx->ch[i].removed
+                                           ? "remove" : "edit",
+                                           "diff", fx->ch[i].diff
+                                           ? fx->ch[i].diff : ""));
+  /* Rebuilding the initramfs needs the guest's own tools (libguestfs). */
+  json_array_append_new (pending, json_pack ("{s:s, s:O, s:O}",
+                                             "action", "initramfs",
+                                             "modules", pget (fx, "initramfs", "modules"),
+                                             "command", pget (fx, "initramfs", "rebuild")));
+  return json_pack ("{s:s, s:o, s:o}", "profile", fx->profile_file,
+                    "changes", arr, "pending", pending);
+}
+
+void
+fg_fixups_print (const struct fg_fixups *fx, FILE *f)
+{
+  if (fx == NULL)
+    return;
+  for (size_t i = 0; i < fx->nch; i++)
+    fputs (fx->ch[i].diff ? fx->ch[i].diff : "", f);
+}

@@ -1,0 +1,58 @@
+/* fixups/fixups.h --- what must change in a guest for next-gen, as edits
+ *
+ * The distro's profile (profiles/<family>.json) says what a first-gen
+ * guest needs on next-gen: fstab and the grub configuration naming the
+ * root file system by UUID (first-gen said /dev/sda1; next-gen's disk is
+ * /dev/xvda), console=hvc0 for pygrub's PV boot, stale udev network
+ * rules removed, a getty on hvc0.  These are plain file edits: the
+ * file-level converter applies them to each file as it is written, and
+ * the dry run applies them to the files inspection kept, so both show
+ * the same diffs.  Every change is recorded with a unified diff.
+ */
+#ifndef FG_FIXUPS_FIXUPS_H
+#define FG_FIXUPS_FIXUPS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/err.h"
+
+struct fg_fixups;
+
+struct fg_fixup_facts {
+  const char *distro;         /* from inspection */
+  const char *fs_uuid;        /* the new root file system's UUID */
+  const char *fs_type;        /* "ext4" or "ext3" */
+};
+
+/* The edits for DISTRO; *OUT is NULL (and a warning given) when no
+ * profile knows the distro: the disk is then written unchanged. */
+int fg_fixups_new (struct fg_fixups **out, const struct fg_fixup_facts *f,
+                   struct fg_err *e);
+void fg_fixups_free (struct fg_fixups *fx);
+
+/* The new file system is known (its UUID is random, set at mkfs). */
+int fg_fixups_set_fs (struct fg_fixups *fx, const char *fs_uuid,
+                      const char *fs_type);
+
+enum fg_fix { FG_FIX_KEEP = 0, FG_FIX_REPLACE, FG_FIX_REMOVE };
+
+/* 1 if the file at PATH (relative to the root) may be edited or removed:
+ * its contents are then needed in memory. */
+int fg_fixups_touches (const struct fg_fixups *fx, const char *path);
+
+/* Edit one file.  FG_FIX_REPLACE gives a malloc'd *OUT of *OUTLEN bytes.
+ * Changes are recorded for the report. */
+enum fg_fix fg_fixups_apply (struct fg_fixups *fx, const char *path,
+                             const char *data, size_t len, char **out,
+                             size_t *outlen);
+
+/* The changes so far: [{"path": ..., "action": "edit"|"remove",
+ * "diff": ...}], and what is left for the guest's own tools. */
+json_t *fg_fixups_json (const struct fg_fixups *fx);
+/* Print the diffs (for the human report). */
+void fg_fixups_print (const struct fg_fixups *fx, FILE *f);
+const char *fg_fixups_profile (const struct fg_fixups *fx);
+
+#endif
