@@ -14,7 +14,7 @@ CC       ?= cc
 SAN      ?=
 OPT      ?= -O2
 
-PKGS      := jansson libarchive zlib ext2fs com_err uuid libisal
+PKGS      := jansson libarchive zlib ext2fs com_err uuid libisal libguestfs
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

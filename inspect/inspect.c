@@ -13,14 +13,17 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "convert/blockconv.h"
 #include "convert/fileconv.h"
+#include "convert/vhd.h"
 #include "convert/tarstream.h"
 
 #define BLOCK 4096u
 
 /* Names worth keeping: small text files that identify the system. */
-static const char *const keep_patterns[] = {
+const char *const fg_inspect_keep[] = {
   "etc/os-release", "usr/lib/os-release", "etc/lsb-release",
   "etc/debian_version", "etc/redhat-release", "etc/centos-release",
   "etc/system-release", "etc/fedora-release", "etc/SuSE-release",
@@ -55,7 +58,7 @@ static const char *const elf_probes[] = {
 static int
 wanted (const char *path)
 {
-  for (const char *const *p = keep_patterns; *p; p++)
+  for (const char *const *p = fg_inspect_keep; *p; p++)
     if (fnmatch (*p, path, FNM_PATHNAME) == 0)
       return 1;
   return 0;
@@ -78,6 +81,7 @@ fg_inspection_init (struct fg_inspection *in)
   in->os_type = "unknown";
   in->bootloader = "none";
   in->init = "unknown";
+  in->windows_dc = -1;
   fg_files_init (&in->files);
 }
 
@@ -257,7 +261,6 @@ count_member (struct fg_inspection *in, struct archive_entry *ent)
   }
 }
 
-static void identify (struct fg_inspection *in);
 
 int
 fg_inspect_parts (const struct fg_parts *parts, enum fg_progress_mode pm,
@@ -303,8 +306,34 @@ fg_inspect_parts (const struct fg_parts *parts, enum fg_progress_mode pm,
   fg_tar_close (t);
   if (rc < 0)
     return -1;
-  identify (in);
+  fg_inspect_identify (in);
   return 0;
+}
+
+/* A block-level image's disk, streamed out of its parts into a sparse
+ * scratch file (libguestfs needs random access), inspected, removed. */
+static int
+inspect_block_parts (const struct fg_parts *parts, struct fg_inspection *in,
+                     struct fg_err *e)
+{
+  char dir[] = "/tmp/fg2ng-inspect-XXXXXX", path[64];
+  struct fg_block_opts o = { .format = FG_DISK_RAW, .replace = 1,
+                             .progress = FG_PROGRESS_NONE };
+  struct fg_block_result res;
+  const char *tmp = getenv ("TMPDIR");
+  int rc;
+
+  (void) tmp;
+  if (mkdtemp (dir) == NULL)
+    return fg_err_errno (e, FG_E_IO, errno, "cannot make a scratch folder");
+  snprintf (path, sizeof path, "%s/disk.raw", dir);
+  rc = fg_convert_block_parts (parts, path, &o, &res, e);
+  if (rc == 0)
+    rc = fg_inspect_disk (path, "raw", in, e);
+  unlink (path);
+  rmdir (dir);
+  in->archive_bytes = parts->total;
+  return rc;
 }
 
 int
@@ -318,16 +347,33 @@ fg_inspect_source (const char *source, enum fg_progress_mode pm,
 
   if (fg_parts_find (source, &kind, &parts, e) < 0)
     return -1;
-  if (kind != FG_SOURCE_PARTS)
-    return fg_err_set (e, FG_E_UNSUPPORTED, "'%s': inspecting %s is not "
-                       "built yet (first-gen file-level archives are)",
-                       source, kind == FG_SOURCE_DIR ? "a folder" : "a disk");
+  if (kind == FG_SOURCE_DIR)
+    return fg_err_set (e, FG_E_UNSUPPORTED, "'%s': inspecting an extracted "
+                       "folder is not built yet (first-gen archives and "
+                       "disks are)", source);
+  if (kind == FG_SOURCE_FILE) {
+    int vhd = fg_probe_vhd (source, e);
+    if (vhd < 0)
+      return -1;
+    if (vhd) {
+      struct vhd_chain *c;
+      if (vhd_chain_open (&c, source, NULL, 0, e) < 0)
+        return -1;
+      if (vhd_chain_depth (c) > 1) {
+        vhd_chain_close (c);
+        return fg_err_set (e, FG_E_UNSUPPORTED, "'%s' is a differencing "
+                           "VHD: convert the chain to one disk first, then "
+                           "inspect that", source);
+      }
+      vhd_chain_close (c);
+    }
+    rc = fg_inspect_disk (source, vhd ? "vpc" : "raw", in, e);
+    return rc;
+  }
   rc = fg_tar_probe_layout (&parts, &layout, e);
   if (rc == 0 && layout == FG_LAYOUT_BLOCK)
-    rc = fg_err_set (e, FG_E_UNSUPPORTED, "'%s' is a block-level image: "
-                     "inspecting it (through libguestfs) is not built yet",
-                     parts.name);
-  if (rc == 0)
+    rc = inspect_block_parts (&parts, in, e);
+  else if (rc == 0)
     rc = fg_inspect_parts (&parts, pm, in, e);
   fg_parts_release (&parts);
   return rc;
@@ -413,6 +459,8 @@ identify_release (struct fg_inspection *in)
 {
   const struct fg_file *f;
 
+  if (in->distro)
+    return;                     /* libguestfs' inspection said already */
   if ((f = fg_files_get (&in->files, "etc/os-release")) ||
       (f = fg_files_get (&in->files, "usr/lib/os-release"))) {
     set (&in->distro, lower (shell_value (f->data, "ID")));
@@ -482,6 +530,8 @@ identify_release (struct fg_inspection *in)
 static void
 identify_arch (struct fg_inspection *in)
 {
+  if (in->arch)
+    return;
   for (const char *const *p = elf_probes; *p && !in->arch; p++) {
     const struct fg_file *f = fg_files_get (&in->files, *p);
     const unsigned char *b = f ? (const unsigned char *) f->data : NULL;
@@ -575,6 +625,8 @@ identify_hostname (struct fg_inspection *in)
 {
   const struct fg_file *f;
 
+  if (in->hostname)
+    return;
   if ((f = fg_files_get (&in->files, "etc/hostname")) && f->data[0])
     set (&in->hostname, first_line (f->data));
   else if ((f = fg_files_get (&in->files, "etc/HOSTNAME")) && f->data[0])
@@ -591,8 +643,8 @@ identify_hostname (struct fg_inspection *in)
   }
 }
 
-static void
-identify (struct fg_inspection *in)
+void
+fg_inspect_identify (struct fg_inspection *in)
 {
   identify_release (in);
   identify_arch (in);
@@ -651,6 +703,13 @@ fg_inspection_json (const struct fg_inspection *in)
   json_object_set_new (o, "kernels", k);
   json_object_set_new (o, "fstab", fs);
   json_object_set_new (o, "databases", db);
+  if (strcmp (in->layout, "block") == 0)
+    json_object_set_new (o, "disk", json_pack ("{s:I, s:I}",
+                                               "virtual_size", (json_int_t) in->vhd_virtual,
+                                               "physical_size", (json_int_t) in->vhd_physical));
+  if (strcmp (in->os_type, "windows") == 0)
+    json_object_set_new (o, "windows_domain_controller",
+                         in->windows_dc < 0 ? json_null () : json_boolean (in->windows_dc));
   json_object_set_new (o, "figures",
                        json_pack ("{s:I, s:I, s:I, s:I, s:I, s:I}",
                                   "entries", (json_int_t) in->entries,

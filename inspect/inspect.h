@@ -62,6 +62,9 @@ struct fg_inspection {
   uint64_t bytes_apparent;
   uint64_t largest_file;
   uint64_t archive_bytes;     /* compressed parts */
+  int windows_dc;             /* -1 unknown, 0 no, 1 a domain controller */
+  uint64_t vhd_virtual;       /* block level: the disk's virtual size */
+  uint64_t vhd_physical;      /* block level: bytes of the disk file */
   /* The files kept, for the network parsers and the fixups. */
   struct fg_files files;
 };
@@ -78,6 +81,16 @@ int fg_inspect_parts (const struct fg_parts *parts, enum fg_progress_mode pm,
  * block-level images, root folders) give FG_E_UNSUPPORTED. */
 int fg_inspect_source (const char *source, enum fg_progress_mode pm,
                        struct fg_inspection *in, struct fg_err *e);
+
+/* A disk (raw or VHD file) inspected through libguestfs: one read-only
+ * appliance, its inspect_os, and the same kept files read from the
+ * guest's file systems. */
+int fg_inspect_disk (const char *path, const char *format,
+                     struct fg_inspection *in, struct fg_err *e);
+
+/* Internals shared by the two inspectors. */
+extern const char *const fg_inspect_keep[];
+void fg_inspect_identify (struct fg_inspection *in);
 
 /* The report as JSON (new reference). */
 json_t *fg_inspection_json (const struct fg_inspection *in);

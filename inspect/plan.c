@@ -72,6 +72,8 @@ struct ctx {
 static void
 rule_volume (struct ctx *c, struct fg_plan *p)
 {
+  if (strcmp (c->in->os_type, "windows") == 0)
+    return;
   int over = c->in->bytes_used > LINUX_VOLUME_LIMIT;
   add (p, "linux.volume-250g", over ? FG_FAIL : FG_PASS,
        fmt ("%.1f GB used", gb (c->in->bytes_used)), fmt ("250 GB"),
@@ -85,6 +87,8 @@ rule_volume (struct ctx *c, struct fg_plan *p)
 static void
 rule_inodes (struct ctx *c, struct fg_plan *p)
 {
+  if (strcmp (c->in->os_type, "windows") == 0)
+    return;
   int over = c->in->inodes > LINUX_INODE_LIMIT;
   add (p, "linux.inodes-3m", over ? FG_FAIL : FG_PASS,
        fmt ("%llu inodes", (unsigned long long) c->in->inodes),
@@ -333,6 +337,9 @@ static void
 rule_kernels (struct ctx *c, struct fg_plan *p)
 {
   const struct fg_inspection *in = c->in;
+
+  if (strcmp (in->os_type, "windows") == 0)
+    return;
   char list[512] = "";
   int old = 0, missing = 0, unknown = 0;
 
@@ -411,13 +418,45 @@ fit_flavors (struct ctx *c, struct fg_plan *p)
   }
 }
 
+/* Windows (seeds 002, 003; issue 7): eligibility only, conversion is not
+ * built: said plainly, never a silent pass. */
+static void
+rule_windows (struct ctx *c, struct fg_plan *p)
+{
+  const struct fg_inspection *in = c->in;
+  uint64_t size = in->vhd_virtual > in->vhd_physical ? in->vhd_virtual
+    : in->vhd_physical;
+
+  if (strcmp (in->os_type, "windows") != 0)
+    return;
+  add (p, "windows.disk-250g", size > LINUX_VOLUME_LIMIT ? FG_FAIL : FG_PASS,
+       fmt ("%.1f GB disk", gb (size)), fmt ("250 GB, current or previous"),
+       size > LINUX_VOLUME_LIMIT
+       ? fmt ("The Windows disk has grown to %.1f GB and a VHD never "
+              "shrinks: first-gen imaging fails above 250 GB.", gb (size))
+       : fmt ("The Windows disk (%.1f GB) is within 250 GB.", gb (size)));
+  add (p, "windows.domain-controller",
+       in->windows_dc == 1 ? FG_FAIL : in->windows_dc < 0 ? FG_WARN : FG_PASS,
+       fmt ("%s", in->windows_dc == 1 ? "domain controller"
+            : in->windows_dc < 0 ? "role unknown" : "not a domain controller"),
+       fmt ("not a domain controller"),
+       in->windows_dc == 1
+       ? fmt ("A domain controller cannot be restored from an image: demote "
+              "it first.")
+       : fmt ("No domain controller role found."));
+  add (p, "windows.conversion", FG_FAIL, fmt ("Windows"),
+       fmt ("a supported OS"),
+       fmt ("fg2ng does not convert Windows yet: use Rackspace's assisted "
+            "migration; the server moves to the closest next-gen flavor."));
+}
+
 typedef void (*rule_fn) (struct ctx *c, struct fg_plan *p);
 
 /* Every rule, in the order the report lists them. */
 static const rule_fn rules[] = {
-  rule_base_image, rule_volume, rule_inodes, rule_gp_io, rule_flavor,
-  rule_kernels, rule_data_disks, rule_database, rule_ip, rule_estimate,
-  NULL,
+  rule_windows, rule_base_image, rule_volume, rule_inodes, rule_gp_io,
+  rule_flavor, rule_kernels, rule_data_disks, rule_database, rule_ip,
+  rule_estimate, NULL,
 };
 
 int

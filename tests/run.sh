@@ -16,7 +16,7 @@ only=${1:-}
 
 passed=0 failed=0 skipped=0
 failures=()
-logdir="$BUILD/test-logs"
+logdir="${FG_TEST_LOGS:-$BUILD/test-logs}"
 rm -rf "$logdir"
 mkdir -p "$logdir"
 

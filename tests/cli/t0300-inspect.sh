@@ -103,9 +103,31 @@ assert got["figures"]["inodes"] == want["tree"]["inodes"], (got["figures"], want
 assert [(f["device"], f["mountpoint"]) for f in got["fstab"]] == [(f["device"], f["mountpoint"]) for f in want["fstab"]]
 PY'
 
-test_ok "block-level images and disks: not built yet, exit 3, one line" '
-  truncate -s 10M d.raw
-  expect_exit 3 "$FG2NG" inspect d.raw
+if ! have guestfish; then
+  skip "block-level inspection through libguestfs" "libguestfs is not installed"
+else
+  test_ok "block-level parts: inspected through one libguestfs appliance" '
+    s="$FG_TOP/build/samples"
+    [ -f "$s/fg-debian.expected.json" ] || exit 0
+    "$FG2NG" inspect --json "$s/fg-debian-block.tar.gz.0" > block.json
+    python3 - "$s/fg-debian.expected.json" block.json <<PY
+import json, sys
+want = json.load(open(sys.argv[1])); got = json.load(open(sys.argv[2]))
+assert got["layout"] == "block", got["layout"]
+assert got["os"]["distro"] == "debian" and got["os"]["major"] == "12", got["os"]
+assert got["hostname"] == want["hostname"], got["hostname"]
+assert [k["version"] for k in got["kernels"]] == want["kernels"], got["kernels"]
+assert got["kernels"][0]["xen_blkfront"] is True, got["kernels"]
+assert got["disk"]["virtual_size"] == 1189085184, got["disk"]
+assert got["figures"]["inodes"] > 10000, got["figures"]
+assert [(f["device"], f["mountpoint"]) for f in got["fstab"]] == [(f["device"], f["mountpoint"]) for f in want["fstab"]]
+PY
+    ls /tmp | grep -q "^fg2ng-inspect-" && { echo "scratch left behind"; exit 1; } || true'
+fi
+
+test_ok "a differencing VHD and a root folder: not built yet, exit 3" '
+  mkdir -p rootdir/etc
+  expect_exit 3 "$FG2NG" inspect rootdir
   err_has "not built yet"'
 
 done_testing
