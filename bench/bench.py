@@ -60,6 +60,8 @@ def cases(fg2ng, samples, name, tmp):
         ("a1", "fg2ng convert, file level -> VHD, disk size known (one pass)", "",
          "%s convert -q --disk-size 2G %s/%s.tar.gz.0 -o a1.vhd" % (fg2ng, samples, name),
          "rm -f a1.vhd"),
+        ("check", "fg2ng check of the file-level image (inspection + rules)", "",
+         "%s check %s/%s.tar.gz.0 > /dev/null" % (fg2ng, samples, name), ""),
         ("b", "gzip -dc of the parts", "",
          "cat %s | gzip -dc > /dev/null" % parts, ""),
         ("c", "igzip -dc (ISA-L) of the parts", "",
@@ -131,6 +133,7 @@ def main():
         ("a1 / b (gzip -dc)", ratio("a1", "b"), "<= 1.0"),
         ("a / c (igzip -dc)", ratio("a", "c"), "<= 3.0"),
         ("a / d (tar + mke2fs -d + qemu-img)", ratio("a", "d"), "<= 0.5"),
+        ("check / b (gzip -dc)", ratio("check", "b"), "<= 1.0"),
         ("g / g_qemu (VHD -> VHD, qemu-img)", ratio("g", "g_qemu"), "<= 1.0"),
         ("h / h_qemu (raw -> VHD, qemu-img)", ratio("h", "h_qemu"), "<= 1.0"),
     ]
