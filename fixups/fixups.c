@@ -255,6 +255,26 @@ edit_cmdline (const struct fg_fixups *fx, struct text *t, const char *args,
     puts_ (t, " console=");
     puts_ (t, console);
   }
+  /* Words the profile adds (net.ifnames=0 keeps eth0/eth1: systemd's
+   * predictable names would make them enX0/enX1 on XenServer). */
+  {
+    json_t *add = pget (fx, "boot", "cmdline_add"), *x;
+    size_t i;
+    json_array_foreach (add, i, x) {
+      const char *w = json_string_value (x);
+      size_t wl = w ? strlen (w) : 0;
+      int present = 0;
+      for (size_t k = 0; w && k + wl <= n; k++)
+        if (strncmp (args + k, w, wl) == 0 &&
+            (k == 0 || args[k - 1] == ' ' || args[k - 1] == '\t') &&
+            (k + wl == n || args[k + wl] == ' ' || args[k + wl] == '\t'))
+          present = 1;
+      if (w && !present) {
+        puts_ (t, " ");
+        puts_ (t, w);
+      }
+    }
+  }
 }
 
 static char *

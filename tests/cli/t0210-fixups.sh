@@ -36,7 +36,7 @@ test_ok "fstab and menu.lst name the new file system by UUID" '
   grep -q "^# fg2ng: not on the next-gen disk: /dev/sda2" fstab
   grep -q "^proc /proc proc" fstab
   debugfs -R "cat /boot/grub/menu.lst" d.part 2>/dev/null > menu
-  grep -q "^kernel /boot/vmlinuz-2.6.32-5-amd64 root=UUID=$uuid ro console=hvc0$" menu
+  grep -q "^kernel /boot/vmlinuz-2.6.32-5-amd64 root=UUID=$uuid ro console=hvc0 net.ifnames=0$" menu
   debugfs -R "cat /etc/securetty" d.part 2>/dev/null | grep -qx hvc0
   ! debugfs -R "stat /etc/udev/rules.d/70-persistent-net.rules" d.part 2>&1 | grep -q "Inode:"
   e2fsck -fn d.part >/dev/null 2>&1'
