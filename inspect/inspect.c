@@ -316,14 +316,15 @@ static int
 inspect_block_parts (const struct fg_parts *parts, struct fg_inspection *in,
                      struct fg_err *e)
 {
-  char dir[] = "/tmp/fg2ng-inspect-XXXXXX", path[64];
+  char dir[4096], path[4200];
   struct fg_block_opts o = { .format = FG_DISK_RAW, .replace = 1,
                              .progress = FG_PROGRESS_NONE };
   struct fg_block_result res;
   const char *tmp = getenv ("TMPDIR");
   int rc;
 
-  (void) tmp;
+  snprintf (dir, sizeof dir, "%s/fg2ng-inspect-XXXXXX",
+            tmp && *tmp ? tmp : "/tmp");
   if (mkdtemp (dir) == NULL)
     return fg_err_errno (e, FG_E_IO, errno, "cannot make a scratch folder");
   snprintf (path, sizeof path, "%s/disk.raw", dir);
