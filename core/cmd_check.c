@@ -125,6 +125,7 @@ run_check (int argc, char **argv)
   int json = 0, opt;
 
   memset (&o, 0, sizeof o);
+  o.fixups = 1;                 /* show what the conversion would change */
   optind = 0;
   opterr = 0;
   while ((opt = getopt_long (argc, argv, ":", opts, NULL)) != -1) {

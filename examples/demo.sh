@@ -39,6 +39,9 @@ fi
 step "image properties ($out/$name-block.json)"
 sed 's/^/  /' "$out/$name-block.json"
 
+step "the support engineer's dry run: is the file-level image eligible, what will change"
+"$FG2NG" check "$samples/$name.tar.gz.0" --flavor 512MB --mode self-service || true
+
 step "converting the file-level image ($name.tar.gz.0 ..) to a Glance bundle"
 "$FG2NG" convert "$samples/$name.tar.gz.0" -o "$out/$name.tgz"
 
