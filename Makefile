@@ -14,7 +14,7 @@ CC       ?= cc
 SAN      ?=
 OPT      ?= -O2
 
-PKGS      := jansson libarchive zlib ext2fs com_err uuid libisal libguestfs
+PKGS      := jansson libarchive zlib ext2fs com_err uuid libisal libguestfs sqlite3
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -35,7 +35,7 @@ ALL_CFLAGS += -DFG_VERSION='"$(VERSION)"'
 # The library: every module but the CLI.  The CLI (core/main.c,
 # core/cmd_*.c) sits on top and is the only code that includes every module.
 CLI_SRCS := core/main.c $(wildcard core/cmd_*.c)
-LIB_SRCS := $(filter-out $(CLI_SRCS),$(wildcard core/*.c convert/*.c inspect/*.c fixups/*.c))
+LIB_SRCS := $(filter-out $(CLI_SRCS),$(wildcard core/*.c convert/*.c inspect/*.c fixups/*.c jobs/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libfg2ng.a
@@ -113,6 +113,7 @@ check-asan:
 
 check-peers: $(BIN) $(TOOL_BINS)
 	BUILD=$(BUILD) bash tests/peers.sh
+	BUILD=$(BUILD) bash tests/peers-netcfg.sh
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)

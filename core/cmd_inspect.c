@@ -47,6 +47,29 @@ print_text (const struct fg_inspection *in)
             k->xen_blkfront < 0 ? "not seen" : "yes",
             k->xen_netfront < 0 ? "not seen" : "yes");
   }
+  for (size_t i = 0; i < in->net.nifaces; i++) {
+    const struct fg_net_iface *f = &in->net.ifaces[i];
+    printf ("interface    %-6s", f->name);
+    if (f->dhcp4)
+      printf (" dhcp");
+    for (size_t k = 0; k < f->nipv4; k++)
+      printf (" %s", f->ipv4[k]);
+    for (size_t k = 0; k < f->nipv6; k++)
+      printf (" %s", f->ipv6[k]);
+    if (f->gateway)
+      printf (", gateway %s", f->gateway);
+    for (size_t k = 0; k < f->nroutes; k++)
+      printf (", %s via %s", f->routes[k].to, f->routes[k].via ? f->routes[k].via : "-");
+    putchar ('\n');
+  }
+  if (in->net.nresolvers) {
+    printf ("resolvers   ");
+    for (size_t k = 0; k < in->net.nresolvers; k++)
+      printf (" %s", in->net.resolvers[k]);
+    putchar ('\n');
+  }
+  for (size_t k = 0; k < in->net.nproblems; k++)
+    printf ("net problem  %s\n", in->net.problems[k]);
   for (unsigned i = 0; i < in->nfstab; i++)
     printf ("fstab        %-24s %-12s %s\n", in->fstab[i].device,
             in->fstab[i].mountpoint, in->fstab[i].type);

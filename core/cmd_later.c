@@ -2,25 +2,6 @@
  * built yet: they say so in one line and exit 3, never pretending. */
 #include "core/cmd.h"
 
-const struct fg_cmd fg_cmd_batch = {
-  .name = "batch",
-  .summary = "convert a fleet from a manifest, resumably",
-  .issue = "issue 8",
-  .help =
-"usage: fg2ng batch MANIFEST.json [-j N] [--state FILE] [--json]\n"
-"\n"
-"Convert every image a manifest lists, N at a time, recording each job's\n"
-"state in a durable SQLite job store so that a crash or a restart resumes\n"
-"where it stopped: nothing is converted twice or left half-written.\n"
-"Prints a machine-readable summary.\n"
-"\n"
-"Options:\n"
-"  -j, --jobs N     conversions at once (default: the number of cores)\n"
-"  --state FILE     the job store (default: MANIFEST.state.sqlite)\n"
-"  --json           the summary as JSON\n"
-"  -h, --help       this text\n",
-};
-
 const struct fg_cmd fg_cmd_agent = {
   .name = "agent",
   .summary = "self-service migration service (HTTP, soft reboots)",

@@ -91,8 +91,25 @@ keep (guestfs_h *g, struct fg_inspection *in, const char *abs)
 }
 
 static void
+read_pattern (guestfs_h *g, struct fg_inspection *in, const char *pattern)
+{
+  char abs[512];
+
+  snprintf (abs, sizeof abs, "/%s", pattern);
+  if (strchr (pattern, '*') || strchr (pattern, '[') || strchr (pattern, '?')) {
+    char **found = guestfs_glob_expand (g, abs);
+    for (size_t i = 0; found && found[i]; i++)
+      keep (g, in, found[i]);
+    free_strings (found);
+  } else
+    keep (g, in, abs);
+}
+
+static void
 read_files (guestfs_h *g, struct fg_inspection *in)
 {
+  for (const char *const *p = fg_net_file_patterns; *p; p++)
+    read_pattern (g, in, *p);
   for (const char *const *p = fg_inspect_keep; *p; p++) {
     char abs[512];
     snprintf (abs, sizeof abs, "/%s", *p);

@@ -61,6 +61,10 @@ wanted (const char *path)
   for (const char *const *p = fg_inspect_keep; *p; p++)
     if (fnmatch (*p, path, FNM_PATHNAME) == 0)
       return 1;
+  /* and every file a network parser may read */
+  for (const char *const *p = fg_net_file_patterns; *p; p++)
+    if (fnmatch (*p, path, FNM_PATHNAME) == 0)
+      return 1;
   return 0;
 }
 
@@ -106,6 +110,7 @@ fg_inspection_release (struct fg_inspection *in)
   }
   for (unsigned i = 0; i < in->ndatabases; i++)
     free (in->databases[i]);
+  fg_net_release (&in->net);
   fg_files_release (&in->files);
   memset (in, 0, sizeof *in);
 }
@@ -647,11 +652,21 @@ identify_hostname (struct fg_inspection *in)
 void
 fg_inspect_identify (struct fg_inspection *in)
 {
+  struct fg_err ignored = FG_ERR_INIT;
+
   identify_release (in);
   identify_arch (in);
   identify_boot (in);
   identify_fstab (in);
   identify_hostname (in);
+  if (strcmp (in->os_type, "windows") != 0) {
+    /* Garbage in the files becomes problem lines, never an error; only
+     * running out of memory fails, and then the model stays empty. */
+    fg_net_release (&in->net);
+    fg_net_parse (&in->files, NULL, &in->net, &ignored);
+    if (in->hostname == NULL && in->net.hostname)
+      in->hostname = strdup (in->net.hostname);
+  }
 }
 
 /* ---- report -------------------------------------------------------------- */
@@ -701,6 +716,7 @@ fg_inspection_json (const struct fg_inspection *in)
                                              "loader", in->bootloader,
                                              "config", str_or_null (in->boot_config),
                                              "init", in->init));
+  json_object_set_new (o, "network", fg_net_json (&in->net));
   json_object_set_new (o, "kernels", k);
   json_object_set_new (o, "fstab", fs);
   json_object_set_new (o, "databases", db);

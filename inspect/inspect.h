@@ -18,6 +18,7 @@
 #include "core/progress.h"
 #include "convert/parts.h"
 #include "inspect/files.h"
+#include "inspect/netcfg.h"
 
 #define FG_MAX_KERNELS 16
 #define FG_MAX_FSTAB 32
@@ -65,6 +66,7 @@ struct fg_inspection {
   int windows_dc;             /* -1 unknown, 0 no, 1 a domain controller */
   uint64_t vhd_virtual;       /* block level: the disk's virtual size */
   uint64_t vhd_physical;      /* block level: bytes of the disk file */
+  struct fg_net net;           /* the network model, from the kept files */
   /* The files kept, for the network parsers and the fixups. */
   struct fg_files files;
 };

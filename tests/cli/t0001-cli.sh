@@ -41,7 +41,7 @@ test_ok "missing arguments: exit 2 with the missing piece named" '
   err_has "missing FILE.vhd"'
 
 test_ok "commands not built yet say so and exit 3" '
-  for c in batch agent; do
+  for c in agent; do
     expect_exit 3 "$FG2NG" "$c" anything
     err_has "not built yet"
     [ "$(wc -l < "$WORK/last.err")" -eq 1 ]

@@ -101,6 +101,14 @@ assert [k["version"] for k in got["kernels"]] == want["kernels"], got["kernels"]
 assert got["boot"]["loader"] == "grub-legacy" and got["boot"]["init"] == want["init"], got["boot"]
 assert got["figures"]["inodes"] == want["tree"]["inodes"], (got["figures"], want["tree"])
 assert [(f["device"], f["mountpoint"]) for f in got["fstab"]] == [(f["device"], f["mountpoint"]) for f in want["fstab"]]
+net = {i["name"]: i for i in got["network"]["interfaces"]}
+for w in want["interfaces"]:
+    g = net[w["name"]]
+    assert g["ipv4"] == ["%s/%d" % (w["address"], w["prefix"])], (g, w)
+    assert g["gateway"] == w["gateway"], (g, w)
+routes = [(r["to"], r["via"]) for r in net["eth1"]["routes"]]
+assert routes == [("%s/%d" % (r["network"], r["prefix"]), r["gateway"]) for r in want["routes"]], routes
+assert got["network"]["resolvers"] == want["resolvers"], got["network"]["resolvers"]
 PY'
 
 if ! have guestfish; then

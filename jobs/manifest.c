@@ -1,0 +1,615 @@
+/* jobs/manifest.c --- read, validate and expand the batch manifest */
+#include "jobs/manifest.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Problems past this many are counted, not listed: a manifest generated
+ * wrong repeats one mistake thousands of times. */
+#define MAX_LISTED 200
+
+enum opt_type { OT_STRING, OT_SIZE, OT_UINT, OT_BOOL, OT_PATHS };
+
+/* The job options: a manifest key, its type and the convert option it
+ * becomes.  Keys are convert's option names with '_' for '-'. */
+struct opt_def {
+  const char *key;
+  enum opt_type type;
+  const char *flag;
+  const char *choices;        /* OT_STRING: "a|b|c", or NULL for any */
+  unsigned long long max;     /* OT_UINT, OT_SIZE, OT_STRING (length) */
+};
+
+#define GIB (1ull << 30)
+
+static const struct opt_def options[] = {
+  { "format", OT_STRING, "--format", "vhd|vhd-fixed|raw|bundle", 0 },
+  { "parents", OT_PATHS, "--parent", NULL, 0 },
+  { "fs_type", OT_STRING, "--fs-type", "ext4|ext3", 0 },
+  { "headroom", OT_UINT, "--headroom", NULL, 1000 },
+  { "disk_size", OT_SIZE, "--disk-size", NULL, 2040 * GIB },
+  { "fs_size", OT_SIZE, "--fs-size", NULL, 2040 * GIB },
+  { "label", OT_STRING, "--label", NULL, 16 },
+  { "no_fixups", OT_BOOL, "--no-fixups", NULL, 0 },
+  { "name", OT_STRING, "--name", NULL, 0 },
+  { "os_type", OT_STRING, "--os-type", "linux|windows", 0 },
+  { "os_distro", OT_STRING, "--os-distro", NULL, 0 },
+  { "os_version", OT_STRING, "--os-version", NULL, 0 },
+  { "arch", OT_STRING, "--arch", NULL, 0 },
+  { "vm_mode", OT_STRING, "--vm-mode", "xen|hvm", 0 },
+  { "min_ram", OT_UINT, "--min-ram", NULL, 1u << 24 },
+  { "min_disk", OT_UINT, "--min-disk", NULL, 2040 },
+  { "no_auto_disk_config", OT_BOOL, "--no-auto-disk-config", NULL, 0 },
+};
+#define NOPTIONS (sizeof options / sizeof options[0])
+
+static const struct opt_def *
+find_option (const char *key)
+{
+  for (size_t i = 0; i < NOPTIONS; i++)
+    if (strcmp (options[i].key, key) == 0)
+      return &options[i];
+  return NULL;
+}
+
+static void
+problem (struct fg_manifest *m, const char *fmt, ...) FG_PRINTF(2, 3);
+
+static void
+problem (struct fg_manifest *m, const char *fmt, ...)
+{
+  char msg[1024];
+  va_list ap;
+  char **bigger;
+
+  m->nproblems++;
+  if (m->nlisted >= MAX_LISTED)
+    return;
+  va_start (ap, fmt);
+  vsnprintf (msg, sizeof msg, fmt, ap);
+  va_end (ap);
+  bigger = realloc (m->problems, (m->nlisted + 1) * sizeof *bigger);
+  if (bigger == NULL)
+    return;
+  m->problems = bigger;
+  m->problems[m->nlisted] = strdup (msg);
+  if (m->problems[m->nlisted])
+    m->nlisted++;
+}
+
+/* "jobs[3] (web04)" or "jobs[3]" or "defaults": where a problem is. */
+static void
+where_text (char *out, size_t cap, const char *section, size_t index,
+            const char *id)
+{
+  if (strcmp (section, "jobs") != 0)
+    snprintf (out, cap, "%s", section);
+  else if (id)
+    snprintf (out, cap, "jobs[%zu] (%s)", index, id);
+  else
+    snprintf (out, cap, "jobs[%zu]", index);
+}
+
+/* A size as convert's --disk-size takes it: 512, 64K, 40G, 1.5T, 20GiB. */
+static int
+size_ok (const char *s, unsigned long long max)
+{
+  char *end;
+  double v;
+  unsigned long long mult = 1;
+
+  if (*s == '\0' || !isdigit ((unsigned char) *s))
+    return 0;
+  errno = 0;
+  v = strtod (s, &end);
+  if (errno || end == s)
+    return 0;
+  switch (toupper ((unsigned char) *end)) {
+  case '\0': break;
+  case 'K': mult = 1ull << 10; end++; break;
+  case 'M': mult = 1ull << 20; end++; break;
+  case 'G': mult = 1ull << 30; end++; break;
+  case 'T': mult = 1ull << 40; end++; break;
+  default: return 0;
+  }
+  if (*end == 'i' || *end == 'I')
+    end++;
+  if (*end == 'B' || *end == 'b')
+    end++;
+  return *end == '\0' && v * (double) mult <= (double) max;
+}
+
+static char *
+join_path (const char *dir, const char *p)
+{
+  char *out;
+
+  if (p[0] == '/')
+    return strdup (p);
+  if (asprintf (&out, "%s/%s", dir, p) < 0)
+    return NULL;
+  return out;
+}
+
+/* Validate one option; on success put its (path-resolved) value into
+ * DST under KEY. */
+static void
+check_option (struct fg_manifest *m, const char *where, const char *key,
+              json_t *v, json_t *dst)
+{
+  const struct opt_def *d = find_option (key);
+
+  if (strcmp (key, "flavor") == 0) {
+    problem (m, "'%s': %s: 'options.flavor': convert has no flavor option "
+             "yet (eligibility for a flavor is 'fg2ng check --flavor')",
+             m->path, where);
+    return;
+  }
+  if (d == NULL) {
+    problem (m, "'%s': %s: unknown option '%s'", m->path, where, key);
+    return;
+  }
+  switch (d->type) {
+  case OT_STRING: {
+    const char *s = json_string_value (v);
+    if (s == NULL || *s == '\0') {
+      problem (m, "'%s': %s: 'options.%s' must be a non-empty string",
+               m->path, where, key);
+      return;
+    }
+    if (d->max && strlen (s) > d->max) {
+      problem (m, "'%s': %s: 'options.%s' is longer than %llu bytes",
+               m->path, where, key, d->max);
+      return;
+    }
+    if (d->choices) {
+      size_t n = strlen (s);
+      const char *c = d->choices;
+      int found = 0;
+      while (*c && !found) {
+        size_t len = strcspn (c, "|");
+        found = len == n && strncmp (c, s, n) == 0;
+        c += len + (c[len] == '|');
+      }
+      if (!found) {
+        char alt[128];
+        snprintf (alt, sizeof alt, "%s", d->choices);
+        for (char *p = alt; *p; p++)
+          if (*p == '|')
+            *p = ',';
+        problem (m, "'%s': %s: 'options.%s' is '%s', not one of %s",
+                 m->path, where, key, s, alt);
+        return;
+      }
+    }
+    json_object_set (dst, key, v);
+    return;
+  }
+  case OT_SIZE:
+    if (json_is_integer (v) && json_integer_value (v) >= 0 &&
+        (unsigned long long) json_integer_value (v) <= d->max) {
+      json_object_set (dst, key, v);
+      return;
+    }
+    if (json_is_string (v) && size_ok (json_string_value (v), d->max)) {
+      json_object_set (dst, key, v);
+      return;
+    }
+    problem (m, "'%s': %s: 'options.%s' must be a size such as \"20G\" or "
+             "a number of bytes, at most 2040G", m->path, where, key);
+    return;
+  case OT_UINT:
+    if (json_is_integer (v) && json_integer_value (v) >= 0 &&
+        (unsigned long long) json_integer_value (v) <= d->max) {
+      json_object_set (dst, key, v);
+      return;
+    }
+    problem (m, "'%s': %s: 'options.%s' must be a whole number from 0 to "
+             "%llu", m->path, where, key, d->max);
+    return;
+  case OT_BOOL:
+    if (!json_is_boolean (v)) {
+      problem (m, "'%s': %s: 'options.%s' must be true or false", m->path,
+               where, key);
+      return;
+    }
+    json_object_set (dst, key, v);
+    return;
+  case OT_PATHS: {
+    json_t *arr, *el;
+    size_t i;
+    if (!json_is_array (v) || json_array_size (v) == 0) {
+      problem (m, "'%s': %s: 'options.%s' must be a list of file names",
+               m->path, where, key);
+      return;
+    }
+    arr = json_array ();
+    json_array_foreach (v, i, el) {
+      const char *p = json_string_value (el);
+      char *abs;
+      if (p == NULL || *p == '\0') {
+        problem (m, "'%s': %s: 'options.%s[%zu]' must be a file name",
+                 m->path, where, key, i);
+        json_decref (arr);
+        return;
+      }
+      abs = join_path (m->dir, p);
+      json_array_append_new (arr, json_string (abs ? abs : p));
+      free (abs);
+    }
+    json_object_set_new (dst, key, arr);
+    return;
+  }
+  }
+}
+
+static void
+check_options (struct fg_manifest *m, const char *where, json_t *obj,
+               json_t *dst)
+{
+  const char *key;
+  json_t *v;
+
+  if (!json_is_object (obj)) {
+    problem (m, "'%s': %s: 'options' must be an object", m->path, where);
+    return;
+  }
+  json_object_foreach (obj, key, v)
+    check_option (m, where, key, v, dst);
+}
+
+static int
+id_ok (const char *id)
+{
+  size_t n = strlen (id);
+
+  if (n == 0 || n > 128 || id[0] == '-' || id[0] == '.')
+    return 0;
+  for (const char *p = id; *p; p++)
+    if (!isalnum ((unsigned char) *p) && !strchr ("._:@+-", *p))
+      return 0;
+  return 1;
+}
+
+/* A required non-empty string member. */
+static const char *
+want_string (struct fg_manifest *m, const char *where, json_t *job,
+             const char *key)
+{
+  json_t *v = json_object_get (job, key);
+  const char *s = json_string_value (v);
+
+  if (v == NULL)
+    problem (m, "'%s': %s: missing '%s'", m->path, where, key);
+  else if (s == NULL || *s == '\0')
+    problem (m, "'%s': %s: '%s' must be a non-empty string", m->path, where,
+             key);
+  else
+    return s;
+  return NULL;
+}
+
+/* IDS and OUTPUTS map each id and output seen so far to its position in
+ * M->jobs: duplicates are found in one pass, whatever the fleet's size. */
+static void
+check_job (struct fg_manifest *m, size_t index, json_t *job, json_t *defaults,
+           json_t *ids, json_t *outputs)
+{
+  char where[256];
+  const char *id = NULL, *source, *output, *key;
+  json_t *v, *idv, *opts;
+  struct fg_manifest_job *j;
+
+  if (!json_is_object (job)) {
+    where_text (where, sizeof where, "jobs", index, NULL);
+    problem (m, "'%s': %s: a job must be an object", m->path, where);
+    return;
+  }
+  idv = json_object_get (job, "id");
+  if (json_is_string (idv) && id_ok (json_string_value (idv)))
+    id = json_string_value (idv);
+  where_text (where, sizeof where, "jobs", index, id);
+  if (idv == NULL)
+    problem (m, "'%s': %s: missing 'id'", m->path, where);
+  else if (id == NULL)
+    problem (m, "'%s': %s: 'id' must be 1 to 128 letters, digits or "
+             "._:@+- (not starting with '-' or '.')", m->path, where);
+  json_object_foreach (job, key, v)
+    if (strcmp (key, "id") != 0 && strcmp (key, "source") != 0 &&
+        strcmp (key, "output") != 0 && strcmp (key, "options") != 0 &&
+        strcmp (key, "comment") != 0)
+      problem (m, "'%s': %s: unknown key '%s'", m->path, where, key);
+  source = want_string (m, where, job, "source");
+  output = want_string (m, where, job, "output");
+  opts = json_deep_copy (defaults);
+  if (opts == NULL)
+    return;
+  if ((v = json_object_get (job, "options")) != NULL)
+    check_options (m, where, v, opts);
+  if (id && source && output) {
+    json_t *dup = json_object_get (ids, id);
+    if (dup)
+      problem (m, "'%s': %s: duplicate id: jobs[%zu] has it too",
+               m->path, where, m->jobs[json_integer_value (dup)].index);
+    else
+      json_object_set_new (ids, id, json_integer ((json_int_t) m->njobs));
+    j = &m->jobs[m->njobs];
+    memset (j, 0, sizeof *j);
+    j->index = index;
+    j->id = strdup (id);
+    j->source = join_path (m->dir, source);
+    j->output = join_path (m->dir, output);
+    j->options = json_dumps (opts, JSON_COMPACT | JSON_SORT_KEYS);
+    if (j->id && j->source && j->output && j->options) {
+      dup = json_object_get (outputs, j->output);
+      if (dup) {
+        const struct fg_manifest_job *o = &m->jobs[json_integer_value (dup)];
+        problem (m, "'%s': %s: 'output' '%s' is also jobs[%zu] (%s)'s "
+                 "output", m->path, where, output, o->index, o->id);
+      } else
+        json_object_set_new (outputs, j->output,
+                             json_integer ((json_int_t) m->njobs));
+      if (strcmp (j->source, j->output) == 0)
+        problem (m, "'%s': %s: 'output' is the source itself", m->path,
+                 where);
+      m->njobs++;
+    } else {
+      free (j->id);
+      free (j->source);
+      free (j->output);
+      free (j->options);
+    }
+  }
+  json_decref (opts);
+}
+
+int
+fg_manifest_load (const char *path, struct fg_manifest *m, struct fg_err *e)
+{
+  json_error_t jerr;
+  json_t *root = NULL, *jobs, *defaults, *v;
+  const char *key;
+  char *copy = NULL, real[PATH_MAX];
+  FILE *f;
+  size_t i;
+
+  memset (m, 0, sizeof *m);
+  m->path = strdup (path);
+  copy = strdup (path);
+  if (m->path == NULL || copy == NULL) {
+    free (copy);
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "'%s'", path);
+  }
+  if (realpath (dirname (copy), real) == NULL)
+    snprintf (real, sizeof real, ".");
+  free (copy);
+  m->dir = strdup (real);
+  f = fopen (path, "re");
+  if (f == NULL) {
+    fg_err_errno (e, FG_E_INPUT, errno, "cannot open the manifest '%s'",
+                  path);
+    return -1;
+  }
+  root = json_loadf (f, JSON_REJECT_DUPLICATES, &jerr);
+  fclose (f);
+  if (root == NULL) {
+    fg_err_set (e, FG_E_INPUT, "'%s': line %d, column %d: %s", path,
+                jerr.line, jerr.column, jerr.text);
+    fg_err_hint (e, "the manifest must be JSON as doc/manifest.schema.json "
+                 "describes");
+    return -1;
+  }
+  if (!json_is_object (root)) {
+    problem (m, "'%s': the manifest must be a JSON object with a 'jobs' "
+             "list", path);
+    json_decref (root);
+    return 0;
+  }
+  json_object_foreach (root, key, v)
+    if (strcmp (key, "jobs") != 0 && strcmp (key, "defaults") != 0 &&
+        strcmp (key, "version") != 0 && strcmp (key, "$schema") != 0 &&
+        strcmp (key, "comment") != 0)
+      problem (m, "'%s': unknown key '%s' (a manifest has 'version', "
+               "'defaults' and 'jobs')", path, key);
+  v = json_object_get (root, "version");
+  if (v && !(json_is_integer (v) && json_integer_value (v) == 1))
+    problem (m, "'%s': 'version' must be 1 (this fg2ng reads manifest "
+             "version 1)", path);
+  defaults = json_object ();
+  if ((v = json_object_get (root, "defaults")) != NULL)
+    check_options (m, "defaults", v, defaults);
+  jobs = json_object_get (root, "jobs");
+  if (!json_is_array (jobs) || json_array_size (jobs) == 0) {
+    problem (m, "'%s': 'jobs' must be a non-empty list", path);
+  } else {
+    m->jobs = calloc (json_array_size (jobs), sizeof *m->jobs);
+    if (m->jobs == NULL) {
+      json_decref (defaults);
+      json_decref (root);
+      return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "'%s'", path);
+    }
+    json_t *ids = json_object (), *outputs = json_object ();
+    json_array_foreach (jobs, i, v)
+      check_job (m, i, v, defaults, ids, outputs);
+    json_decref (ids);
+    json_decref (outputs);
+  }
+  json_decref (defaults);
+  json_decref (root);
+  return 0;
+}
+
+static int
+is_dir (const char *p)
+{
+  struct stat st;
+  return stat (p, &st) == 0 && S_ISDIR (st.st_mode);
+}
+
+void
+fg_manifest_check_files (struct fg_manifest *m,
+                         int (*skip) (const struct fg_manifest_job *, void *),
+                         void *opaque)
+{
+  for (size_t i = 0; i < m->njobs; i++) {
+    const struct fg_manifest_job *j = &m->jobs[i];
+    char where[256], *first = NULL, *copy;
+    json_t *opts, *parents, *p;
+    size_t k;
+
+    if (skip && skip (j, opaque))
+      continue;
+    where_text (where, sizeof where, "jobs", j->index, j->id);
+    /* Split parts may be named by their prefix: NAME for NAME.0. */
+    if (access (j->source, F_OK) != 0 &&
+        (asprintf (&first, "%s.0", j->source) < 0 ||
+         access (first, F_OK) != 0))
+      problem (m, "'%s': %s: 'source' '%s': %s", m->path, where, j->source,
+               strerror (ENOENT));
+    free (first);
+    copy = strdup (j->output);
+    if (copy && !is_dir (dirname (copy)))
+      problem (m, "'%s': %s: 'output' '%s': its folder does not exist",
+               m->path, where, j->output);
+    free (copy);
+    opts = json_loads (j->options, 0, NULL);
+    parents = json_object_get (opts, "parents");
+    json_array_foreach (parents, k, p)
+      if (access (json_string_value (p), F_OK) != 0)
+        problem (m, "'%s': %s: 'options.parents[%zu]' '%s': %s", m->path,
+                 where, k, json_string_value (p), strerror (ENOENT));
+    json_decref (opts);
+  }
+}
+
+void
+fg_manifest_release (struct fg_manifest *m)
+{
+  for (size_t i = 0; i < m->njobs; i++) {
+    free (m->jobs[i].id);
+    free (m->jobs[i].source);
+    free (m->jobs[i].output);
+    free (m->jobs[i].options);
+  }
+  free (m->jobs);
+  for (size_t i = 0; i < m->nlisted; i++)
+    free (m->problems[i]);
+  free (m->problems);
+  free (m->path);
+  free (m->dir);
+  memset (m, 0, sizeof *m);
+}
+
+void
+fg_argv_free (char **argv)
+{
+  for (size_t i = 0; argv && argv[i]; i++)
+    free (argv[i]);
+  free (argv);
+}
+
+struct argv_buf {
+  char **v;
+  size_t n, cap;
+  int oom;
+};
+
+static void
+push (struct argv_buf *a, const char *s)
+{
+  if (a->oom)
+    return;
+  if (a->n + 2 > a->cap) {
+    size_t cap = a->cap ? a->cap * 2 : 32;
+    char **bigger = realloc (a->v, cap * sizeof *bigger);
+    if (bigger == NULL) {
+      a->oom = 1;
+      return;
+    }
+    a->v = bigger;
+    a->cap = cap;
+  }
+  a->v[a->n] = strdup (s);
+  if (a->v[a->n] == NULL) {
+    a->oom = 1;
+    return;
+  }
+  a->v[++a->n] = NULL;
+}
+
+char **
+fg_manifest_convert_argv (const char *self, const char *source,
+                          const char *output, const char *options_json,
+                          int force, struct fg_err *e)
+{
+  struct argv_buf a = { NULL, 0, 0, 0 };
+  json_t *opts = json_loads (options_json ? options_json : "{}", 0, NULL);
+
+  if (!json_is_object (opts)) {
+    json_decref (opts);
+    fg_err_set (e, FG_E_INPUT, "the job's options are not a JSON object: %s",
+                options_json);
+    return NULL;
+  }
+  push (&a, self);
+  push (&a, "convert");
+  push (&a, "--json");
+  push (&a, "--progress");
+  push (&a, "none");
+  /* In the table's order, not the object's: the same job always gives
+   * the same command line. */
+  for (size_t i = 0; i < NOPTIONS; i++) {
+    const struct opt_def *d = &options[i];
+    json_t *v = json_object_get (opts, d->key), *el;
+    char num[32];
+    size_t k;
+
+    if (v == NULL)
+      continue;
+    switch (d->type) {
+    case OT_BOOL:
+      if (json_is_true (v))
+        push (&a, d->flag);
+      break;
+    case OT_PATHS:
+      json_array_foreach (v, k, el) {
+        push (&a, d->flag);
+        push (&a, json_string_value (el) ? json_string_value (el) : "");
+      }
+      break;
+    case OT_SIZE:
+    case OT_UINT:
+    case OT_STRING:
+      push (&a, d->flag);
+      if (json_is_integer (v)) {
+        snprintf (num, sizeof num, "%lld", (long long) json_integer_value (v));
+        push (&a, num);
+      } else
+        push (&a, json_string_value (v) ? json_string_value (v) : "");
+      break;
+    }
+  }
+  if (force)
+    push (&a, "--force");
+  push (&a, "-o");
+  push (&a, output);
+  /* "--" so that a source named "-x" is not an option. */
+  push (&a, "--");
+  push (&a, source);
+  json_decref (opts);
+  if (a.oom) {
+    fg_argv_free (a.v);
+    fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "convert command line");
+    return NULL;
+  }
+  return a.v;
+}

@@ -1,0 +1,68 @@
+/* jobs/manifest.h --- the batch manifest: read it, validate all of it,
+ * and turn one job into the `fg2ng convert` command line that runs it
+ *
+ * The format is documented by doc/manifest.schema.json:
+ *
+ *   { "version": 1,
+ *     "defaults": { "format": "bundle", "headroom": 40 },
+ *     "jobs": [ { "id": "web01", "source": "parts/web01.tar.gz.0",
+ *                 "output": "out/web01.tgz",
+ *                 "options": { "disk_size": "20G" } } ] }
+ *
+ * Relative paths are relative to the manifest's folder, so a batch run
+ * by cron from anywhere means the same files.  Validation never stops at
+ * the first problem: every bad entry is listed, naming the manifest, the
+ * job's index and id, and the key.
+ */
+#ifndef FG_JOBS_MANIFEST_H
+#define FG_JOBS_MANIFEST_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+
+struct fg_manifest_job {
+  size_t index;               /* position in "jobs" */
+  char *id;
+  char *source;               /* absolute (resolved against the folder) */
+  char *output;               /* absolute */
+  char *options;              /* defaults + the job's own, canonical JSON */
+};
+
+struct fg_manifest {
+  char *path;                 /* as given */
+  char *dir;                  /* the manifest's folder, absolute */
+  struct fg_manifest_job *jobs;
+  size_t njobs;
+  size_t nproblems;           /* problems found */
+  char **problems;            /* the first NLISTED of them, a line each */
+  size_t nlisted;
+};
+
+/* Read and validate PATH.  Returns -1 (E set) only if it cannot be read
+ * or is not JSON; problems with its content are collected in
+ * M->problems, and only valid jobs are kept in M->jobs. */
+int fg_manifest_load (const char *path, struct fg_manifest *m,
+                      struct fg_err *e);
+
+/* Check the files the jobs name: the source exists (or NAME.0 does, for
+ * split parts), the output's folder exists, parents exist.  Jobs for
+ * which SKIP returns nonzero are not checked (a job already done may have
+ * had its source cleaned away since).  Problems go to M->problems. */
+void fg_manifest_check_files (struct fg_manifest *m,
+                              int (*skip) (const struct fg_manifest_job *,
+                                           void *), void *opaque);
+
+void fg_manifest_release (struct fg_manifest *m);
+
+/* The argv (NULL-terminated, free with fg_argv_free) that converts
+ * SOURCE to OUTPUT with OPTIONS_JSON (a stored job's options):
+ *   SELF convert SOURCE -o OUTPUT --json --progress none [options] [-f]
+ * FORCE adds --force: a job redone after an interruption may find its
+ * own complete output from the run that was cut off after the rename. */
+char **fg_manifest_convert_argv (const char *self, const char *source,
+                                 const char *output, const char *options_json,
+                                 int force, struct fg_err *e);
+void fg_argv_free (char **argv);
+
+#endif
