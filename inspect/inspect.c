@@ -282,13 +282,21 @@ fg_inspect_parts (const struct fg_parts *parts, enum fg_progress_mode pm,
   fg_progress_start (&p, pm, "inspect", parts->total);
   while ((rc = fg_tar_next (t, &ent, e)) > 0) {
     char *path = NULL;
-    char where[700];
+    char where[1400];
     int in_image;
 
     fg_progress_update (&p, fg_tar_in_pos (t));
-    fg_tar_where (t, where, sizeof where);
+    {
+      char pos[600];
+      fg_tar_where (t, pos, sizeof pos);
+      snprintf (where, sizeof where, "%s: member '%s'", pos,
+                archive_entry_pathname (ent) ? archive_entry_pathname (ent)
+                : "?");
+    }
+    /* Not quiet: this pass comes first, so its warnings (a leading '/',
+     * members outside image/) are the ones the user sees. */
     in_image = fg_member_path (archive_entry_pathname (ent) ?
-                               archive_entry_pathname (ent) : "", &path, 1,
+                               archive_entry_pathname (ent) : "", &path, 0,
                                where, e);
     if (in_image < 0) {
       rc = -1;

@@ -1655,6 +1655,24 @@ nc_shell_value (const struct nc_shell *s, const char *name, unsigned *line)
   return a->vals[0];
 }
 
+const char *
+nc_shell_nonempty (const struct nc_shell *s, const char *name, unsigned *line)
+{
+  const char *v = nc_shell_value (s, name, line);
+  return v && *v ? v : NULL;
+}
+
+const char *
+nc_shell_nonempty_k (struct nc *c, const struct nc_shell *s, const char *key,
+                     const char *sfx, unsigned *line)
+{
+  char *name = nc_printf (c, "%s%s", key, sfx);
+  const char *v = name ? nc_shell_nonempty (s, name, line) : NULL;
+
+  free (name);
+  return v;
+}
+
 void
 nc_shell_release (struct nc_shell *s)
 {

@@ -267,6 +267,13 @@ const struct nc_assign *nc_shell_get (const struct nc_shell *s,
  * gets the line of the assignment. */
 const char *nc_shell_value (const struct nc_shell *s, const char *name,
                             unsigned *line);
+/* As nc_shell_value, but an empty value counts as absent (NULL). */
+const char *nc_shell_nonempty (const struct nc_shell *s, const char *name,
+                               unsigned *line);
+/* nc_shell_nonempty of KEY followed by SFX ("IPADDR" "1"). */
+const char *nc_shell_nonempty_k (struct nc *c, const struct nc_shell *s,
+                                 const char *key, const char *sfx,
+                                 unsigned *line);
 void nc_shell_release (struct nc_shell *s);
 
 /* ---- lines ---- */

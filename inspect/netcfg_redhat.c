@@ -96,25 +96,6 @@ numbered (struct nc *c, const struct nc_shell *sh, const char *prefix,
   return n;
 }
 
-static const char *
-get (const struct nc_shell *sh, const char *name, unsigned *line)
-{
-  const char *v = nc_shell_value (sh, name, line);
-  return v && *v ? v : NULL;
-}
-
-/* The value of KEY followed by SFX ("IPADDR" "1"), or NULL. */
-static const char *
-getk (struct nc *c, const struct nc_shell *sh, const char *key,
-      const char *sfx, unsigned *line)
-{
-  char *name = nc_printf (c, "%s%s", key, sfx);
-  const char *v = name ? get (sh, name, line) : NULL;
-
-  free (name);
-  return v;
-}
-
 /* One configuration: its name (file suffix) and what it became. */
 struct cfg {
   const char *suffix;
@@ -135,11 +116,11 @@ ipv4_addresses (struct nc *c, struct fg_net_iface *i, const char *alias,
     const char *ip, *mask;
     if (k > 0)
       snprintf (sfx, sizeof sfx, "%ld", idx[k - 1]);
-    if ((ip = getk (c, sh, "IPADDR", sfx, &line)) == NULL)
+    if ((ip = nc_shell_nonempty_k (c, sh, "IPADDR", sfx, &line)) == NULL)
       continue;
-    mask = getk (c, sh, "PREFIX", sfx, &ml);
+    mask = nc_shell_nonempty_k (c, sh, "PREFIX", sfx, &ml);
     if (mask == NULL)
-      mask = getk (c, sh, "NETMASK", sfx, &ml);
+      mask = nc_shell_nonempty_k (c, sh, "NETMASK", sfx, &ml);
     nc_add_addr (c, i, alias, ip, mask, path, line);
   }
   free (idx);
@@ -156,11 +137,11 @@ ipv6_addresses (struct nc *c, struct fg_net_iface *i, const char *alias,
   int any = 0;
 
   /* initscripts' default IPv6 prefix is /64: no problem line for it. */
-  if ((v = get (sh, "IPV6ADDR", &line)) != NULL) {
+  if ((v = nc_shell_nonempty (sh, "IPV6ADDR", &line)) != NULL) {
     nc_add_addr (c, i, alias, v, "64", path, line);
     any = 1;
   }
-  if ((v = get (sh, "IPV6ADDR_SECONDARIES", &line)) != NULL) {
+  if ((v = nc_shell_nonempty (sh, "IPV6ADDR_SECONDARIES", &line)) != NULL) {
     size_t nw;
     int unterminated;
     char **w = nc_words (c, v, &nw, &unterminated);
@@ -173,13 +154,13 @@ ipv6_addresses (struct nc *c, struct fg_net_iface *i, const char *alias,
   for (size_t k = 0; k < n; k++) {
     char sfx[24];
     snprintf (sfx, sizeof sfx, "%ld", idx[k]);
-    if ((v = getk (c, sh, "IPV6ADDR", sfx, &line)) != NULL) {
+    if ((v = nc_shell_nonempty_k (c, sh, "IPV6ADDR", sfx, &line)) != NULL) {
       nc_add_addr (c, i, alias, v, "64", path, line);
       any = 1;
     }
   }
   free (idx);
-  if (any && (v = get (sh, "IPV6INIT", &line)) != NULL
+  if (any && (v = nc_shell_nonempty (sh, "IPV6INIT", &line)) != NULL
       && (!strcasecmp (v, "no") || !strcmp (v, "0")
           || !strcasecmp (v, "false")))
     nc_problem (c, path, line, "IPV6INIT=no: the IPv6 addresses listed are "
@@ -197,7 +178,7 @@ resolvers (struct nc *c, const struct nc_shell *sh, const char *path)
     unsigned line = 0;
     const char *v;
     snprintf (sfx, sizeof sfx, "%ld", idx[k]);
-    if ((v = getk (c, sh, "DNS", sfx, &line)) != NULL)
+    if ((v = nc_shell_nonempty_k (c, sh, "DNS", sfx, &line)) != NULL)
       nc_add_resolvers (c, v, path, line);
   }
   free (idx);
@@ -229,9 +210,9 @@ read_ifcfg (struct nc *c, const struct fg_file *f, const char *suffix)
   char *mac = NULL;
 
   nc_shell_parse (c, f, &sh);
-  if ((v = get (&sh, "HWADDR", &line)) != NULL)
+  if ((v = nc_shell_nonempty (&sh, "HWADDR", &line)) != NULL)
     mac = nc_mac_canon (c, v);
-  dev = get (&sh, "DEVICE", &line);
+  dev = nc_shell_nonempty (&sh, "DEVICE", &line);
   if (dev == NULL && mac)
     dev = nc_udev_name_for (c, mac);
   if (dev == NULL)
@@ -240,21 +221,21 @@ read_ifcfg (struct nc *c, const struct fg_file *f, const char *suffix)
     goto out;
   if ((i = nc_iface (c, dev, &alias, f->path, line)) == NULL)
     goto out;
-  if ((v = get (&sh, "HWADDR", &line)) != NULL)
+  if ((v = nc_shell_nonempty (&sh, "HWADDR", &line)) != NULL)
     nc_set_mac (c, i, v, f->path, line);
-  if ((v = get (&sh, "BOOTPROTO", &line)) != NULL
+  if ((v = nc_shell_nonempty (&sh, "BOOTPROTO", &line)) != NULL
       && (!strcasecmp (v, "dhcp") || !strcasecmp (v, "bootp")))
     i->dhcp4 = 1;
   ipv4_addresses (c, i, alias, &sh, f->path);
-  if ((v = get (&sh, "GATEWAY", &line)) != NULL)
+  if ((v = nc_shell_nonempty (&sh, "GATEWAY", &line)) != NULL)
     nc_set_gateway (c, i, v, f->path, line);
   ipv6_addresses (c, i, alias, &sh, f->path);
-  if ((v = get (&sh, "IPV6_DEFAULTGW", &line)) != NULL) {
+  if ((v = nc_shell_nonempty (&sh, "IPV6_DEFAULTGW", &line)) != NULL) {
     struct fg_net_iface *z = zone_iface (c, v, f->path, line);
     nc_set_gateway (c, z ? z : i, v, f->path, line);
   }
   resolvers (c, &sh, f->path);
-  if ((v = get (&sh, "MTU", &line)) != NULL)
+  if ((v = nc_shell_nonempty (&sh, "MTU", &line)) != NULL)
     nc_set_mtu (c, i, v, f->path, line);
  out:
   free (mac);
@@ -285,11 +266,11 @@ route_keys (struct nc *c, struct fg_net_iface *i, const struct fg_file *f)
     if (idx[k] != (long) k && (k == 0 || idx[k - 1] == (long) k - 1))
       nc_problem (c, f->path, 0, "ADDRESS%ld follows a gap: initscripts "
                   "stops at the first missing ADDRESSn", idx[k]);
-    if ((v = getk (c, &sh, "ADDRESS", sfx, &line)) == NULL)
+    if ((v = nc_shell_nonempty_k (c, &sh, "ADDRESS", sfx, &line)) == NULL)
       continue;
     w[nw++] = nc_strdup (c, v);
     for (size_t j = 0; j < 3; j++)
-      if ((v = getk (c, &sh, keys[j], sfx, &l2)) != NULL) {
+      if ((v = nc_shell_nonempty_k (c, &sh, keys[j], sfx, &l2)) != NULL) {
         w[nw++] = nc_strdup (c, words[j]);
         w[nw++] = nc_strdup (c, v);
       }
@@ -384,9 +365,9 @@ global_gateways (struct nc *c, const struct nc_shell *sh, const char *path)
   const char *gw, *v;
   unsigned line = 0, l2 = 0;
 
-  if ((gw = get (sh, "GATEWAY", &line)) != NULL) {
+  if ((gw = nc_shell_nonempty (sh, "GATEWAY", &line)) != NULL) {
     struct fg_net_iface *i = NULL;
-    if ((v = get (sh, "GATEWAYDEV", &l2)) != NULL) {
+    if ((v = nc_shell_nonempty (sh, "GATEWAYDEV", &l2)) != NULL) {
       char *d = nc_strdup (c, v);
       if (d)
         i = nc_iface (c, d, NULL, path, l2);
@@ -402,9 +383,9 @@ global_gateways (struct nc *c, const struct nc_shell *sh, const char *path)
     else if (i == NULL)
       nc_problem_text (c, path, line, "not a gateway address", gw, strlen (gw));
   }
-  if ((gw = get (sh, "IPV6_DEFAULTGW", &line)) != NULL) {
+  if ((gw = nc_shell_nonempty (sh, "IPV6_DEFAULTGW", &line)) != NULL) {
     struct fg_net_iface *i = zone_iface (c, gw, path, line);
-    if (i == NULL && (v = get (sh, "IPV6_DEFAULTDEV", &l2)) != NULL) {
+    if (i == NULL && (v = nc_shell_nonempty (sh, "IPV6_DEFAULTDEV", &l2)) != NULL) {
       char *d = nc_strdup (c, v);
       if (d)
         i = nc_iface (c, d, NULL, path, l2);
@@ -483,7 +464,7 @@ nc_parse_redhat (struct nc *c)
     unsigned line = 0;
     nc_shell_parse (c, net, &global);
     global_gateways (c, &global, net->path);
-    if ((v = get (&global, "HOSTNAME", &line)) != NULL)
+    if ((v = nc_shell_nonempty (&global, "HOSTNAME", &line)) != NULL)
       nc_set_hostname (c, v, net->path, line);
   }
   nc_shell_release (&global);

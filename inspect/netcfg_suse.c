@@ -42,24 +42,6 @@ ignored_name (const char *name)
   return name[0] == '.';
 }
 
-static const char *
-get (const struct nc_shell *sh, const char *name, unsigned *line)
-{
-  const char *v = nc_shell_value (sh, name, line);
-  return v && *v ? v : NULL;
-}
-
-static const char *
-getk (struct nc *c, const struct nc_shell *sh, const char *key,
-      const char *sfx, unsigned *line)
-{
-  char *name = nc_printf (c, "%s%s", key, sfx);
-  const char *v = name ? get (sh, name, line) : NULL;
-
-  free (name);
-  return v;
-}
-
 static int
 cmp_str (const void *a, const void *b)
 {
@@ -86,14 +68,14 @@ addresses (struct nc *c, struct fg_net_iface *i, const struct nc_shell *sh,
     qsort (sfx, n, sizeof *sfx, cmp_str);
   for (size_t k = 0; k < n; k++) {
     unsigned line = 0, ml = 0, ll = 0;
-    const char *ip = getk (c, sh, "IPADDR", sfx[k], &line), *mask, *label;
+    const char *ip = nc_shell_nonempty_k (c, sh, "IPADDR", sfx[k], &line), *mask, *label;
     char *alias = NULL;
     if (ip == NULL)
       continue;
-    mask = getk (c, sh, "PREFIXLEN", sfx[k], &ml);
+    mask = nc_shell_nonempty_k (c, sh, "PREFIXLEN", sfx[k], &ml);
     if (mask == NULL)
-      mask = getk (c, sh, "NETMASK", sfx[k], &ml);
-    label = getk (c, sh, "LABEL", sfx[k], &ll);
+      mask = nc_shell_nonempty_k (c, sh, "NETMASK", sfx[k], &ml);
+    label = nc_shell_nonempty_k (c, sh, "LABEL", sfx[k], &ll);
     if (label && nc_is_ipv4 (ip) && (label[0] != '\0'))
       alias = nc_printf (c, "%s:%s", i->name, label);
     if (alias && !nc_valid_ifname (alias)) {
@@ -132,11 +114,11 @@ read_ifcfg (struct nc *c, const struct fg_file *f, const char *name)
     nc_set_mac (c, i, mac, f->path, 0);
   free (mac);
   nc_shell_parse (c, f, &sh);
-  if ((v = get (&sh, "BOOTPROTO", &line)) != NULL
+  if ((v = nc_shell_nonempty (&sh, "BOOTPROTO", &line)) != NULL
       && (!strncasecmp (v, "dhcp", 4) && strcasecmp (v, "dhcp6") != 0))
     i->dhcp4 = 1;
   addresses (c, i, &sh, f->path);
-  if ((v = get (&sh, "MTU", &line)) != NULL)
+  if ((v = nc_shell_nonempty (&sh, "MTU", &line)) != NULL)
     nc_set_mtu (c, i, v, f->path, line);
   nc_shell_release (&sh);
   return i;
@@ -252,7 +234,7 @@ nc_parse_suse (struct nc *c)
     const char *v;
     unsigned line = 0;
     nc_shell_parse (c, f, &sh);
-    if ((v = get (&sh, "NETCONFIG_DNS_STATIC_SERVERS", &line)) != NULL)
+    if ((v = nc_shell_nonempty (&sh, "NETCONFIG_DNS_STATIC_SERVERS", &line)) != NULL)
       nc_add_resolvers (c, v, f->path, line);
     nc_shell_release (&sh);
   }
