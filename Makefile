@@ -14,7 +14,7 @@ CC       ?= cc
 SAN      ?=
 OPT      ?= -O2
 
-PKGS      := jansson libarchive zlib ext2fs com_err uuid libisal libguestfs sqlite3
+PKGS      := jansson libarchive zlib ext2fs com_err uuid libisal libguestfs sqlite3 libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -35,7 +35,7 @@ ALL_CFLAGS += -DFG_VERSION='"$(VERSION)"'
 # The library: every module but the CLI.  The CLI (core/main.c,
 # core/cmd_*.c) sits on top and is the only code that includes every module.
 CLI_SRCS := core/main.c $(wildcard core/cmd_*.c)
-LIB_SRCS := $(filter-out $(CLI_SRCS),$(wildcard core/*.c convert/*.c inspect/*.c fixups/*.c jobs/*.c))
+LIB_SRCS := $(filter-out $(CLI_SRCS),$(wildcard core/*.c convert/*.c inspect/*.c fixups/*.c jobs/*.c agent/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libfg2ng.a

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "convert/e2io.h"
 #include "convert/fsbuild.h"
@@ -315,6 +316,46 @@ add_member (struct fg_fs *fs, const struct fg_member_hook *hook,
   return rc;
 }
 
+/* The hook's new files, after the last member.  Each is added as a
+ * member of its own would be; an image that holds a folder of that name
+ * where a file must go is an input problem (named by the path). */
+static int
+add_new_files (struct fg_fs *fs, const struct fg_member_hook *hook,
+               struct fg_err *e)
+{
+  const char *path, *data;
+  size_t i = 0, len;
+  struct timespec now;
+
+  if (hook == NULL || hook->next_new == NULL)
+    return 0;
+  clock_gettime (CLOCK_REALTIME, &now);
+  while (hook->next_new (hook->opaque, &i, &path, &data, &len)) {
+    struct archive_entry *ent = archive_entry_new ();
+    struct mem_data m = { data, len, 0 };
+    char where[512];
+    int rc;
+
+    if (ent == NULL)
+      return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "new file");
+    archive_entry_set_pathname (ent, path);
+    archive_entry_set_filetype (ent, AE_IFREG);
+    archive_entry_set_perm (ent, 0644);
+    archive_entry_set_size (ent, (la_int64_t) len);
+    archive_entry_set_mtime (ent, now.tv_sec, now.tv_nsec);
+    archive_entry_set_atime (ent, now.tv_sec, now.tv_nsec);
+    archive_entry_set_ctime (ent, now.tv_sec, now.tv_nsec);
+    snprintf (where, sizeof where, "new file '%s' (fixups)", path);
+    rc = fg_fs_add (fs, ent, path, NULL, mem_data, &m, where, e);
+    archive_entry_free (ent);
+    if (rc < 0)
+      return -1;
+    if (hook->added)
+      hook->added (hook->opaque, path);
+  }
+  return 0;
+}
+
 struct tar_data {
   struct fg_tar *t;
 };
@@ -367,6 +408,8 @@ populate (void *opaque, struct fg_fs *fs, enum fg_progress_mode pm,
     if (rc < 0)
       break;
   }
+  if (rc == 0)
+    rc = add_new_files (fs, src->hook, e);
   *bytes_in += fg_tar_in_pos (t);
   fg_progress_end (&p, rc == 0);
   fg_tar_close (t);
@@ -651,6 +694,8 @@ dir_fill (void *opaque, struct fg_fs *fs, enum fg_progress_mode pm,
   free (rel);
   archive_entry_linkresolver_free (lr);
   dir_close (d);
+  if (rc >= 0 && add_new_files (fs, d->hook, e) < 0)
+    rc = -1;
   fg_progress_end (&p, rc == 0);
   return rc < 0 ? -1 : 0;
 }

@@ -31,6 +31,13 @@ struct fg_member_hook {
   /* 0 keep, 1 replace with *OUT (malloc'd, *OUTLEN bytes), 2 leave out. */
   int (*edit) (void *opaque, const char *path, const char *data, size_t len,
                char **out, size_t *outlen);
+  /* After the last member: files to create that the image did not hold
+   * (a regular file, mode 0644, owned by root, folders made as needed).
+   * *I starts at 0; returns 1 with the next file, 0 when done.  ADDED
+   * is told of each once it is written. */
+  int (*next_new) (void *opaque, size_t *i, const char **path,
+                   const char **data, size_t *len);
+  void (*added) (void *opaque, const char *path);
 };
 
 struct fg_file_opts {

@@ -11,7 +11,8 @@
 #include "inspect/plan.h"
 
 static const char help[] =
-"usage: fg2ng check [--json] [--flavor F] [--class C] [--mode M] SOURCE\n"
+"usage: fg2ng check [--json] [--flavor F] [--class C] [--mode M]\n"
+"                   [--server-record FILE] SOURCE\n"
 "\n"
 "The support engineer's dry run.  Inspects SOURCE in one streaming pass\n"
 "(no VM, nothing written) and applies every rule: the known base image,\n"
@@ -26,6 +27,9 @@ static const char help[] =
 "                   (\"256MB\", \"512\")\n"
 "  --class C        the next-gen flavor class wanted: standard, general, io\n"
 "  --mode M         self-service, assisted or image (default image)\n"
+"  --server-record FILE  the addresses the control plane knows (JSON, see\n"
+"                   doc/server-record.schema.json): with self-service or\n"
+"                   assisted, the network files are shown re-rendered\n"
 "  --json           the report as one JSON object\n"
 "  --progress MODE  auto, none, bar or json (on stderr)\n"
 "  -h, --help       this text\n"
@@ -43,9 +47,11 @@ fg_cmd_dry_run (const char *cmd, const char *source,
   struct fg_fixups *fx = NULL;
   struct fg_inspection in;
   struct fg_plan plan;
+  struct fg_net_plan net;
   int rc;
 
   (void) cmd;
+  memset (&net, 0, sizeof net);
   fg_inspection_init (&in);
   memset (&plan, 0, sizeof plan);
   rc = fg_inspect_source (source, (enum fg_progress_mode) progress, &in, &e);
@@ -54,8 +60,12 @@ fg_cmd_dry_run (const char *cmd, const char *source,
   /* The edits the conversion would make, on the files inspection kept;
    * the UUID is only known once the file system is made. */
   if (rc == 0 && o->fixups) {
-    struct fg_fixup_facts facts = { in.distro, "<new-file-system-uuid>", "ext4" };
-    rc = fg_fixups_new (&fx, &facts, &e);
+    struct fg_fixup_facts facts = { in.distro, "<new-file-system-uuid>",
+                                    "ext4", NULL, &in.files };
+    rc = fg_net_plan_from (o->mode, o->server_record, &in.net, &net, &e);
+    facts.net = &net;
+    if (rc == 0)
+      rc = fg_fixups_new (&fx, &facts, &e);
     for (size_t i = 0; rc == 0 && fx && i < in.files.n; i++) {
       const struct fg_file *f = &in.files.v[i];
       char *out = NULL;
@@ -63,6 +73,13 @@ fg_cmd_dry_run (const char *cmd, const char *source,
       if (f->data && fg_fixups_touches (fx, f->path))
         fg_fixups_apply (fx, f->path, f->data, f->len, &out, &outlen);
       free (out);
+    }
+    /* Network files the new model needs that the image lacks. */
+    {
+      const char *path, *data;
+      size_t i = 0, len;
+      while (fx && fg_fixups_next_new (fx, &i, &path, &data, &len))
+        fg_fixups_created (fx, path);
     }
   }
   if (rc == 0 && json) {
@@ -101,6 +118,7 @@ fg_cmd_dry_run (const char *cmd, const char *source,
   {
     int eligible = plan.eligible;
     fg_fixups_free (fx);
+    fg_net_plan_release (&net);
     fg_plan_release (&plan);
     fg_inspection_release (&in);
     if (rc < 0)
@@ -117,6 +135,7 @@ run_check (int argc, char **argv)
     { "flavor", required_argument, NULL, 'f' },
     { "class", required_argument, NULL, 'c' },
     { "mode", required_argument, NULL, 'm' },
+    { "server-record", required_argument, NULL, 'r' },
     { "progress", required_argument, NULL, 'p' },
     { NULL, 0, NULL, 0 },
   };
@@ -146,6 +165,7 @@ run_check (int argc, char **argv)
                                    "assisted or image, not '%s'", optarg);
       o.mode = optarg;
       break;
+    case 'r': o.server_record = optarg; break;
     case 'p':
       if (fg_progress_parse_mode (optarg, &pm) < 0)
         return fg_cmd_usage_error ("check", "--progress takes auto, none, "

@@ -16,6 +16,7 @@
 #include "core/cmd.h"
 #include "core/outfile.h"
 #include "fixups/fixups.h"
+#include "fixups/netplan.h"
 #include "inspect/inspect.h"
 #include "inspect/plan.h"
 
@@ -59,6 +60,26 @@ static const char help[] =
 "  --dry-run               inspect and apply the eligibility rules (as\n"
 "                          'fg2ng check'), write nothing; -o not needed\n"
 "\n"
+"Migration (the eligibility rules run first; an ineligible source is\n"
+"refused with exit 1 and nothing written):\n"
+"  --mode MODE             image (default): the network files are kept and\n"
+"                          the next-gen agent gives the server new\n"
+"                          addresses; self-service or assisted: every\n"
+"                          address is kept and the network files are\n"
+"                          rewritten for next-gen (ServiceNet routes\n"
+"                          10.176.0.0/12 and 10.208.0.0/12, the first-gen\n"
+"                          10.191.192.0/18 route dropped, shared IPs as\n"
+"                          aliases)\n"
+"  --server-record FILE    the addresses the control plane knows (JSON, see\n"
+"                          doc/server-record.schema.json); they win over the\n"
+"                          image's files and every difference is reported\n"
+"  --flavor F              the first-gen flavor (id, name or RAM), as for\n"
+"                          'fg2ng check'\n"
+"  --class C               the next-gen flavor class: standard, general, io\n"
+"  --no-check              convert even when a rule says no (the failing\n"
+"                          verdicts become warnings): for data recovery\n"
+"                          and tests, not for migrations\n"
+"\n"
 "File-level images:\n"
 "  --fs-type TYPE          ext4 (default) or ext3 (kernels before 2.6.28)\n"
 "  --headroom PCT          free space on top of the data (default 30)\n"
@@ -85,14 +106,16 @@ static const char help[] =
 "The source is opened read-only and never modified.  OUT appears only\n"
 "when complete: a failed or interrupted run leaves nothing behind.\n"
 "\n"
-"Exit status: 0 converted, 2 usage or input error (the message names the\n"
-"file and the offset), 3 internal error or unsupported source.\n";
+"Exit status: 0 converted, 1 not eligible (nothing written; the verdicts\n"
+"say why), 2 usage or input error (the message names the file and the\n"
+"offset), 3 internal error or unsupported source.\n";
 
 enum {
   OPT_FORMAT = 256, OPT_PARENT, OPT_PROGRESS, OPT_JSON, OPT_NAME,
   OPT_OS_TYPE, OPT_OS_DISTRO, OPT_OS_VERSION, OPT_ARCH, OPT_VM_MODE,
   OPT_MIN_RAM, OPT_MIN_DISK, OPT_NO_ADC, OPT_DRY_RUN, OPT_FS_TYPE,
   OPT_HEADROOM, OPT_DISK_SIZE, OPT_FS_SIZE, OPT_LABEL, OPT_NO_FIXUPS,
+  OPT_MODE, OPT_SERVER_RECORD, OPT_FLAVOR, OPT_CLASS, OPT_NO_CHECK,
 };
 
 static const struct option long_opts[] = {
@@ -119,6 +142,11 @@ static const struct option long_opts[] = {
   { "fs-size", required_argument, NULL, OPT_FS_SIZE },
   { "label", required_argument, NULL, OPT_LABEL },
   { "no-fixups", no_argument, NULL, OPT_NO_FIXUPS },
+  { "mode", required_argument, NULL, OPT_MODE },
+  { "server-record", required_argument, NULL, OPT_SERVER_RECORD },
+  { "flavor", required_argument, NULL, OPT_FLAVOR },
+  { "class", required_argument, NULL, OPT_CLASS },
+  { "no-check", no_argument, NULL, OPT_NO_CHECK },
   { NULL, 0, NULL, 0 },
 };
 
@@ -135,6 +163,10 @@ struct convert_args {
   struct fg_file_opts file;       /* file-level options */
   int dry_run;
   int no_fixups;
+  const char *mode;               /* "image", "self-service", "assisted" */
+  const char *server_record;
+  const char *flavor, *target_class;
+  int no_check;                   /* convert even if not eligible */
 };
 
 /* What a conversion did, whichever path it took. */
@@ -143,6 +175,11 @@ struct convert_report {
   struct fg_block_result block;
   struct fg_file_result file;
   struct fg_fixups *fixups;       /* the edits made, or NULL */
+  struct fg_plan plan;            /* the rules' verdicts (file level) */
+  int planned;
+  struct fg_net_plan net;         /* the addresses, when planned */
+  int net_planned;
+  int refused;                    /* not eligible: nothing written */
 };
 
 /* fixups/ behind convert/'s member hook. */
@@ -156,6 +193,19 @@ static int
 hook_touches (void *opaque, const char *path)
 {
   return fg_fixups_touches (opaque, path);
+}
+
+static int
+hook_next_new (void *opaque, size_t *i, const char **path, const char **data,
+               size_t *len)
+{
+  return fg_fixups_next_new (opaque, i, path, data, len);
+}
+
+static void
+hook_added (void *opaque, const char *path)
+{
+  fg_fixups_created (opaque, path);
 }
 
 static int
@@ -179,17 +229,47 @@ convert_file_level (const struct convert_args *a, const struct fg_parts *parts,
 {
   struct fg_inspection in;
   struct fg_file_opts fo = a->file;
-  struct fg_member_hook hook = { NULL, hook_created, hook_touches, hook_edit };
+  struct fg_member_hook hook = { NULL, hook_created, hook_touches, hook_edit,
+                                 hook_next_new, hook_added };
+  struct fg_plan_opts po;
   int rc;
 
   fo.format = fmt;
   fo.replace = replace;
   fo.progress = a->progress;
+  memset (&po, 0, sizeof po);
+  po.flavor = a->flavor;
+  po.target_class = a->target_class;
+  po.mode = a->mode;
+  po.server_record = a->server_record;
+  po.headroom_pct = a->file.headroom_pct;
   fg_inspection_init (&in);
   rc = fg_inspect_parts (parts, a->progress, &in, e);
+  /* The rules first: an ineligible server is refused before anything is
+   * written. */
+  if (rc == 0) {
+    rc = fg_plan_make (&in, &po, &rep->plan, e);
+    rep->planned = rc == 0;
+    if (rc == 0 && !rep->plan.eligible && a->no_check) {
+      for (unsigned i = 0; i < rep->plan.n; i++)
+        if (rep->plan.v[i].level == FG_FAIL)
+          fg_warn ("'%s' is not eligible, converted anyway (--no-check): %s "
+                   "(%s)", a->source, rep->plan.v[i].message
+                   ? rep->plan.v[i].message : "", rep->plan.v[i].rule);
+    } else if (rc == 0 && !rep->plan.eligible) {
+      rep->refused = 1;         /* no error: the verdicts say why */
+      fg_inspection_release (&in);
+      return -1;
+    }
+  }
+  if (rc == 0) {
+    rc = fg_net_plan_from (a->mode, a->server_record, &in.net, &rep->net, e);
+    rep->net_planned = 1;
+  }
   if (rc == 0 && !a->no_fixups) {
     struct fg_fixup_facts facts = { in.distro, "00000000-0000-0000-0000-000000000000",
-                                    fo.ext3 ? "ext3" : "ext4" };
+                                    fo.ext3 ? "ext3" : "ext4", &rep->net,
+                                    &in.files };
     rc = fg_fixups_new (&rep->fixups, &facts, e);
     hook.opaque = rep->fixups;
     if (rep->fixups)
@@ -313,6 +393,22 @@ parse_args (int argc, char **argv, struct convert_args *a)
       a->file.label = optarg;
       break;
     case OPT_DRY_RUN: a->dry_run = 1; break;
+    case OPT_MODE:
+      if (fg_net_mode_parse (optarg) < 0)
+        return fg_cmd_usage_error ("convert", "--mode takes self-service, "
+                                   "assisted or image, not '%s'", optarg);
+      a->mode = optarg;
+      break;
+    case OPT_SERVER_RECORD: a->server_record = optarg; break;
+    case OPT_NO_CHECK: a->no_check = 1; break;
+    case OPT_FLAVOR: a->flavor = optarg; break;
+    case OPT_CLASS:
+      if (strcmp (optarg, "standard") && strcmp (optarg, "general") &&
+          strcmp (optarg, "io"))
+        return fg_cmd_usage_error ("convert", "--class takes standard, "
+                                   "general or io, not '%s'", optarg);
+      a->target_class = optarg;
+      break;
     default:
       return fg_cmd_bad_option ("convert", c, argv);
     }
@@ -366,6 +462,10 @@ convert_to_disk (const struct convert_args *a, const char *out,
 
   if (fg_parts_find (a->source, &kind, &parts, e) < 0)
     return -1;
+  if (kind != FG_SOURCE_PARTS && a->mode && strcmp (a->mode, "image") != 0)
+    fg_warn ("'%s': the network of a block-level disk is copied as it is "
+             "(re-rendering it for --mode %s is done for file-level images "
+             "only so far)", a->source, a->mode);
   if (kind == FG_SOURCE_FILE)
     return fg_convert_disk_file (a->source, out, &o, res, e);
   if (kind == FG_SOURCE_DIR) {
@@ -394,8 +494,13 @@ convert_to_disk (const struct convert_args *a, const char *out,
       res->source_kind = "first-gen file";
       res->bytes_in = rep->file.bytes_in;
       memcpy (res->uuid, rep->file.uuid, 16);
-    } else if (rc == 0)
+    } else if (rc == 0) {
+      if (a->mode && strcmp (a->mode, "image") != 0)
+        fg_warn ("'%s': the network of a block-level image is copied as it "
+                 "is (re-rendering it for --mode %s is done for file-level "
+                 "images only so far)", a->source, a->mode);
       rc = fg_convert_block_parts (&parts, out, &o, res, e);
+    }
   }
   fg_parts_release (&parts);
   return rc;
@@ -520,6 +625,14 @@ print_result (const struct convert_args *a, const char *format,
       json_object_set_new (o, "filesystem", file_json (&rep->file));
     if (o && rep->file_level)
       json_object_set_new (o, "fixups", fg_fixups_json (rep->fixups));
+    if (o && rep->planned) {
+      json_t *pj = fg_plan_json (&rep->plan);
+      json_object_set_new (o, "eligible", json_boolean (rep->plan.eligible));
+      json_object_set (o, "verdicts", json_object_get (pj, "verdicts"));
+      json_object_set_new (o, "plan", pj);
+    }
+    if (o && rep->net_planned)
+      json_object_set_new (o, "network", fg_net_plan_json (&rep->net));
     if (o) {
       json_dumpf (o, stdout, JSON_INDENT (2) | JSON_SORT_KEYS);
       fputc ('\n', stdout);
@@ -545,6 +658,44 @@ print_result (const struct convert_args *a, const char *format,
             r->blocks_written, r->blocks_total, secs);
 }
 
+static void
+report_release (struct convert_report *rep)
+{
+  fg_fixups_free (rep->fixups);
+  if (rep->planned)
+    fg_plan_release (&rep->plan);
+  if (rep->net_planned)
+    fg_net_plan_release (&rep->net);
+}
+
+/* Not eligible: the failing verdicts (all of them with --json). */
+static void
+print_refusal (const struct convert_args *a, const struct convert_report *rep)
+{
+  if (a->json) {
+    json_t *o = json_pack ("{s:s, s:b, s:o}", "source", a->source,
+                           "eligible", 0, "plan", fg_plan_json (&rep->plan));
+    if (o) {
+      json_object_set (o, "verdicts",
+                       json_object_get (json_object_get (o, "plan"),
+                                        "verdicts"));
+      json_dumpf (o, stdout, JSON_INDENT (2) | JSON_SORT_KEYS);
+      fputc ('\n', stdout);
+      json_decref (o);
+    }
+  }
+  for (unsigned i = 0; i < rep->plan.n; i++)
+    if (rep->plan.v[i].level == FG_FAIL)
+      fprintf (stderr, "fg2ng convert: '%s' is not eligible: %s (%s: %s, "
+               "limit %s)\n", a->source,
+               rep->plan.v[i].message ? rep->plan.v[i].message : "",
+               rep->plan.v[i].rule, rep->plan.v[i].figure
+               ? rep->plan.v[i].figure : "-", rep->plan.v[i].limit
+               ? rep->plan.v[i].limit : "-");
+  fprintf (stderr, "fg2ng convert: nothing was written; 'fg2ng check %s' "
+           "shows every verdict\n", a->source);
+}
+
 static int
 run_convert (int argc, char **argv)
 {
@@ -566,24 +717,40 @@ run_convert (int argc, char **argv)
     memset (&po, 0, sizeof po);
     po.headroom_pct = a.file.headroom_pct;
     po.fixups = !a.no_fixups;
+    po.flavor = a.flavor;
+    po.target_class = a.target_class;
+    po.mode = a.mode;
+    po.server_record = a.server_record;
     return fg_cmd_dry_run ("convert", a.source, &po, a.json, (int) a.progress);
   }
   if ((rc = output_format (&a, &bundle, &fmt)) >= 0)
     return rc;
+  /* A bad server record is found before a pass over the source. */
+  if (a.server_record) {
+    struct fg_server_record *rec;
+    if (fg_server_record_load (a.server_record, &rec, &e) < 0)
+      return fg_cmd_finish (&e);
+    fg_server_record_free (rec);
+  }
   clock_gettime (CLOCK_MONOTONIC, &t0);
   if (bundle)
     rc = convert_to_bundle (&a, &res, &e);
   else
     rc = convert_to_disk (&a, a.output, fmt, &res, a.force, &e);
+  if (rc < 0 && res.refused) {
+    print_refusal (&a, &res);
+    report_release (&res);
+    return FG_EXIT_REFUSED;
+  }
   if (rc < 0) {
-    fg_fixups_free (res.fixups);
+    report_release (&res);
     return fg_cmd_finish (&e);
   }
   clock_gettime (CLOCK_MONOTONIC, &t1);
   print_result (&a, bundle ? "bundle" : fg_disk_format_name (fmt), &res,
                 (double) (t1.tv_sec - t0.tv_sec) +
                 (double) (t1.tv_nsec - t0.tv_nsec) / 1e9);
-  fg_fixups_free (res.fixups);
+  report_release (&res);
   return FG_EXIT_OK;
 }
 

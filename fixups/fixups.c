@@ -8,11 +8,12 @@
 #include <string.h>
 
 #include "fixups/diff.h"
+#include "fixups/netrender.h"
 #include "inspect/profiles.h"
 
 struct change {
   char *path;
-  int removed;
+  int removed, created;
   char *diff;
 };
 
@@ -22,6 +23,9 @@ struct fg_fixups {
   char *uuid, *fs_type;
   struct change *ch;
   size_t nch, cap;
+  const struct fg_net_plan *net;
+  struct fg_net_render render;  /* the network files, when re-rendered */
+  unsigned char *seen;          /* per render.v[]: given to apply */
 };
 
 struct text {
@@ -51,6 +55,9 @@ puts_ (struct text *t, const char *s)
   put (t, s, strlen (s));
 }
 
+static json_t *pget (const struct fg_fixups *fx, const char *a,
+                     const char *b);
+
 int
 fg_fixups_new (struct fg_fixups **out, const struct fg_fixup_facts *f,
                struct fg_err *e)
@@ -78,6 +85,22 @@ fg_fixups_new (struct fg_fixups **out, const struct fg_fixup_facts *f,
   }
   fx->profile = p;
   fx->profile_file = file;
+  fx->net = f->net;
+  if (f->net && f->net->render) {
+    const char *r = json_string_value (pget (fx, "network", "renderer"));
+    if (r == NULL || !fg_net_renderer_known (r)) {
+      fg_err_set (e, FG_E_INTERNAL, "profile '%s': key 'network.renderer': "
+                  "'%s' is not a renderer fg2ng has", file, r ? r : "");
+      fg_fixups_free (fx);
+      return -1;
+    }
+    if (fg_net_render (r, &f->net->net, f->files, &fx->render, e) < 0 ||
+        (fx->seen = calloc (fx->render.n + 1, 1)) == NULL) {
+      fg_fixups_free (fx);
+      return fg_err_is_set (e) ? -1 : fg_err_errno (e, FG_E_INTERNAL, ENOMEM,
+                                                    "fixups");
+    }
+  }
   *out = fx;
   return 0;
 }
@@ -110,6 +133,8 @@ fg_fixups_free (struct fg_fixups *fx)
     free (fx->ch[i].diff);
   }
   free (fx->ch);
+  fg_net_render_release (&fx->render);
+  free (fx->seen);
   json_decref (fx->profile);
   free (fx->profile_file);
   free (fx->uuid);
@@ -153,7 +178,8 @@ fg_fixups_touches (const struct fg_fixups *fx, const char *path)
 {
   if (fx == NULL)
     return 0;
-  return strcmp (path, "etc/fstab") == 0 ||
+  return fg_net_render_find (&fx->render, path) != NULL ||
+    strcmp (path, "etc/fstab") == 0 ||
     listed (pget (fx, "boot", "configs"), path) ||
     listed (pget (fx, "remove", NULL), path) ||
     is (path, pget (fx, "securetty", "file")) ||
@@ -355,7 +381,7 @@ append_lines (const char *data, json_t *lines, const char *single)
   return t.s ? t.s : strdup (data);
 }
 
-static void
+static int
 record (struct fg_fixups *fx, const char *path, int removed, char *diff)
 {
   if (fx->nch == fx->cap) {
@@ -363,15 +389,17 @@ record (struct fg_fixups *fx, const char *path, int removed, char *diff)
     struct change *n = realloc (fx->ch, ncap * sizeof *n);
     if (n == NULL) {
       free (diff);
-      return;
+      return -1;
     }
     fx->ch = n;
     fx->cap = ncap;
   }
   fx->ch[fx->nch].path = strdup (path);
   fx->ch[fx->nch].removed = removed;
+  fx->ch[fx->nch].created = 0;
   fx->ch[fx->nch].diff = diff;
   fx->nch++;
+  return 0;
 }
 
 enum fg_fix
@@ -387,6 +415,19 @@ fg_fixups_apply (struct fg_fixups *fx, const char *path, const char *data,
   text = strndup (data, len);
   if (text == NULL)
     return FG_FIX_KEEP;
+  {
+    const struct fg_net_out *o = fg_net_render_find (&fx->render, path);
+    if (o) {
+      fx->seen[o - fx->render.v] = 1;
+      if (o->text == NULL) {
+        record (fx, path, 1, fg_diff_unified (path, text, NULL));
+        free (text);
+        return FG_FIX_REMOVE;
+      }
+      edited = strdup (o->text);
+      goto done;
+    }
+  }
   if (listed (pget (fx, "remove", NULL), path)) {
     record (fx, path, 1, fg_diff_unified (path, text, NULL));
     free (text);
@@ -401,6 +442,7 @@ fg_fixups_apply (struct fg_fixups *fx, const char *path, const char *data,
   else if (strcmp (path, "etc/inittab") == 0)
     edited = append_lines (text, NULL,
                            json_string_value (pget (fx, "inittab_getty", NULL)));
+done:
   if (edited == NULL || strcmp (edited, text) == 0) {
     free (edited);
     free (text);
@@ -411,6 +453,37 @@ fg_fixups_apply (struct fg_fixups *fx, const char *path, const char *data,
   *out = edited;
   *outlen = strlen (edited);
   return FG_FIX_REPLACE;
+}
+
+int
+fg_fixups_next_new (const struct fg_fixups *fx, size_t *i, const char **path,
+                    const char **data, size_t *len)
+{
+  if (fx == NULL)
+    return 0;
+  for (; *i < fx->render.n; (*i)++) {
+    const struct fg_net_out *o = &fx->render.v[*i];
+    if (fx->seen[*i] || o->text == NULL)
+      continue;
+    *path = o->path;
+    *data = o->text;
+    *len = strlen (o->text);
+    (*i)++;
+    return 1;
+  }
+  return 0;
+}
+
+void
+fg_fixups_created (struct fg_fixups *fx, const char *path)
+{
+  const struct fg_net_out *o = fg_net_render_find (&fx->render, path);
+
+  if (o == NULL || fx->seen[o - fx->render.v])
+    return;
+  fx->seen[o - fx->render.v] = 1;
+  if (record (fx, path, 0, fg_diff_unified (path, NULL, o->text)) == 0)
+    fx->ch[fx->nch - 1].created = 1;
 }
 
 json_t *
@@ -425,7 +498,8 @@ fg_fixups_json (const struct fg_fixups *fx)
     json_array_append_new (arr, json_pack ("{s:s, s:s, s:s}",
                                            "path", fx->ch[i].path,
                                            "action", fx->ch[i].removed
-                                           ? "remove" : "edit",
+                                           ? "remove" : fx->ch[i].created
+                                           ? "create" : "edit",
                                            "diff", fx->ch[i].diff
                                            ? fx->ch[i].diff : ""));
   /* Rebuilding the initramfs needs the guest's own tools (libguestfs). */
@@ -433,8 +507,13 @@ fg_fixups_json (const struct fg_fixups *fx)
                                              "action", "initramfs",
                                              "modules", pget (fx, "initramfs", "modules"),
                                              "command", pget (fx, "initramfs", "rebuild")));
-  return json_pack ("{s:s, s:o, s:o}", "profile", fx->profile_file,
-                    "changes", arr, "pending", pending);
+  {
+    json_t *o = json_pack ("{s:s, s:o, s:o}", "profile", fx->profile_file,
+                           "changes", arr, "pending", pending);
+    if (o && fx->net)
+      json_object_set_new (o, "network", fg_net_plan_json (fx->net));
+    return o;
+  }
 }
 
 void

@@ -17,6 +17,8 @@
 #include <stdio.h>
 
 #include "core/err.h"
+#include "fixups/netplan.h"
+#include "inspect/files.h"
 
 struct fg_fixups;
 
@@ -24,6 +26,13 @@ struct fg_fixup_facts {
   const char *distro;         /* from inspection */
   const char *fs_uuid;        /* the new root file system's UUID */
   const char *fs_type;        /* "ext4" or "ext3" */
+  /* The planned addresses (NULL: the network files are kept).  When
+   * net->render is set, the profile's network renderer rewrites the
+   * guest's network files from net->net; FILES (the files inspection
+   * kept) gives the current contents of those it edits.  Both must
+   * outlive the fixups. */
+  const struct fg_net_plan *net;
+  const struct fg_files *files;
 };
 
 /* The edits for DISTRO; *OUT is NULL (and a warning given) when no
@@ -47,6 +56,15 @@ int fg_fixups_touches (const struct fg_fixups *fx, const char *path);
 enum fg_fix fg_fixups_apply (struct fg_fixups *fx, const char *path,
                              const char *data, size_t len, char **out,
                              size_t *outlen);
+
+/* A file the fixups create that the image did not hold (a network file
+ * of the new model): call with *I = 0 first; returns 1 with PATH and its
+ * contents (owned by FX) and advances *I, or 0 when there are no more.
+ * Only files fg_fixups_apply has not been given are listed.  The caller
+ * creates each and reports it with fg_fixups_created. */
+int fg_fixups_next_new (const struct fg_fixups *fx, size_t *i,
+                        const char **path, const char **data, size_t *len);
+void fg_fixups_created (struct fg_fixups *fx, const char *path);
 
 /* The changes so far: [{"path": ..., "action": "edit"|"remove",
  * "diff": ...}], and what is left for the guest's own tools. */

@@ -27,6 +27,7 @@ struct fg_plan_opts {
   const char *flavor;         /* first-gen flavor: id, "512MB" or RAM MB */
   const char *target_class;   /* next-gen: "standard", "general", "io" */
   const char *mode;           /* "self-service", "assisted", "image" */
+  const char *server_record;  /* --server-record FILE, or NULL */
   uint64_t headroom_pct;
   int fixups;                 /* also show the fixups' edits (dry run) */
 };

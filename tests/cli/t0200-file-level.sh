@@ -145,7 +145,7 @@ fi
 # ------------------------------------------------------ the quirk archive --
 if [ "$HAVE_QUIRKS" = yes ]; then
   test_ok "quirk parts -> VHD: vpc, vhdcheck --xen, one partition at 2048, e2fsck -fn, label, UUID" '
-    expect_exit 0 "$FG2NG" convert --no-fixups quirks.tar.gz.0 -o q.vhd
+    expect_exit 0 "$FG2NG" convert --no-check --no-fixups quirks.tar.gz.0 -o q.vhd
     check_disk q.vhd
     no_leftovers .'
 
@@ -169,7 +169,7 @@ if [ "$HAVE_QUIRKS" = yes ]; then
     test_ok "an unprivileged user converts the same parts" '
       mkdir -m 0777 nobody && cp quirks.tar.gz.* nobody/ && chmod 0644 nobody/*
       expect_exit 0 setpriv --reuid=65534 --regid=65534 --clear-groups \
-        "$FG2NG" convert --no-fixups nobody/quirks.tar.gz.0 -o nobody/q.vhd
+        "$FG2NG" convert --no-check --no-fixups nobody/quirks.tar.gz.0 -o nobody/q.vhd
       check_disk nobody/q.vhd'
   fi
 else
@@ -262,7 +262,7 @@ while read -r src want part detail; do
   if [ "$want" = 0 ]; then what="warns and goes on"; else what="exit 2"; fi
   test_ok "hostile input $src: $what, message names the part and the member or offset" "
     mkdir -p case-$src && cd case-$src
-    expect_exit $want timeout 120 \"\$FG2NG\" convert \"\$WORK/bad/$src\" -o out.vhd
+    expect_exit $want timeout 120 \"\$FG2NG\" convert --no-check \"\$WORK/bad/$src\" -o out.vhd
     grep -Eq -- '$part' \"\$WORK/last.err\" \\
       || { echo 'message does not name the part (/$part/):'; cat \"\$WORK/last.err\"; exit 1; }
     grep -Eq -- '$detail' \"\$WORK/last.err\" \\

@@ -70,11 +70,16 @@ test_ok "--no-fixups writes the guest unchanged" '
   "$FG2NG" convert -q --no-fixups deb6.tar.gz -o n.vhd
   cat_file n.vhd etc/fstab | grep -q "^/dev/sda1 / ext3"'
 
-test_ok "a distro without a profile: written unchanged, with a warning" '
-  mkdir -p g/image/etc && echo "Gentoo Base System release 2.1" > g/image/etc/gentoo-release
+test_ok "a system without a profile: refused; with --no-check written unchanged, with a warning" '
+  mkdir -p g/image/etc && echo "Slackware 13.37.0" > g/image/etc/slackware-version
   printf "/dev/sda1 / ext3 noatime 0 1\n" > g/image/etc/fstab
-  tar -C g -czf gentoo.tar.gz image
-  expect_exit 0 "$FG2NG" convert gentoo.tar.gz -o g.vhd
+  tar -C g -czf slack.tar.gz image
+  expect_exit 1 "$FG2NG" convert slack.tar.gz -o g.vhd
+  err_has "is not eligible"
+  err_has "nothing was written"
+  [ ! -e g.vhd ]
+  expect_exit 0 "$FG2NG" convert --no-check slack.tar.gz -o g.vhd
+  err_has "converted anyway (--no-check)"
   err_has "no profile for"
   cat_file g.vhd etc/fstab | grep -q "^/dev/sda1 / ext3"'
 

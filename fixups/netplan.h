@@ -1,0 +1,68 @@
+/* fixups/netplan.h --- the addresses a converted server will carry
+ *
+ * Self-service and assisted migration keep a server's public, private
+ * (ServiceNet) and shared IPs (seed 000).  The addresses come from the
+ * image's own network files (inspect/netcfg.h) and, when operations know
+ * better, from a server record (doc/server-record.schema.json): the
+ * control plane's view, which wins, every difference reported.  On the
+ * way, ServiceNet's first-gen static routes become next-gen's: the /13
+ * route to 10.176.0.0 is widened to /12, the 10.191.192.0/18 route that
+ * conflicts with next-gen's ServiceNet is dropped, and routes to
+ * 10.176.0.0/12 and 10.208.0.0/12 via the ServiceNet gateway are made
+ * sure of.  Image-based conversion (mode "image") keeps the files as they
+ * are: a server built from an image gets new addresses from the next-gen
+ * agent.
+ */
+#ifndef FG_FIXUPS_NETPLAN_H
+#define FG_FIXUPS_NETPLAN_H
+
+#include <jansson.h>
+
+#include "core/err.h"
+#include "inspect/netcfg.h"
+
+enum fg_net_mode { FG_MODE_IMAGE = 0, FG_MODE_SELF_SERVICE, FG_MODE_ASSISTED };
+
+/* "self-service", "assisted", "image" -> mode; -1 if none of them. */
+int fg_net_mode_parse (const char *s);
+const char *fg_net_mode_name (enum fg_net_mode m);
+
+struct fg_server_record;
+
+/* Read and validate PATH (every key and value; unknown keys refused).
+ * Errors name the file and the key: "'rec.json': 'public.ipv4[1]': ...". */
+int fg_server_record_load (const char *path, struct fg_server_record **out,
+                           struct fg_err *e);
+void fg_server_record_free (struct fg_server_record *r);
+
+struct fg_net_plan {
+  enum fg_net_mode mode;
+  int render;                 /* 1: the network files are rewritten */
+  struct fg_net net;          /* the addresses the converted server has */
+  const char *public_if;      /* names in net, or NULL */
+  const char *private_if;
+  const char *source;         /* "image", "server record", "image and server record" */
+  json_t *conflicts;          /* ["eth0 IPv4: the image has ..., the record ..."] */
+  json_t *changes;            /* ["eth1: route 10.176.0.0/13 widened to /12"] */
+  json_t *warnings;           /* what the plan could not do */
+};
+
+/* The plan for MODE from the image's model IMAGE (may be empty) and the
+ * record REC (may be NULL).  P is always initialised; release it with
+ * fg_net_plan_release.  -1 only when memory runs out. */
+int fg_net_plan_make (const struct fg_net *image,
+                      const struct fg_server_record *rec,
+                      enum fg_net_mode mode, struct fg_net_plan *p,
+                      struct fg_err *e);
+void fg_net_plan_release (struct fg_net_plan *p);
+
+/* The same from the command line's words: MODE (NULL: "image") and the
+ * server record at RECORD_PATH (may be NULL), read and validated here. */
+int fg_net_plan_from (const char *mode, const char *record_path,
+                      const struct fg_net *image, struct fg_net_plan *p,
+                      struct fg_err *e);
+
+/* {mode, render, source, interfaces..., conflicts, changes, warnings} */
+json_t *fg_net_plan_json (const struct fg_net_plan *p);
+
+#endif
