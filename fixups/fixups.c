@@ -510,8 +510,13 @@ fg_fixups_json (const struct fg_fixups *fx)
   {
     json_t *o = json_pack ("{s:s, s:o, s:o}", "profile", fx->profile_file,
                            "changes", arr, "pending", pending);
-    if (o && fx->net)
-      json_object_set_new (o, "network", fg_net_plan_json (fx->net));
+    if (o && fx->net) {
+      json_t *n = fg_net_plan_json (fx->net);
+      if (n && fx->render.warnings)
+        json_array_extend (json_object_get (n, "warnings"),
+                           fx->render.warnings);
+      json_object_set_new (o, "network", n);
+    }
     return o;
   }
 }

@@ -701,6 +701,21 @@ drop_arch_net (const char *name, void *op)
     || strstr (name, "servicenet") != NULL;
 }
 
+/* VAR="DEV ADDR netmask M broadcast B", as ifconfig takes it. */
+static void
+arch_ifconfig (struct buf *b, const char *var, const char *dev,
+               const char *cidr)
+{
+  char addr[64], mask[20], bc[20];
+  int len;
+
+  split_cidr (cidr, addr, sizeof addr, &len);
+  mask4 (len, mask, sizeof mask);
+  broadcast4 (addr, len, bc, sizeof bc);
+  bprintf (b, "%s=\"%s %s netmask %s broadcast %s\"\n", var, dev, addr, mask,
+           bc);
+}
+
 static void
 render_arch (struct rctx *c)
 {
@@ -722,23 +737,43 @@ render_arch (struct rctx *c)
   } else {
     size_t nr = 0;
     bprintf (&b, "INTERFACES=(");
-    for (size_t k = 0; k < n->nifaces; k++)
+    for (size_t k = 0; k < n->nifaces; k++) {
+      const char *own[64];
+      size_t nown = own_v4 (&n->ifaces[k], own, 64);
       bprintf (&b, "%s%s", k ? " " : "", n->ifaces[k].name);
+      for (size_t j = 1; nown && j < n->ifaces[k].nipv4; j++)
+        bprintf (&b, " %s_%zu", n->ifaces[k].name, j);
+    }
     bprintf (&b, ")\n");
     for (size_t k = 0; k < n->nifaces; k++) {
       const struct fg_net_iface *i = &n->ifaces[k];
       const char *own[64];
-      char addr[64], mask[20], bc[20];
-      int len;
-      if (own_v4 (i, own, 64) == 0) {
+      size_t nown = own_v4 (i, own, 64), na = 0;
+      if (nown == 0) {
         bprintf (&b, "%s=\"%s\"\n", i->name, i->dhcp4 ? "dhcp" : "");
         continue;
       }
-      split_cidr (own[0], addr, sizeof addr, &len);
-      mask4 (len, mask, sizeof mask);
-      broadcast4 (addr, len, bc, sizeof bc);
-      bprintf (&b, "%s=\"%s %s netmask %s broadcast %s\"\n", i->name, i->name,
-               addr, mask, bc);
+      arch_ifconfig (&b, i->name, i->name, own[0]);
+      /* Every further address as an alias eth0:N, named eth0_N (a shell
+       * variable cannot hold ':'); INTERFACES lists those names. */
+      for (size_t j = 0; j < i->nipv4; j++) {
+        char var[64], dev[64];
+        if (strcmp (i->ipv4[j], own[0]) == 0)
+          continue;
+        na++;
+        snprintf (var, sizeof var, "%s_%zu", i->name, na);
+        snprintf (dev, sizeof dev, "%s:%zu", i->name, na);
+        arch_ifconfig (&b, var, dev, i->ipv4[j]);
+      }
+      if (i->nipv6) {
+        char w[256];
+        snprintf (w, sizeof w, "%s: IPv6 %s%s is not configurable in Arch's "
+                  "rc.conf (initscripts): it is left out; netcfg or the "
+                  "next-gen agent must add it", i->name, i->ipv6[0],
+                  i->nipv6 > 1 ? " and more" : "");
+        json_array_append_new (c->out->warnings, json_string (w));
+        bprintf (&b, "# %s\n", w);
+      }
     }
     for (size_t k = 0; k < n->nifaces; k++) {
       const struct fg_net_iface *i = &n->ifaces[k];
@@ -849,6 +884,21 @@ render_arch (struct rctx *c)
 
 /* ---- Gentoo: etc/conf.d/net ---------------------------------------------- */
 
+/* NAME=VALUES as baselayout-1's array ( "a" "b" ) or OpenRC's string
+ * "a\nb". */
+static void
+gentoo_var (struct buf *b, const char *name, const char *iface,
+            char **v, size_t n, int arrays)
+{
+  if (n == 0)
+    return;
+  bprintf (b, "%s_%s=%s", name, iface, arrays ? "(" : "\"");
+  for (size_t i = 0; i < n; i++)
+    bprintf (b, arrays ? " \"%s\"" : "%s%s", arrays ? v[i] : i ? "\n" : "",
+             arrays ? "" : v[i]);
+  bprintf (b, "%s\n", arrays ? " )" : "\"");
+}
+
 static void
 render_gentoo (struct rctx *c)
 {
@@ -856,48 +906,45 @@ render_gentoo (struct rctx *c)
   const char *old = existing (c, "etc/conf.d/net");
   /* baselayout-1 wrote arrays: config_eth0=( "..." ); OpenRC strings. */
   int arrays = old && strstr (old, "=(") != NULL;
-  const char *open = arrays ? "( " : "\"", *close = arrays ? " )" : "\"";
-  const char *sep = arrays ? "\" \"" : "\n";
   struct buf b = { 0 };
 
   bprintf (&b, "# %s\n", HEADER);
-  if (old && strstr (old, "modules="))
-    for (const char *p = strstr (old, "modules="); p;) {
-      const char *nl = strchr (p, '\n');
-      bprintf (&b, "%.*s\n", (int) (nl ? nl - p : (long) strlen (p)), p);
-      break;
-    }
+  if (old && strstr (old, "modules=")) {
+    const char *p = strstr (old, "modules="), *nl = strchr (p, '\n');
+    bprintf (&b, "%.*s\n", (int) (nl ? nl - p : (long) strlen (p)), p);
+  }
   for (size_t k = 0; k < n->nifaces; k++) {
     const struct fg_net_iface *i = &n->ifaces[k];
-    size_t nr = 0;
+    char *v[160], tmp[160][96];
+    size_t nv = 0;
 
-    bprintf (&b, "\nconfig_%s=%s", i->name, open);
-    if (i->nipv4 == 0 && i->nipv6 == 0)
-      bprintf (&b, arrays ? "\"%s\"" : "%s", i->dhcp4 ? "dhcp" : "null");
-    for (size_t j = 0; j < i->nipv4; j++)
-      bprintf (&b, arrays ? "%s\"%s" : "%s%s", j ? sep : "", i->ipv4[j]);
-    for (size_t j = 0; j < i->nipv6; j++)
-      bprintf (&b, arrays ? "%s\"%s" : "%s%s", (i->nipv4 || j) ? sep : "",
-               i->ipv6[j]);
-    if (arrays && (i->nipv4 || i->nipv6))
-      bprintf (&b, "\"");
-    bprintf (&b, "%s\n", close);
-    if (i->gateway || i->gateway6 || i->nroutes) {
-      bprintf (&b, "routes_%s=%s", i->name, open);
-      if (i->gateway)
-        bprintf (&b, arrays ? "\"default via %s" : "default via %s",
-                 i->gateway), nr++;
-      if (i->gateway6)
-        bprintf (&b, arrays ? "%s\"default via %s" : "%sdefault via %s",
-                 nr ? sep : "", i->gateway6), nr++;
-      for (size_t j = 0; j < i->nroutes; j++) {
-        const struct fg_net_route *r = &i->routes[j];
-        bprintf (&b, arrays ? "%s\"%s%s%s" : "%s%s%s%s", nr ? sep : "", r->to,
-                 r->via ? " via " : "", r->via ? r->via : "");
-        nr++;
-      }
-      bprintf (&b, "%s%s\n", arrays ? "\"" : "", close);
+    for (size_t j = 0; j < i->nipv4 && nv < 64; j++)
+      v[nv++] = i->ipv4[j];
+    for (size_t j = 0; j < i->nipv6 && nv < 80; j++)
+      v[nv++] = i->ipv6[j];
+    if (nv == 0)
+      v[nv++] = i->dhcp4 ? "dhcp" : "null";
+    bprintf (&b, "\n");
+    gentoo_var (&b, "config", i->name, v, nv, arrays);
+    nv = 0;
+    if (i->gateway) {
+      snprintf (tmp[nv], sizeof tmp[nv], "default via %s", i->gateway);
+      v[nv] = tmp[nv];
+      nv++;
     }
+    if (i->gateway6) {
+      snprintf (tmp[nv], sizeof tmp[nv], "default via %s", i->gateway6);
+      v[nv] = tmp[nv];
+      nv++;
+    }
+    for (size_t j = 0; j < i->nroutes && nv < 160; j++) {
+      const struct fg_net_route *r = &i->routes[j];
+      snprintf (tmp[nv], sizeof tmp[nv], "%s%s%s", r->to,
+                r->via ? " via " : "", r->via ? r->via : "");
+      v[nv] = tmp[nv];
+      nv++;
+    }
+    gentoo_var (&b, "routes", i->name, v, nv, arrays);
     if (i->mtu)
       bprintf (&b, "mtu_%s=\"%d\"\n", i->name, i->mtu);
     if (i == dns_iface (n) && n->nresolvers) {
@@ -913,6 +960,11 @@ render_gentoo (struct rctx *c)
     const char *h = existing (c, "etc/conf.d/hostname");
     render_shell_key (c, "etc/conf.d/hostname", strstr (h, "HOSTNAME=")
                       ? "HOSTNAME" : "hostname", n->hostname, 1);
+  } else if (n->hostname) {
+    struct buf h = { 0 };
+    bprintf (&h, "# %s\n%s=\"%s\"\n", HEADER, arrays ? "HOSTNAME"
+             : "hostname", n->hostname);
+    emit (c, "etc/conf.d/hostname", &h);
   }
 }
 
@@ -947,6 +999,9 @@ fg_net_render (const char *renderer, const struct fg_net *n,
   struct rctx c = { n, ex ? ex : &none, out, 0 };
 
   memset (out, 0, sizeof *out);
+  out->warnings = json_array ();
+  if (out->warnings == NULL)
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "network files");
   for (size_t i = 0; i < sizeof renderers / sizeof renderers[0]; i++)
     if (strcmp (renderers[i].name, renderer) == 0) {
       renderers[i].render (&c);
@@ -956,6 +1011,7 @@ fg_net_render (const char *renderer, const struct fg_net *n,
       }
       return 0;
     }
+  fg_net_render_release (out);
   return fg_err_set (e, FG_E_INTERNAL, "no network renderer named '%s'",
                      renderer);
 }
@@ -968,6 +1024,7 @@ fg_net_render_release (struct fg_net_render *r)
     free (r->v[i].text);
   }
   free (r->v);
+  json_decref (r->warnings);
   memset (r, 0, sizeof *r);
 }
 

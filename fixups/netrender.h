@@ -17,6 +17,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "core/err.h"
 #include "inspect/files.h"
 #include "inspect/netcfg.h"
@@ -29,6 +31,7 @@ struct fg_net_out {
 struct fg_net_render {
   struct fg_net_out *v;
   size_t n;
+  json_t *warnings;           /* what the family's files cannot express */
 };
 
 /* 1 if NAME is a renderer this module knows. */

@@ -275,9 +275,24 @@ parse_profile (struct nc *c, const struct fg_file *f, int netctl)
     p.line = a->line;
     each_value (c, a, prof_dns, &p);
   }
-  if ((a = nc_shell_get (&sh, K ("IPCFG", "IPCustom"))) != NULL)
-    nc_problem (c, f->path, a->line, "%s (raw ip commands) not read",
-                a->name);
+  /* Raw ip commands: the extra addresses ("addr add A/len dev IF") are
+   * read, as the profile's ip would apply them; others are reported. */
+  if ((a = nc_shell_get (&sh, K ("IPCFG", "IPCustom"))) != NULL) {
+    p.line = a->line;
+    for (size_t k = 0; k < a->nvals; k++) {
+      size_t n;
+      int unterminated;
+      char **w = nc_words (c, a->vals[k], &n, &unterminated);
+      if (n >= 3 && (!strcmp (w[0], "addr") || !strcmp (w[0], "address")) &&
+          !strcmp (w[1], "add") && (n == 3 || (n == 5 && !strcmp (w[3], "dev")
+                                                && !strcmp (w[4], p.i->name))))
+        nc_add_addr (c, p.i, NULL, w[2], NULL, f->path, a->line);
+      else
+        nc_problem_text (c, f->path, a->line, "raw ip command not read:",
+                         a->vals[k], strlen (a->vals[k]));
+      nc_strv_free (w, n);
+    }
+  }
  out:
   nc_shell_release (&sh);
 #undef K
