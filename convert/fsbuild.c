@@ -687,6 +687,10 @@ map_blocks (struct fg_fs *f, ext2_ino_t ino, struct ext2_inode *inode,
       return fs_error (f, rc, e, "%s: walking its extents", where);
     return 0;
   }
+  /* Block-mapped (ext3): this file's runs only.  (Left over from the
+   * previous file, its runs sent this file's data into that file's
+   * blocks.) */
+  f->nruns = 0;
   for (blk64_t b = start; b < start + len; b++) {
     blk64_t p = 0;
     rc = ext2fs_bmap2 (f->fs, ino, inode, NULL, 0, b, NULL, &p);

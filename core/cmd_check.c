@@ -61,7 +61,13 @@ fg_cmd_dry_run (const char *cmd, const char *source,
    * the UUID is only known once the file system is made. */
   if (rc == 0 && o->fixups) {
     struct fg_fixup_facts facts = { in.distro, "<new-file-system-uuid>",
-                                    "ext4", NULL, &in.files };
+                                    "ext4", NULL, &in.files, in.major };
+    const char *kv[FG_MAX_KERNELS];
+    for (unsigned i = 0; i < in.nkernels; i++)
+      kv[i] = in.kernels[i].version;
+    facts.fs_type = fg_fixups_choose_fs (in.distro, kv, in.nkernels, &e);
+    if (facts.fs_type == NULL)
+      facts.fs_type = "ext4";
     rc = fg_net_plan_from (o->mode, o->server_record, &in.net, &net, &e);
     facts.net = &net;
     if (rc == 0)

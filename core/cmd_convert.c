@@ -167,6 +167,7 @@ struct convert_args {
   const char *server_record;
   const char *flavor, *target_class;
   int no_check;                   /* convert even if not eligible */
+  int fs_type_given;              /* --fs-type: else the profile decides */
 };
 
 /* What a conversion did, whichever path it took. */
@@ -262,6 +263,18 @@ convert_file_level (const struct convert_args *a, const struct fg_parts *parts,
       return -1;
     }
   }
+  /* ext3 for kernels that predate ext4, as the profile says. */
+  if (rc == 0 && !a->fs_type_given && !a->no_fixups) {
+    const char *kv[FG_MAX_KERNELS];
+    const char *fs;
+    for (unsigned i = 0; i < in.nkernels; i++)
+      kv[i] = in.kernels[i].version;
+    fs = fg_fixups_choose_fs (in.distro, kv, in.nkernels, e);
+    if (fs == NULL && fg_err_is_set (e))
+      rc = -1;
+    else if (fs)
+      fo.ext3 = strcmp (fs, "ext3") == 0;
+  }
   if (rc == 0) {
     rc = fg_net_plan_from (a->mode, a->server_record, &in.net, &rep->net, e);
     rep->net_planned = 1;
@@ -269,7 +282,7 @@ convert_file_level (const struct convert_args *a, const struct fg_parts *parts,
   if (rc == 0 && !a->no_fixups) {
     struct fg_fixup_facts facts = { in.distro, "00000000-0000-0000-0000-000000000000",
                                     fo.ext3 ? "ext3" : "ext4", &rep->net,
-                                    &in.files };
+                                    &in.files, in.major };
     rc = fg_fixups_new (&rep->fixups, &facts, e);
     hook.opaque = rep->fixups;
     if (rep->fixups)
@@ -365,6 +378,7 @@ parse_args (int argc, char **argv, struct convert_args *a)
         return fg_cmd_usage_error ("convert", "--fs-type takes ext4 or ext3, "
                                    "not '%s'", optarg);
       a->file.ext3 = strcmp (optarg, "ext3") == 0;
+      a->fs_type_given = 1;
       break;
     case OPT_HEADROOM:
       if (parse_uint (optarg, 1000, &a->file.headroom_pct) < 0)

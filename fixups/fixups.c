@@ -24,8 +24,13 @@ struct fg_fixups {
   struct change *ch;
   size_t nch, cap;
   const struct fg_net_plan *net;
-  struct fg_net_render render;  /* the network files, when re-rendered */
+  struct fg_net_render render;  /* the network files, when re-rendered,
+                                   and the other files the fixups write
+                                   whole (getty job, dracut drivers) */
   unsigned char *seen;          /* per render.v[]: given to apply */
+  json_t *modules;              /* the initramfs must hold these */
+  json_t *rebuild;              /* the guest's command that rebuilds it */
+  const char **rebuild_argv;
 };
 
 struct text {
@@ -57,6 +62,11 @@ puts_ (struct text *t, const char *s)
 
 static json_t *pget (const struct fg_fixups *fx, const char *a,
                      const char *b);
+static int initramfs_plan (struct fg_fixups *fx, const char *major);
+static int generated_files (struct fg_fixups *fx);
+static char *edit_modules (const struct fg_fixups *fx, const char *data);
+static char *append_lines (const char *data, json_t *lines,
+                           const char *single);
 
 int
 fg_fixups_new (struct fg_fixups **out, const struct fg_fixup_facts *f,
@@ -74,6 +84,13 @@ fg_fixups_new (struct fg_fixups **out, const struct fg_fixup_facts *f,
     fg_warn ("no profile for '%s' in profiles/: the disk is written "
              "without next-gen fixups", f->distro ? f->distro : "an unknown OS");
     return 0;
+  }
+  if (json_is_false (json_object_get (p, "convert"))) {
+    fg_err_set (e, FG_E_UNSUPPORTED, "%s (profiles/%s)",
+                json_string_value (json_object_get (p, "reason")), file);
+    json_decref (p);
+    free (file);
+    return -1;
   }
   fx = calloc (1, sizeof *fx);
   if (fx == NULL || (fx->uuid = strdup (f->fs_uuid)) == NULL ||
@@ -94,15 +111,159 @@ fg_fixups_new (struct fg_fixups **out, const struct fg_fixup_facts *f,
       fg_fixups_free (fx);
       return -1;
     }
-    if (fg_net_render (r, &f->net->net, f->files, &fx->render, e) < 0 ||
-        (fx->seen = calloc (fx->render.n + 1, 1)) == NULL) {
+    if (fg_net_render (r, &f->net->net, f->files, &fx->render, e) < 0) {
       fg_fixups_free (fx);
-      return fg_err_is_set (e) ? -1 : fg_err_errno (e, FG_E_INTERNAL, ENOMEM,
-                                                    "fixups");
+      return -1;
     }
+  }
+  if (initramfs_plan (fx, f->major) < 0 || generated_files (fx) < 0 ||
+      (fx->seen = calloc (fx->render.n + 1, 1)) == NULL) {
+    fg_fixups_free (fx);
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "fixups");
   }
   *out = fx;
   return 0;
+}
+
+/* The modules and the rebuild command for this release: the profile's
+ * "*_by_major" entries win over the defaults. */
+static int
+initramfs_plan (struct fg_fixups *fx, const char *major)
+{
+  json_t *ir = pget (fx, "initramfs", NULL);
+  json_t *m = json_object_get (ir, "modules");
+  json_t *r = json_object_get (ir, "rebuild");
+  json_t *x;
+  size_t i;
+
+  if (major) {
+    json_t *bm = json_object_get (json_object_get (ir, "modules_by_major"),
+                                  major);
+    json_t *br = json_object_get (json_object_get (ir, "rebuild_by_major"),
+                                  major);
+    if (json_is_array (bm))
+      m = bm;
+    if (json_is_array (br))
+      r = br;
+  }
+  fx->modules = json_incref (m);
+  fx->rebuild = json_incref (r);
+  fx->rebuild_argv = calloc (json_array_size (r) + 1, sizeof *fx->rebuild_argv);
+  if (fx->rebuild_argv == NULL)
+    return -1;
+  json_array_foreach (r, i, x)
+    fx->rebuild_argv[i] = json_string_value (x);
+  return 0;
+}
+
+/* Append a file the fixups write whole (created if the image lacks it). */
+static int
+add_generated (struct fg_fixups *fx, const char *path, const char *text)
+{
+  struct fg_net_out *v = realloc (fx->render.v,
+                                  (fx->render.n + 1) * sizeof *v);
+  if (v == NULL)
+    return -1;
+  fx->render.v = v;
+  v[fx->render.n].path = strdup (path);
+  v[fx->render.n].text = strdup (text);
+  if (v[fx->render.n].path == NULL || v[fx->render.n].text == NULL) {
+    free (v[fx->render.n].path);
+    free (v[fx->render.n].text);
+    return -1;
+  }
+  fx->render.n++;
+  return 0;
+}
+
+static int
+generated_files (struct fg_fixups *fx)
+{
+  json_t *job = pget (fx, "getty_job", NULL);
+  const char *mf = json_string_value (pget (fx, "initramfs", "modules_file"));
+  const char *fmt = json_string_value (pget (fx, "initramfs",
+                                             "modules_format"));
+
+  if (json_is_object (job) &&
+      add_generated (fx, json_string_value (json_object_get (job, "file")),
+                     json_string_value (json_object_get (job, "text"))) < 0)
+    return -1;
+  /* dracut reads drivers from a conf.d file of its own: fg2ng's. */
+  if (mf && fmt && strcmp (fmt, "dracut") == 0) {
+    struct text t = { 0 };
+    size_t i;
+    json_t *x;
+    int rc;
+    puts_ (&t, "# The Xen drivers next-gen boots from (fg2ng)\nadd_drivers+=\" ");
+    json_array_foreach (fx->modules, i, x) {
+      puts_ (&t, json_string_value (x));
+      puts_ (&t, " ");
+    }
+    puts_ (&t, "\"\n");
+    if (t.s == NULL)
+      return -1;
+    rc = add_generated (fx, mf, t.s);
+    free (t.s);
+    return rc;
+  }
+  return 0;
+}
+
+const char *const *
+fg_fixups_initramfs_command (const struct fg_fixups *fx)
+{
+  return fx ? (const char *const *) fx->rebuild_argv : NULL;
+}
+
+json_t *
+fg_fixups_initramfs_modules (const struct fg_fixups *fx)
+{
+  return fx ? fx->modules : NULL;
+}
+
+/* "2.6.32-5-amd64" < "2.6.28"?  Numeric fields, up to the first that is
+ * not a number. */
+static int
+kernel_older (const char *v, const char *min)
+{
+  while (*v && *min) {
+    char *ev, *em;
+    unsigned long a = strtoul (v, &ev, 10), b = strtoul (min, &em, 10);
+    if (ev == v || em == min)
+      break;
+    if (a != b)
+      return a < b;
+    v = ev;
+    min = em;
+    if (*v != '.' || *min != '.')
+      break;
+    v++;
+    min++;
+  }
+  return 0;
+}
+
+const char *
+fg_fixups_choose_fs (const char *distro, const char *const *kernels, size_t n,
+                     struct fg_err *e)
+{
+  char *file = NULL;
+  json_t *p = fg_profile_for_distro (distro, &file, e);
+  const char *fs, *min;
+  static const char ext3[] = "ext3", ext4[] = "ext4";
+  const char *out = NULL;
+
+  free (file);
+  if (p == NULL)
+    return NULL;
+  fs = json_string_value (json_object_get (p, "filesystem"));
+  min = json_string_value (json_object_get (p, "ext4_min_kernel"));
+  out = fs && strcmp (fs, "ext3") == 0 ? ext3 : ext4;
+  for (size_t i = 0; min && out == ext4 && i < n; i++)
+    if (kernels[i] && kernel_older (kernels[i], min))
+      out = ext3;
+  json_decref (p);
+  return out;
 }
 
 int
@@ -135,6 +296,9 @@ fg_fixups_free (struct fg_fixups *fx)
   free (fx->ch);
   fg_net_render_release (&fx->render);
   free (fx->seen);
+  json_decref (fx->modules);
+  json_decref (fx->rebuild);
+  free (fx->rebuild_argv);
   json_decref (fx->profile);
   free (fx->profile_file);
   free (fx->uuid);
@@ -179,6 +343,7 @@ fg_fixups_touches (const struct fg_fixups *fx, const char *path)
   if (fx == NULL)
     return 0;
   return fg_net_render_find (&fx->render, path) != NULL ||
+    is (path, pget (fx, "initramfs", "modules_file")) ||
     strcmp (path, "etc/fstab") == 0 ||
     listed (pget (fx, "boot", "configs"), path) ||
     listed (pget (fx, "remove", NULL), path) ||
@@ -345,6 +510,68 @@ edit_boot (const struct fg_fixups *fx, const char *data)
   return t.s ? t.s : strdup (data);
 }
 
+/* The initramfs modules into the file the guest's tool reads them from:
+ * "lines" (initramfs-tools: one per line) or "shell-var:NAME" (mkinitcpio
+ * MODULES="...", SUSE INITRD_MODULES="..."): the words are added to the
+ * last assignment of NAME, or a new one. */
+static char *
+edit_modules (const struct fg_fixups *fx, const char *data)
+{
+  const char *fmt = json_string_value (pget (fx, "initramfs",
+                                             "modules_format"));
+  struct text t = { 0 };
+  size_t i;
+  json_t *x;
+
+  if (fmt == NULL || strcmp (fmt, "lines") == 0)
+    return append_lines (data, fx->modules, NULL);
+  if (strncmp (fmt, "shell-var:", 10) == 0) {
+    const char *var = fmt + 10;
+    size_t vl = strlen (var);
+    const char *last = NULL;
+    for (const char *p = data; p && *p;) {
+      const char *q = p + strspn (p, " \t");
+      if (strncmp (q, var, vl) == 0 && q[vl] == '=')
+        last = q;
+      p = strchr (p, '\n');
+      p = p ? p + 1 : NULL;
+    }
+    if (last) {
+      const char *v = last + vl + 1;
+      char quote = (*v == '"' || *v == '\'' || *v == '(') ? *v : 0;
+      const char *end = quote ? strchr (v + 1, quote == '(' ? ')' : quote)
+        : v + strcspn (v, " \t\n");
+      if (end == NULL)
+        return strdup (data);
+      put (&t, data, (size_t) (end - data));
+      json_array_foreach (fx->modules, i, x) {
+        size_t ml = strlen (json_string_value (x));
+        const char *hit = strstr (v, json_string_value (x));
+        if (hit && hit < end && (hit[ml] == ' ' || hit + ml == end ||
+                                 hit[ml] == '"'))
+          continue;
+        puts_ (&t, " ");
+        puts_ (&t, json_string_value (x));
+      }
+      puts_ (&t, end);
+      return t.s ? t.s : strdup (data);
+    }
+    puts_ (&t, data);
+    if (t.len && t.s[t.len - 1] != '\n')
+      puts_ (&t, "\n");
+    puts_ (&t, var);
+    puts_ (&t, "=\"");
+    json_array_foreach (fx->modules, i, x) {
+      if (i)
+        puts_ (&t, " ");
+      puts_ (&t, json_string_value (x));
+    }
+    puts_ (&t, "\"\n");
+    return t.s ? t.s : strdup (data);
+  }
+  return strdup (data);
+}
+
 static int
 has_line (const char *data, const char *line)
 {
@@ -439,6 +666,8 @@ fg_fixups_apply (struct fg_fixups *fx, const char *path, const char *data,
     edited = edit_boot (fx, text);
   else if (is (path, pget (fx, "securetty", "file")))
     edited = append_lines (text, pget (fx, "securetty", "add"), NULL);
+  else if (is (path, pget (fx, "initramfs", "modules_file")))
+    edited = edit_modules (fx, text);
   else if (strcmp (path, "etc/inittab") == 0)
     edited = append_lines (text, NULL,
                            json_string_value (pget (fx, "inittab_getty", NULL)));
@@ -505,8 +734,8 @@ fg_fixups_json (const struct fg_fixups *fx)
   /* Rebuilding the initramfs needs the guest's own tools (libguestfs). */
   json_array_append_new (pending, json_pack ("{s:s, s:O, s:O}",
                                              "action", "initramfs",
-                                             "modules", pget (fx, "initramfs", "modules"),
-                                             "command", pget (fx, "initramfs", "rebuild")));
+                                             "modules", fx->modules,
+                                             "command", fx->rebuild));
   {
     json_t *o = json_pack ("{s:s, s:o, s:o}", "profile", fx->profile_file,
                            "changes", arr, "pending", pending);

@@ -33,6 +33,7 @@ struct fg_fixup_facts {
    * outlive the fixups. */
   const struct fg_net_plan *net;
   const struct fg_files *files;
+  const char *major;          /* the release's major version ("5"), or NULL */
 };
 
 /* The edits for DISTRO; *OUT is NULL (and a warning given) when no
@@ -65,6 +66,18 @@ enum fg_fix fg_fixups_apply (struct fg_fixups *fx, const char *path,
 int fg_fixups_next_new (const struct fg_fixups *fx, size_t *i,
                         const char **path, const char **data, size_t *len);
 void fg_fixups_created (struct fg_fixups *fx, const char *path);
+
+/* The guest command that rebuilds its initramfs (argv, NULL-terminated,
+ * owned by FX), and the modules it must hold; NULL without a profile. */
+const char *const *fg_fixups_initramfs_command (const struct fg_fixups *fx);
+json_t *fg_fixups_initramfs_modules (const struct fg_fixups *fx);
+
+/* The file system the guest's kernels can mount: the profile's
+ * "filesystem", or ext3 when a kernel is older than its
+ * "ext4_min_kernel".  KERNELS are version strings ("2.6.18-398.el5").
+ * NULL if no profile knows DISTRO. */
+const char *fg_fixups_choose_fs (const char *distro, const char *const *kernels,
+                                 size_t n, struct fg_err *e);
 
 /* The changes so far: [{"path": ..., "action": "edit"|"remove",
  * "diff": ...}], and what is left for the guest's own tools. */

@@ -129,6 +129,17 @@ validate (json_t *j, const char *file, struct fg_err *e)
   static const char *const names[] = { "object", "array", "string",
                                        "integer", "real", "true", "false",
                                        "null" };
+  /* A detection-only profile (Windows): what it is and why it does not
+   * convert. */
+  if (json_is_false (json_object_get (j, "convert"))) {
+    if (!json_is_string (json_object_get (j, "family")) ||
+        !json_is_array (json_object_get (j, "distros")) ||
+        !json_is_string (json_object_get (j, "reason")))
+      return fg_err_set (e, FG_E_INTERNAL, "profile '%s': a profile with "
+                         "\"convert\": false needs 'family', 'distros' and "
+                         "'reason'", file);
+    return 0;
+  }
   for (size_t i = 0; i < sizeof profile_schema / sizeof profile_schema[0]; i++) {
     json_t *v = get_path (j, profile_schema[i].path);
     if (v == NULL || json_typeof (v) != profile_schema[i].type)

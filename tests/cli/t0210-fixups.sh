@@ -83,6 +83,24 @@ test_ok "a system without a profile: refused; with --no-check written unchanged,
   err_has "no profile for"
   cat_file g.vhd etc/fstab | grep -q "^/dev/sda1 / ext3"'
 
+test_ok "a 2.6.18 kernel (CentOS 5) gets ext3 by its profile, and every file reads back the same (debugfs rdump, diff -r)" '
+  mkdir -p c5/image/etc/sysconfig/network-scripts c5/image/boot/grub
+  echo "CentOS release 5.11 (Final)" > c5/image/etc/redhat-release
+  printf "/dev/sda1 / ext3 defaults 1 1\n" > c5/image/etc/fstab
+  printf "default=0\ntitle CentOS\n root (hd0,0)\n kernel /boot/vmlinuz-2.6.18-398.el5xen ro root=/dev/sda1\n" > c5/image/boot/grub/grub.conf
+  echo k > c5/image/boot/vmlinuz-2.6.18-398.el5xen
+  for i in $(seq 1 40); do printf "file %s\n" $i > c5/image/etc/f$i; done
+  head -c 70000 /dev/urandom > c5/image/etc/big
+  tar -C c5 -czf c5.tar.gz image
+  expect_exit 0 "$FG2NG" convert --json c5.tar.gz -o c5.vhd
+  python3 -c "import json,sys; t = json.load(open(\"$WORK/last.out\"))[\"filesystem\"][\"type\"]; sys.exit(0 if t == \"ext3\" else \"filesystem %s, not ext3\" % t)"
+  cat_file c5.vhd etc/fstab | grep -q "	/	ext3	"
+  rm -rf back && mkdir back && debugfs -R "rdump / back" c5.vhd.part 2>/dev/null
+  for f in etc/redhat-release etc/big $(cd c5/image && ls etc/f[0-9]*); do
+    cmp "c5/image/$f" "back/$f" || { echo "$f differs after conversion"; exit 1; }
+  done
+  e2fsck -fn c5.vhd.part >/dev/null 2>&1'
+
 test_ok "a broken profile is refused, naming the file and the key" '
   mkdir -p prof && cp "$FG_TOP"/profiles/*.json prof/
   python3 -c "import json; p = json.load(open(\"prof/debian.json\")); p[\"boot\"][\"console\"] = 7; json.dump(p, open(\"prof/debian.json\", \"w\"))"
