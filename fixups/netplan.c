@@ -925,6 +925,23 @@ fg_net_plan_make (const struct fg_net *image,
   if (priv && priv->nipv4 && servicenet_routes (p, priv, rec ? &rec->priv
                                                 : NULL) < 0)
     goto oom;
+  /* A MAC the image pins (HWADDR=, udev) is first-gen's NIC: next-gen's
+   * has its own, and a pinned old one keeps the interface down.  Only a
+   * MAC the control plane gives stays pinned. */
+  for (size_t k = 0; k < n->nifaces; k++) {
+    struct fg_net_iface *i = &n->ifaces[k];
+    const struct srec_net *r = NULL;
+    if (rec && i == pub && rec->pub.present)
+      r = &rec->pub;
+    else if (rec && i == priv && rec->priv.present)
+      r = &rec->priv;
+    if (i->mac && (r == NULL || r->mac == NULL)) {
+      note (p->changes, "%s: the first-gen MAC %s is no longer pinned "
+            "(next-gen's interface has its own)", i->name, i->mac);
+      free (i->mac);
+      i->mac = NULL;
+    }
+  }
   if (rec && rec->hostname) {
     if (n->hostname && strcmp (n->hostname, rec->hostname) != 0)
       note (p->conflicts, "hostname: the image has %s, the server record has "

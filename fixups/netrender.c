@@ -906,8 +906,17 @@ render_gentoo (struct rctx *c)
   const char *old = existing (c, "etc/conf.d/net");
   /* baselayout-1 wrote arrays: config_eth0=( "..." ); OpenRC strings. */
   int arrays = old && strstr (old, "=(") != NULL;
+  /* With the ifconfig module (baselayout-1's default unless iproute2 is
+   * named) routes are route(8) arguments, not ip's. */
+  const char *mods = old ? strstr (old, "modules=") : NULL;
+  int route8 = mods ? strstr (mods, "ifconfig") != NULL
+    && (strchr (mods, '\n') == NULL || strstr (mods, "ifconfig") < strchr (mods, '\n'))
+    : arrays;
   struct buf b = { 0 };
 
+  if (mods && strstr (mods, "iproute2") && (strchr (mods, '\n') == NULL ||
+                                            strstr (mods, "iproute2") < strchr (mods, '\n')))
+    route8 = 0;
   bprintf (&b, "# %s\n", HEADER);
   if (old && strstr (old, "modules=")) {
     const char *p = strstr (old, "modules="), *nl = strchr (p, '\n');
@@ -915,7 +924,7 @@ render_gentoo (struct rctx *c)
   }
   for (size_t k = 0; k < n->nifaces; k++) {
     const struct fg_net_iface *i = &n->ifaces[k];
-    char *v[160], tmp[160][96];
+    char *v[160], tmp[160][128];
     size_t nv = 0;
 
     for (size_t j = 0; j < i->nipv4 && nv < 64; j++)
@@ -928,19 +937,29 @@ render_gentoo (struct rctx *c)
     gentoo_var (&b, "config", i->name, v, nv, arrays);
     nv = 0;
     if (i->gateway) {
-      snprintf (tmp[nv], sizeof tmp[nv], "default via %s", i->gateway);
+      snprintf (tmp[nv], sizeof tmp[nv], route8 ? "default gw %s"
+                : "default via %s", i->gateway);
       v[nv] = tmp[nv];
       nv++;
     }
     if (i->gateway6) {
-      snprintf (tmp[nv], sizeof tmp[nv], "default via %s", i->gateway6);
+      snprintf (tmp[nv], sizeof tmp[nv], route8 ? "-A inet6 default gw %s"
+                : "default via %s", i->gateway6);
       v[nv] = tmp[nv];
       nv++;
     }
     for (size_t j = 0; j < i->nroutes && nv < 160; j++) {
       const struct fg_net_route *r = &i->routes[j];
-      snprintf (tmp[nv], sizeof tmp[nv], "%s%s%s", r->to,
-                r->via ? " via " : "", r->via ? r->via : "");
+      char addr[64], mask[20];
+      int len;
+      if (route8 && !strchr (r->to, ':')) {
+        split_cidr (r->to, addr, sizeof addr, &len);
+        mask4 (len, mask, sizeof mask);
+        snprintf (tmp[nv], sizeof tmp[nv], "-net %s netmask %s%s%s", addr,
+                  mask, r->via ? " gw " : "", r->via ? r->via : "");
+      } else
+        snprintf (tmp[nv], sizeof tmp[nv], "%s%s%s", r->to,
+                  r->via ? " via " : "", r->via ? r->via : "");
       v[nv] = tmp[nv];
       nv++;
     }
