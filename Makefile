@@ -88,7 +88,7 @@ DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
   libguestfs-dev libguestfs-tools linux-image-amd64 \
   qemu-utils qemu-system-x86 libvhdi-utils e2fsprogs debootstrap fdisk \
   pigz xz-utils bzip2 attr acl libcap2-bin python3 hyperfine valgrind man-db \
-  time isal util-linux python3-jsonschema
+  time isal util-linux python3-jsonschema cpio ntfs-3g python3-yaml zstd libwin-hivex-perl
 
 deps:
 	@missing=""; \
@@ -148,6 +148,7 @@ bench-quick: $(BIN)
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/fg2ng
+	install -D -m 0755 libexec/fg2ng-boot-check $(DESTDIR)$(PREFIX)/libexec/fg2ng/fg2ng-boot-check
 	install -D -m 0644 doc/fg2ng.1 $(DESTDIR)$(PREFIX)/share/man/man1/fg2ng.1
 
 clean:

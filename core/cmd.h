@@ -22,6 +22,7 @@ extern const struct fg_cmd fg_cmd_convert;
 extern const struct fg_cmd fg_cmd_batch;
 extern const struct fg_cmd fg_cmd_agent;
 extern const struct fg_cmd fg_cmd_vhd_info;
+extern const struct fg_cmd fg_cmd_verify;
 
 /* "fg2ng CMD: MESSAGE" and a pointer to --help on stderr; returns 2. */
 int fg_cmd_usage_error (const char *cmd, const char *fmt, ...)

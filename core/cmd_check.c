@@ -34,8 +34,10 @@ static const char help[] =
 "  --progress MODE  auto, none, bar or json (on stderr)\n"
 "  -h, --help       this text\n"
 "\n"
-"Exit status: 0 eligible, 1 not eligible, 2 unreadable input, 3 a source\n"
-"fg2ng cannot inspect yet (block-level images, VHDs).\n";
+"Exit status: 0 eligible, 1 not eligible (Windows too: it is inspected and\n"
+"its rules applied, but fg2ng does not convert it yet), 2 unreadable input,\n"
+"3 a source fg2ng cannot inspect yet (an extracted folder, a differencing\n"
+"VHD chain).\n";
 
 static const char *const level_mark[] = { "ok  ", "info", "WARN", "FAIL" };
 
@@ -48,6 +50,7 @@ fg_cmd_dry_run (const char *cmd, const char *source,
   struct fg_inspection in;
   struct fg_plan plan;
   struct fg_net_plan net;
+  char no_fixups[FG_ERR_MSG_MAX] = "";
   int rc;
 
   (void) cmd;
@@ -72,6 +75,14 @@ fg_cmd_dry_run (const char *cmd, const char *source,
     facts.net = &net;
     if (rc == 0)
       rc = fg_fixups_new (&fx, &facts, &e);
+    /* A profile that refuses to convert (Windows) leaves nothing to
+     * show; when the rules refuse the source too, the verdicts are the
+     * answer the support engineer needs, not an error. */
+    if (rc < 0 && e.kind == FG_E_UNSUPPORTED && !plan.eligible) {
+      snprintf (no_fixups, sizeof no_fixups, "%s", e.msg);
+      fg_err_clear (&e);
+      rc = 0;
+    }
     for (size_t i = 0; rc == 0 && fx && i < in.files.n; i++) {
       const struct fg_file *f = &in.files.v[i];
       char *out = NULL;
@@ -92,8 +103,12 @@ fg_cmd_dry_run (const char *cmd, const char *source,
     json_t *out = json_pack ("{s:s, s:o, s:o}", "source", source,
                              "inspection", fg_inspection_json (&in),
                              "plan", fg_plan_json (&plan));
-    if (o->fixups)
-      json_object_set_new (out, "fixups", fg_fixups_json (fx));
+    if (o->fixups) {
+      json_t *fj = fg_fixups_json (fx);
+      if (no_fixups[0])
+        json_object_set_new (fj, "unsupported", json_string (no_fixups));
+      json_object_set_new (out, "fixups", fj);
+    }
     json_dumpf (out, stdout, JSON_INDENT (2));
     fputc ('\n', stdout);
     json_decref (out);
@@ -118,7 +133,8 @@ fg_cmd_dry_run (const char *cmd, const char *source,
       printf ("changes the conversion would make (profile %s):\n",
               fg_fixups_profile (fx));
       fg_fixups_print (fx, stdout);
-    }
+    } else if (no_fixups[0])
+      printf ("no changes shown: %s\n", no_fixups);
     printf ("verdict: %s\n", plan.eligible ? "eligible" : "NOT eligible");
   }
   {

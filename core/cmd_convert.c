@@ -1,4 +1,5 @@
 /* core/cmd_convert.c --- fg2ng convert SOURCE -o OUT */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <libgen.h>
@@ -16,6 +17,7 @@
 #include "core/cmd.h"
 #include "core/outfile.h"
 #include "fixups/fixups.h"
+#include "fixups/guestrun.h"
 #include "fixups/netplan.h"
 #include "inspect/inspect.h"
 #include "inspect/plan.h"
@@ -87,6 +89,11 @@ static const char help[] =
 "                          system is never smaller\n"
 "  --fs-size SIZE          the exact file system size instead\n"
 "  --label LABEL           file system label (default root)\n"
+"  --initramfs WHEN        auto (default): rebuild the initramfs with\n"
+"                          xen-blkfront and xen-netfront, through the guest's\n"
+"                          own tool in one libguestfs appliance, when\n"
+"                          inspection finds them missing; rebuild: always;\n"
+"                          keep: never\n"
 "  --no-fixups             write the guest's files unchanged (by default\n"
 "                          its profile's next-gen edits are applied: fstab\n"
 "                          and grub by UUID, console=hvc0, stale udev\n"
@@ -116,6 +123,7 @@ enum {
   OPT_MIN_RAM, OPT_MIN_DISK, OPT_NO_ADC, OPT_DRY_RUN, OPT_FS_TYPE,
   OPT_HEADROOM, OPT_DISK_SIZE, OPT_FS_SIZE, OPT_LABEL, OPT_NO_FIXUPS,
   OPT_MODE, OPT_SERVER_RECORD, OPT_FLAVOR, OPT_CLASS, OPT_NO_CHECK,
+  OPT_INITRAMFS,
 };
 
 static const struct option long_opts[] = {
@@ -147,6 +155,7 @@ static const struct option long_opts[] = {
   { "flavor", required_argument, NULL, OPT_FLAVOR },
   { "class", required_argument, NULL, OPT_CLASS },
   { "no-check", no_argument, NULL, OPT_NO_CHECK },
+  { "initramfs", required_argument, NULL, OPT_INITRAMFS },
   { NULL, 0, NULL, 0 },
 };
 
@@ -168,6 +177,7 @@ struct convert_args {
   const char *flavor, *target_class;
   int no_check;                   /* convert even if not eligible */
   int fs_type_given;              /* --fs-type: else the profile decides */
+  enum { IR_AUTO, IR_ALWAYS, IR_NEVER } initramfs;
 };
 
 /* What a conversion did, whichever path it took. */
@@ -180,6 +190,9 @@ struct convert_report {
   int planned;
   struct fg_net_plan net;         /* the addresses, when planned */
   int net_planned;
+  int initramfs_rebuilt;
+  char *initramfs_why;            /* why it was (or was not) rebuilt */
+  char *initramfs_log;            /* what the guest's tool printed */
   int refused;                    /* not eligible: nothing written */
 };
 
@@ -219,6 +232,120 @@ hook_edit (void *opaque, const char *path, const char *data, size_t len,
   case FG_FIX_KEEP: break;
   }
   return 0;
+}
+
+/* Whether the initramfs must be rebuilt (the reason goes in the report). */
+static int
+initramfs_needed (const struct convert_args *a, const struct fg_inspection *in,
+                  struct convert_report *rep)
+{
+  const char *why = NULL;
+  char buf[512];
+  int need = 0;
+
+  if (a->initramfs == IR_NEVER)
+    why = "kept as it is (--initramfs keep)";
+  else if (a->initramfs == IR_ALWAYS) {
+    need = 1;
+    why = "rebuilt (--initramfs rebuild)";
+  } else {
+    for (unsigned i = 0; i < in->nkernels && !need; i++)
+      if (in->kernels[i].initramfs_xen == 0 && in->kernels[i].has_modules) {
+        snprintf (buf, sizeof buf, "rebuilt: the initramfs of %s lacks "
+                  "xen-blkfront or xen-netfront", in->kernels[i].version);
+        why = buf;
+        need = 1;
+      }
+    if (!need)
+      why = "kept: every kernel's initramfs holds the Xen drivers, or they "
+        "are built in, or it could not be told (see the kernel.xen-drivers "
+        "verdict)";
+  }
+  rep->initramfs_why = strdup (why);
+  return need;
+}
+
+/* A scratch file beside OUT: ".OUT.fg2ng-SUFFIX.PID", removed on a
+ * signal too. */
+static char *
+stage_name (const char *out, const char *suffix)
+{
+  char *copy = strdup (out), *copy2 = strdup (out), *p = NULL;
+
+  if (copy && copy2) {
+    const char *dir = dirname (copy), *base = basename (copy2);
+    size_t n = strlen (dir) + strlen (base) + strlen (suffix) + 48;
+    if ((p = malloc (n)) != NULL) {
+      snprintf (p, n, "%s/.%s.fg2ng-%s.%ld", dir, base, suffix,
+                (long) getpid ());
+      fg_outfile_track (p);
+    }
+  }
+  free (copy);
+  free (copy2);
+  return p;
+}
+
+static void
+stage_remove (char *p)
+{
+  if (p) {
+    unlink (p);
+    fg_outfile_untrack (p);
+    free (p);
+  }
+}
+
+/* The initramfs rebuild needs the guest's own tools: write the disk to a
+ * scratch VHD, open it out to a sparse raw scratch, run the guest's tool
+ * on that through libguestfs, and pack the result into OUT.  (libguestfs
+ * writes through qemu, which would not keep the VHD layout XenServer
+ * wants: fg2ng's own writer makes the final disk.) */
+static int
+convert_staged (const struct convert_args *a, const struct fg_parts *parts,
+                struct fg_file_opts *fo, const char *out,
+                enum fg_disk_format fmt, int replace,
+                struct convert_report *rep, struct fg_err *e)
+{
+  char *vhd = stage_name (out, "stage.vhd"), *raw = stage_name (out,
+                                                              "stage.raw");
+  struct fg_block_opts bo = { .format = FG_DISK_RAW, .replace = 1,
+                              .progress = FG_PROGRESS_NONE };
+  struct fg_block_result br;
+  int rc = -1;
+
+  if (vhd == NULL || raw == NULL) {
+    fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "scratch names");
+    goto out;
+  }
+  fo->format = FG_DISK_VHD;
+  fo->replace = 1;
+  if (fg_convert_file_parts (parts, vhd, fo, &rep->file, e) < 0 ||
+      fg_convert_disk_file (vhd, raw, &bo, &br, e) < 0)
+    goto out;
+  unlink (vhd);
+  if (!a->quiet && !a->json)
+    fprintf (stderr, "fg2ng convert: rebuilding the initramfs with the "
+             "guest's own tool (one libguestfs appliance)\n");
+  if (fg_guest_run (raw, "raw", fg_fixups_initramfs_command (rep->fixups),
+                    &rep->initramfs_log, e) < 0) {
+    fg_err_prefix (e, "rebuilding the initramfs");
+    goto out;
+  }
+  rep->initramfs_rebuilt = 1;
+  bo.format = fmt;
+  bo.replace = replace;
+  bo.progress = a->progress;
+  if (fg_convert_disk_file (raw, out, &bo, &br, e) < 0)
+    goto out;
+  /* The disk is the one just packed. */
+  memcpy (rep->file.uuid, br.uuid, 16);
+  rep->file.virtual_size = br.virtual_size;
+  rc = 0;
+out:
+  stage_remove (vhd);
+  stage_remove (raw);
+  return rc;
 }
 
 /* File-level parts: inspect (one pass: identity and figures), then write
@@ -289,10 +416,14 @@ convert_file_level (const struct convert_args *a, const struct fg_parts *parts,
       fo.hook = &hook;
   }
   if (rc == 0) {
+    int rebuild = rep->fixups && initramfs_needed (a, &in, rep);
     fo.known_bytes = in.bytes_used ? in.bytes_used : 4096;
     fo.known_inodes = in.inodes;
     rep->file_level = 1;
-    rc = fg_convert_file_parts (parts, out, &fo, &rep->file, e);
+    if (rebuild)
+      rc = convert_staged (a, parts, &fo, out, fmt, replace, rep, e);
+    else
+      rc = fg_convert_file_parts (parts, out, &fo, &rep->file, e);
     rep->file.bytes_in += in.archive_bytes;
   }
   fg_inspection_release (&in);
@@ -415,6 +546,17 @@ parse_args (int argc, char **argv, struct convert_args *a)
       break;
     case OPT_SERVER_RECORD: a->server_record = optarg; break;
     case OPT_NO_CHECK: a->no_check = 1; break;
+    case OPT_INITRAMFS:
+      if (strcmp (optarg, "auto") == 0)
+        a->initramfs = IR_AUTO;
+      else if (strcmp (optarg, "rebuild") == 0)
+        a->initramfs = IR_ALWAYS;
+      else if (strcmp (optarg, "keep") == 0)
+        a->initramfs = IR_NEVER;
+      else
+        return fg_cmd_usage_error ("convert", "--initramfs takes auto, "
+                                   "rebuild or keep, not '%s'", optarg);
+      break;
     case OPT_FLAVOR: a->flavor = optarg; break;
     case OPT_CLASS:
       if (strcmp (optarg, "standard") && strcmp (optarg, "general") &&
@@ -647,6 +789,10 @@ print_result (const struct convert_args *a, const char *format,
     }
     if (o && rep->net_planned)
       json_object_set_new (o, "network", fg_net_plan_json (&rep->net));
+    if (o && rep->initramfs_why)
+      json_object_set_new (o, "initramfs", json_pack (
+        "{s:b, s:s, s:s?}", "rebuilt", rep->initramfs_rebuilt,
+        "why", rep->initramfs_why, "log", rep->initramfs_log));
     if (o) {
       json_dumpf (o, stdout, JSON_INDENT (2) | JSON_SORT_KEYS);
       fputc ('\n', stdout);
@@ -663,6 +809,8 @@ print_result (const struct convert_args *a, const char *format,
   if (!a->json && !a->quiet && rep->fixups) {
     printf ("fixups (profile %s):\n", fg_fixups_profile (rep->fixups));
     fg_fixups_print (rep->fixups, stdout);
+    if (rep->initramfs_why)
+      printf ("initramfs: %s\n", rep->initramfs_why);
   }
   if (rep->file_level || a->json || a->quiet)
     return;
@@ -680,6 +828,8 @@ report_release (struct convert_report *rep)
     fg_plan_release (&rep->plan);
   if (rep->net_planned)
     fg_net_plan_release (&rep->net);
+  free (rep->initramfs_why);
+  free (rep->initramfs_log);
 }
 
 /* Not eligible: the failing verdicts (all of them with --json). */

@@ -11,14 +11,15 @@ static const char help[] =
 "usage: fg2ng inspect [--json] [--progress MODE] SOURCE\n"
 "\n"
 "Identify what SOURCE holds without changing it: file or block level, the\n"
-"distribution, version, architecture, kernels (and whether their modules\n"
-"hold xen-blkfront and xen-netfront), boot loader and init system, fstab,\n"
+"distribution, version, architecture, kernels (and whether xen-blkfront\n"
+"and xen-netfront are built in, in the initramfs, whose names are listed\n"
+"in passing, or only modules), boot loader and init system, fstab,\n"
 "hostname, signs of databases, and the figures that decide eligibility\n"
 "(inodes, bytes used).  File-level images are read in one streaming pass,\n"
 "without a VM, keeping only the few files that identify the system.\n"
 "\n"
-"Block-level images and VHDs (inspection through libguestfs) are not\n"
-"built yet.\n"
+"Block-level images and VHDs are inspected through one read-only\n"
+"libguestfs appliance; Windows disks too (version, domain controller).\n"
 "\n"
 "Options:\n"
 "  --json           print the inspection as one JSON object\n"
@@ -44,8 +45,12 @@ print_text (const struct fg_inspection *in)
     printf ("kernel       %s%s%s, xen-blkfront %s, xen-netfront %s\n",
             k->version, k->has_initrd ? ", initrd" : "",
             k->has_modules ? ", modules" : ", no modules",
-            k->xen_blkfront < 0 ? "not seen" : "yes",
-            k->xen_netfront < 0 ? "not seen" : "yes");
+            fg_kernel_driver_where (k, 'b'), fg_kernel_driver_where (k, 'n'));
+    if (k->initramfs.status != FG_INITRAMFS_NOT_LISTED)
+      printf ("initramfs    %s: %s%s%s, %llu names\n", k->version,
+              fg_initramfs_status_name (k->initramfs.status),
+              k->initramfs.format[0] ? " " : "", k->initramfs.format,
+              (unsigned long long) k->initramfs.members);
   }
   for (size_t i = 0; i < in->net.nifaces; i++) {
     const struct fg_net_iface *f = &in->net.ifaces[i];

@@ -17,7 +17,7 @@
 
 static const struct fg_cmd *const commands[] = {
   &fg_cmd_inspect, &fg_cmd_check, &fg_cmd_convert, &fg_cmd_batch,
-  &fg_cmd_agent, &fg_cmd_vhd_info, NULL,
+  &fg_cmd_agent, &fg_cmd_vhd_info, &fg_cmd_verify, NULL,
 };
 
 static void

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int
 gerr (guestfs_h *g, struct fg_err *e, const char *path, const char *doing)
@@ -134,6 +135,29 @@ read_files (guestfs_h *g, struct fg_inspection *in)
   }
 }
 
+/* libguestfs has no cpio listing in every version: the initramfs is
+ * downloaded to a scratch file under $TMPDIR, listed with libarchive
+ * (inspect/initramfs.h), removed.  Left "not listed" if that fails. */
+static void
+list_initramfs (guestfs_h *g, const char *guest_path, struct fg_initramfs *out)
+{
+  const char *tmp = getenv ("TMPDIR");
+  char path[4200];
+  struct fg_err ignored = FG_ERR_INIT;
+  int fd;
+
+  snprintf (path, sizeof path, "%s/fg2ng-initramfs-XXXXXX",
+            tmp && *tmp ? tmp : "/tmp");
+  fd = mkstemp (path);
+  if (fd < 0)
+    return;
+  close (fd);
+  if (guestfs_download (g, guest_path, path) == 0 &&
+      fg_initramfs_list_file (path, out, &ignored) < 0)
+    memset (out, 0, sizeof *out);
+  unlink (path);
+}
+
 static void
 note_kernels (guestfs_h *g, struct fg_inspection *in)
 {
@@ -144,16 +168,39 @@ note_kernels (guestfs_h *g, struct fg_inspection *in)
     const char *v = strchr (boot[i] + 6, '-') + 1;
     char probe[600];
     char **hits;
+    size_t len = strlen (v);
 
+    /* SUSE's vmlinuz-xen is a link to vmlinuz-VERSION, its vmlinux-
+     * VERSION.gz the same kernel as ELF: neither is a kernel of its own. */
+    if (guestfs_is_symlink (g, boot[i]) > 0)
+      continue;
+    if (len > 3 && strcmp (v + len - 3, ".gz") == 0)
+      len -= 3;
+    {
+      int dup = 0;
+      for (unsigned j = 0; j < in->nkernels; j++)
+        if (strlen (in->kernels[j].version) == len &&
+            strncmp (in->kernels[j].version, v, len) == 0)
+          dup = 1;
+      if (dup)
+        continue;
+    }
     memset (k, 0, sizeof *k);
-    k->version = strdup (v);
+    k->builtin_blkfront = k->builtin_netfront = k->initramfs_xen = -1;
+    k->version = strndup (v, len);
     if (k->version == NULL)
       break;
+    v = k->version;
     in->nkernels++;
-    snprintf (probe, sizeof probe, "/boot/initrd*%s*", v);
-    hits = guestfs_glob_expand (g, probe);
-    k->has_initrd = hits && hits[0];
-    free_strings (hits);
+    for (int pass = 0; pass < 2 && !k->has_initrd; pass++) {
+      snprintf (probe, sizeof probe, pass ? "/boot/initramfs-%s.img"
+                : "/boot/initrd*%s*", v);
+      hits = guestfs_glob_expand (g, probe);
+      k->has_initrd = hits && hits[0];
+      if (k->has_initrd)
+        list_initramfs (g, hits[0], &k->initramfs);
+      free_strings (hits);
+    }
     snprintf (probe, sizeof probe, "/lib/modules/%s", v);
     k->has_modules = guestfs_is_dir (g, probe) > 0;
     snprintf (probe, sizeof probe,
@@ -170,8 +217,24 @@ note_kernels (guestfs_h *g, struct fg_inspection *in)
   free_strings (boot);
 }
 
-/* A Windows domain controller: the registry's ProductType is LanmanNT;
- * else the NTDS database or SYSVOL on disk. */
+/* PATH, spelt in any case, is a file ('f') or a folder ('d'). */
+static int
+nocase_is (guestfs_h *g, const char *path, int what)
+{
+  char *real = guestfs_case_sensitive_path (g, path);
+  int yes = 0;
+
+  if (real)
+    yes = what == 'f'
+      ? guestfs_is_file_opts (g, real, GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1,
+                              -1) > 0
+      : guestfs_is_dir (g, real) > 0;
+  free (real);
+  return yes;
+}
+
+/* A Windows domain controller: the NTDS database or SYSVOL on disk;
+ * else the registry's ProductType, LanmanNT on a domain controller. */
 static int
 windows_dc (guestfs_h *g, const char *root)
 {
@@ -181,17 +244,19 @@ windows_dc (guestfs_h *g, const char *root)
 
   if (sysroot == NULL)
     return -1;
+  /* NTFS names are case-insensitive to Windows but not to libguestfs:
+   * each path is looked up as the disk spells it. */
   snprintf (path, sizeof path, "%s/NTDS/ntds.dit", sysroot);
-  if (guestfs_is_file_opts (g, path, GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1,
-                            -1) > 0)
+  if (nocase_is (g, path, 'f'))
     dc = 1;
   snprintf (path, sizeof path, "%s/SYSVOL", sysroot);
-  if (dc < 0 && guestfs_is_dir (g, path) > 0)
+  if (dc < 0 && nocase_is (g, path, 'd'))
     dc = 1;
   if (dc < 0) {
-    char hive[600];
+    char hive[600], *real;
     snprintf (hive, sizeof hive, "%s/system32/config/SYSTEM", sysroot);
-    if (guestfs_hivex_open (g, hive, -1) == 0) {
+    real = guestfs_case_sensitive_path (g, hive);
+    if (real && guestfs_hivex_open (g, real, -1) == 0) {
       int64_t node = guestfs_hivex_root (g);
       static const char *const keys[] = { "ControlSet001", "Control",
                                           "ProductOptions", NULL };
@@ -206,6 +271,7 @@ windows_dc (guestfs_h *g, const char *root)
         dc = 0;
       guestfs_hivex_close (g);
     }
+    free (real);
   }
   free (sysroot);
   return dc;

@@ -52,7 +52,9 @@ top_level (const char *path)
 
 /* Binaries whose ELF header tells the architecture. */
 static const char *const elf_probes[] = {
-  "bin/ls", "bin/bash", "bin/sh", "usr/bin/ls", "bin/busybox", NULL,
+  "bin/ls", "bin/bash", "bin/sh", "usr/bin/ls", "bin/busybox",
+  /* also tell the init system by their presence (64 bytes kept) */
+  "sbin/initctl", "sbin/openrc", NULL,
 };
 
 static int
@@ -100,8 +102,11 @@ fg_inspection_release (struct fg_inspection *in)
   free (in->arch);
   free (in->hostname);
   free (in->boot_config);
-  for (unsigned i = 0; i < in->nkernels; i++)
+  for (unsigned i = 0; i < in->nkernels; i++) {
     free (in->kernels[i].version);
+    free (in->kernels[i].name);
+    free (in->kernels[i].image_version);
+  }
   for (unsigned i = 0; i < in->nfstab; i++) {
     free (in->fstab[i].device);
     free (in->fstab[i].mountpoint);
@@ -131,6 +136,9 @@ kernel (struct fg_inspection *in, const char *version, size_t len)
     return NULL;
   in->kernels[in->nkernels].xen_blkfront = -1;
   in->kernels[in->nkernels].xen_netfront = -1;
+  in->kernels[in->nkernels].builtin_blkfront = -1;
+  in->kernels[in->nkernels].builtin_netfront = -1;
+  in->kernels[in->nkernels].initramfs_xen = -1;
   return &in->kernels[in->nkernels++];
 }
 
@@ -144,40 +152,65 @@ database (struct fg_inspection *in, const char *name)
     in->databases[in->ndatabases++] = strdup (name);
 }
 
+/* The kernel version an initramfs's name carries: boot/initrd.img-V,
+ * boot/initrd-V.img, boot/initramfs-V.img.  0 if PATH is not one. */
+static int
+initrd_version (const char *p, const char **v, size_t *len)
+{
+  static const char *const initrds[] = { "boot/initrd.img-", "boot/initrd-",
+                                         "boot/initramfs-", NULL };
+
+  for (int i = 0; initrds[i]; i++)
+    if (strncmp (p, initrds[i], strlen (initrds[i])) == 0 &&
+        !strchr (p + strlen (initrds[i]), '/')) {
+      *v = p + strlen (initrds[i]);
+      *len = strlen (*v);
+      if (*len > 4 && strcmp (*v + *len - 4, ".img") == 0)
+        *len -= 4;
+      return *len > 0;
+    }
+  return 0;
+}
+
 /* Kernels, modules and database folders are known by their names. */
 static void
-note_name (struct fg_inspection *in, const char *p)
+note_name (struct fg_inspection *in, const char *p, int is_link)
 {
   const char *orig = p;
   static const char *const images[] = { "boot/vmlinuz-", "boot/vmlinux-",
                                         "boot/kernel-", NULL };
-  static const char *const initrds[] = { "boot/initrd.img-", "boot/initrd-",
-                                         "boot/initramfs-", NULL };
   struct fg_kernel *k;
+  const char *iv;
+  size_t ivlen;
 
-  for (int i = 0; images[i]; i++)
+  /* Links (SUSE's vmlinuz-xen -> vmlinuz-VERSION) name no kernel of
+   * their own; SUSE's vmlinux-VERSION.gz is that kernel's ELF copy. */
+  for (int i = 0; images[i] && !is_link; i++)
     if (strncmp (p, images[i], strlen (images[i])) == 0 &&
-        !strchr (p + strlen (images[i]), '/'))
-      kernel (in, p + strlen (images[i]), strlen (p + strlen (images[i])));
-  for (int i = 0; initrds[i]; i++)
-    if (strncmp (p, initrds[i], strlen (initrds[i])) == 0) {
-      const char *v = p + strlen (initrds[i]);
+        !strchr (p + strlen (images[i]), '/')) {
+      const char *v = p + strlen (images[i]);
       size_t len = strlen (v);
-      if (len > 4 && strcmp (v + len - 4, ".img") == 0)
-        len -= 4;
-      if ((k = kernel (in, v, len)) != NULL)
-        k->has_initrd = 1;
+      if (len > 3 && strcmp (v + len - 3, ".gz") == 0)
+        len -= 3;
+      kernel (in, v, len);
     }
+  if (!is_link && initrd_version (p, &iv, &ivlen) &&
+      (k = kernel (in, iv, ivlen)) != NULL)
+    k->has_initrd = 1;
   if (strncmp (p, "usr/", 4) == 0 && strncmp (p + 4, "lib/modules/", 12) == 0)
     p += 4;                     /* merged /usr keeps modules there */
-  if (strncmp (p, "lib/modules/", 12) == 0) {
+  /* Arch's lib/modules/extramodules-3.3-ARCH is no kernel: versions
+   * start with a digit. */
+  if (strncmp (p, "lib/modules/", 12) == 0 && isdigit ((unsigned char) p[12])) {
     const char *v = p + 12, *slash = strchr (v, '/');
     size_t len = slash ? (size_t) (slash - v) : strlen (v);
     if ((k = kernel (in, v, len)) != NULL) {
       k->has_modules = 1;
-      if (slash && strstr (slash, "/xen-blkfront.ko"))
+      if (slash && (strstr (slash, "/xen-blkfront.ko") ||
+                    fg_initramfs_is_xen_module (slash, 'b')))
         k->xen_blkfront = 1;
-      if (slash && strstr (slash, "/xen-netfront.ko"))
+      if (slash && (strstr (slash, "/xen-netfront.ko") ||
+                    fg_initramfs_is_xen_module (slash, 'n')))
         k->xen_netfront = 1;
     }
   }
@@ -231,6 +264,170 @@ keep_member (struct fg_inspection *in, struct fg_tar *t,
   }
   free (buf);
   return 0;
+}
+
+/* The tar member's data handed to the initramfs lister stretch by
+ * stretch, in place; the holes of a sparse member as zeros. */
+struct member_feed {
+  struct fg_tar *t;
+  struct fg_err *e;
+  int64_t pos;                  /* offset in the member handed out so far */
+  const void *held;             /* a stretch read past a hole, kept */
+  size_t held_len;
+  int64_t held_off;
+};
+
+static int
+member_next (void *opaque, const void **buf, size_t *len)
+{
+  static const unsigned char zeros[65536];
+  struct member_feed *m = opaque;
+
+  if (m->held == NULL) {
+    int64_t off;
+    int rc = fg_tar_read_block (m->t, &m->held, &m->held_len, &off, m->e);
+    if (rc <= 0) {
+      m->held = NULL;
+      return rc;
+    }
+    m->held_off = off;
+  }
+  if (m->held_off > m->pos) {
+    int64_t gap = m->held_off - m->pos;
+    *buf = zeros;
+    *len = gap < (int64_t) sizeof zeros ? (size_t) gap : sizeof zeros;
+    m->pos += (int64_t) *len;
+    return 1;
+  }
+  *buf = m->held;
+  *len = m->held_len;
+  m->pos = m->held_off + (int64_t) m->held_len;
+  m->held = NULL;
+  return 1;
+}
+
+/* The version in a bzImage's setup header: "HdrS" at 0x202, and at
+ * 0x20e the offset (from 0x200) of "3.3.7-1-ARCH (builder@host) #1 ...".
+ * NULL if BUF is not one. */
+static char *
+bzimage_version (const unsigned char *b, size_t len)
+{
+  size_t off, n = 0;
+
+  if (len < 0x210 || memcmp (b + 0x202, "HdrS", 4) != 0)
+    return NULL;
+  off = (size_t) (b[0x20e] | b[0x20f] << 8) + 0x200;
+  while (off + n < len && n < 64 && b[off + n] > ' ' && b[off + n] < 0x7f)
+    n++;
+  return n && off + n < len ? strndup ((const char *) b + off, n) : NULL;
+}
+
+/* Arch names its kernels by package (boot/vmlinuz-linux); the version
+ * that lib/modules uses is read from the image's own header. */
+static int
+read_image_version (struct fg_inspection *in, struct fg_tar *t,
+                    struct archive_entry *ent, const char *path,
+                    struct fg_err *e)
+{
+  const char *v = path + strlen ("boot/vmlinuz-");
+  unsigned char *buf;
+  size_t got = 0, cap = 32768;
+  struct fg_kernel *k;
+
+  if (strncmp (path, "boot/vmlinuz-", strlen ("boot/vmlinuz-")) != 0 ||
+      strchr (v, '/') || isdigit ((unsigned char) v[0]) ||
+      archive_entry_filetype (ent) != AE_IFREG || archive_entry_hardlink (ent)
+      || (k = kernel (in, v, strlen (v))) == NULL)
+    return 0;
+  if ((buf = malloc (cap)) == NULL)
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "'%s'", path);
+  while (got < cap) {
+    ssize_t n = fg_tar_read (t, buf + got, cap - got, e);
+    if (n < 0) {
+      free (buf);
+      return -1;
+    }
+    if (n == 0)
+      break;
+    got += (size_t) n;
+  }
+  free (k->image_version);
+  k->image_version = bzimage_version (buf, got);
+  free (buf);
+  return 0;
+}
+
+static void
+drop_kernel (struct fg_inspection *in, unsigned i)
+{
+  free (in->kernels[i].version);
+  free (in->kernels[i].name);
+  free (in->kernels[i].image_version);
+  memmove (&in->kernels[i], &in->kernels[i + 1],
+           (in->nkernels - i - 1) * sizeof in->kernels[0]);
+  in->nkernels--;
+}
+
+/* Kernels known by a package name (Arch: vmlinuz-linux,
+ * initramfs-linux.img, initramfs-linux-fallback.img) merged into the
+ * version lib/modules knows, which their image's header gave. */
+static void
+merge_named_kernels (struct fg_inspection *in)
+{
+  for (unsigned i = 0; i < in->nkernels; i++) {
+    struct fg_kernel *a = &in->kernels[i];
+    if (a->image_version == NULL || isdigit ((unsigned char) a->version[0]))
+      continue;
+    for (unsigned j = 0; j < in->nkernels; j++) {
+      struct fg_kernel *b = &in->kernels[j];
+      if (j == i || strcmp (b->version, a->image_version) != 0)
+        continue;
+      b->has_initrd |= a->has_initrd;
+      if (b->initramfs.status == FG_INITRAMFS_NOT_LISTED)
+        b->initramfs = a->initramfs;
+      free (b->name);
+      b->name = a->version;
+      a->version = NULL;
+      drop_kernel (in, i);
+      i = (unsigned) -1;        /* start over: indexes moved */
+      break;
+    }
+    if (i == (unsigned) -1)
+      continue;
+    /* No modules folder of that version: the entry takes it. */
+    a->name = a->version;
+    a->version = a->image_version;
+    a->image_version = NULL;
+  }
+  /* "linux-fallback": the fallback initramfs of kernel "linux". */
+  for (unsigned i = 0; i < in->nkernels; i++) {
+    const char *v = in->kernels[i].version;
+    size_t len = strlen (v);
+    if (len < 9 || strcmp (v + len - 9, "-fallback") != 0)
+      continue;
+    for (unsigned j = 0; j < in->nkernels; j++)
+      if (in->kernels[j].name && strlen (in->kernels[j].name) == len - 9 &&
+          strncmp (in->kernels[j].name, v, len - 9) == 0) {
+        drop_kernel (in, i--);
+        break;
+      }
+  }
+}
+
+/* An initramfs member: its names listed while it streams past. */
+static int
+list_initrd (struct fg_inspection *in, struct fg_tar *t,
+             struct archive_entry *ent, const char *path, struct fg_err *e)
+{
+  struct member_feed m = { .t = t, .e = e };
+  struct fg_kernel *k;
+  const char *v;
+  size_t len;
+
+  if (archive_entry_filetype (ent) != AE_IFREG || archive_entry_hardlink (ent)
+      || !initrd_version (path, &v, &len) || (k = kernel (in, v, len)) == NULL)
+    return 0;
+  return fg_initramfs_list (member_next, &m, &k->initramfs);
 }
 
 static void
@@ -305,7 +502,13 @@ fg_inspect_parts (const struct fg_parts *parts, enum fg_progress_mode pm,
     if (in_image == 0)
       continue;
     count_member (in, ent);
-    note_name (in, path);
+    note_name (in, path, archive_entry_filetype (ent) == AE_IFLNK);
+    if (read_image_version (in, t, ent, path, e) < 0 ||
+        list_initrd (in, t, ent, path, e) < 0) {
+      free (path);
+      rc = -1;
+      break;
+    }
     if ((wanted (path) || is_elf_probe (path) ||
          (top_level (path) && archive_entry_filetype (ent) == AE_IFLNK)) &&
         keep_member (in, t, ent, path, e) < 0) {
@@ -523,6 +726,46 @@ identify_release (struct fg_inspection *in)
         set (&in->product, first_line (f->data));
     }
   }
+  /* The codename in parentheses: os-release's VERSION="7 (wheezy)",
+   * "17 (Beefy Miracle)"; Red Hat's and Fedora's release line
+   * "... release 6.5 (Santiago)" (CentOS says "(Final)": no codename). */
+  if (in->codename == NULL && in->distro && strcmp (in->distro, "centos") != 0) {
+    char *v = NULL;
+    if ((f = fg_files_get (&in->files, "etc/os-release")) ||
+        (f = fg_files_get (&in->files, "usr/lib/os-release")))
+      v = shell_value (f->data, "VERSION");
+    if (v == NULL && (strcmp (in->distro, "rhel") == 0 ||
+                      strcmp (in->distro, "fedora") == 0) &&
+        ((f = fg_files_get (&in->files, "etc/redhat-release")) ||
+         (f = fg_files_get (&in->files, "etc/fedora-release"))))
+      v = first_line (f->data);
+    if (v) {
+      char *open = strchr (v, '('), *close = open ? strchr (open, ')') : NULL;
+      if (open && close && close > open + 1)
+        in->codename = strndup (open + 1, (size_t) (close - open - 1));
+      free (v);
+    }
+  }
+  /* SuSE-release: "CODENAME = Asparagus", spaces around '='. */
+  if (in->codename == NULL && in->distro &&
+      (strcmp (in->distro, "opensuse") == 0 || strcmp (in->distro, "sles") == 0)
+      && (f = fg_files_get (&in->files, "etc/SuSE-release")) != NULL) {
+    const char *p = strstr (f->data, "\nCODENAME");
+    if (p) {
+      p += strlen ("\nCODENAME");
+      while (*p == ' ' || *p == '\t')
+        p++;
+      if (*p == '=') {
+        size_t n;
+        p++;
+        while (*p == ' ' || *p == '\t')
+          p++;
+        n = strcspn (p, " \t\r\n");
+        if (n)
+          in->codename = strndup (p, n);
+      }
+    }
+  }
   if ((in->distro == NULL || strcmp (in->distro, "debian") == 0) &&
       (f = fg_files_get (&in->files, "etc/debian_version")) != NULL) {
     if (in->distro == NULL)
@@ -596,6 +839,12 @@ identify_boot (struct fg_inspection *in)
       in->init = "systemd";
     else if (raw && raw->target && strstr (raw->target, "upstart"))
       in->init = "upstart";
+    /* Upstart's init is a binary of its own, not a link; its initctl
+     * tells it apart (RHEL 6 and Fedora 14 keep an inittab too). */
+    else if (fg_files_get (&in->files, "sbin/initctl"))
+      in->init = "upstart";
+    else if (fg_files_get (&in->files, "sbin/openrc"))
+      in->init = "openrc";
     else if (fg_files_get (&in->files, "etc/inittab"))
       in->init = "sysvinit";
     else if (f)
@@ -647,8 +896,12 @@ identify_hostname (struct fg_inspection *in)
     set (&in->hostname, first_line (f->data));
   else if ((f = fg_files_get (&in->files, "etc/sysconfig/network")))
     set (&in->hostname, shell_value (f->data, "HOSTNAME"));
-  else if ((f = fg_files_get (&in->files, "etc/conf.d/hostname")))
+  else if ((f = fg_files_get (&in->files, "etc/conf.d/hostname"))) {
+    /* OpenRC reads hostname=, baselayout-1 HOSTNAME= */
     set (&in->hostname, shell_value (f->data, "hostname"));
+    if (in->hostname == NULL)
+      set (&in->hostname, shell_value (f->data, "HOSTNAME"));
+  }
   else if ((f = fg_files_get (&in->files, "etc/rc.conf")))
     set (&in->hostname, shell_value (f->data, "HOSTNAME"));
   if (in->hostname && in->hostname[0] == '\0') {
@@ -657,10 +910,91 @@ identify_hostname (struct fg_inspection *in)
   }
 }
 
+/* CONFIG_X of the kernel's boot/config-VERSION: 1 =y, 2 =m, 0 not set,
+ * -1 no config kept. */
+static int
+kernel_config (const struct fg_inspection *in, const char *version,
+               const char *opt)
+{
+  char path[512], key[128];
+  const struct fg_file *f;
+  const char *p;
+
+  snprintf (path, sizeof path, "boot/config-%s", version);
+  f = fg_files_get (&in->files, path);
+  if (f == NULL || f->data == NULL)
+    return -1;
+  snprintf (key, sizeof key, "\n%s=", opt);
+  if (strncmp (f->data, key + 1, strlen (key + 1)) == 0)
+    p = f->data + strlen (key + 1);       /* on the first line */
+  else if ((p = strstr (f->data, key)) != NULL)
+    p += strlen (key);
+  else
+    return 0;
+  return *p == 'y' ? 1 : *p == 'm' ? 2 : 0;
+}
+
+/* One driver's facts: built in, module, in the initramfs. */
+static void
+driver_facts (const struct fg_kernel *k, int which, int *ok, int *missing)
+{
+  int builtin = which == 'b' ? k->builtin_blkfront : k->builtin_netfront;
+  int module = which == 'b' ? k->xen_blkfront : k->xen_netfront;
+  int inram = which == 'b' ? k->initramfs.xen_blkfront
+    : k->initramfs.xen_netfront;
+  /* Absent at boot is known when the whole initramfs was listed, or
+   * when there is none at all (then only built-in drivers exist). */
+  int boot_known = k->initramfs.status == FG_INITRAMFS_LISTED ||
+    !k->has_initrd;
+
+  *ok = builtin == 1 || inram == 1;
+  *missing = !*ok && boot_known &&
+    (builtin == 0 || builtin == 2 || module == 1);
+}
+
+const char *
+fg_kernel_driver_where (const struct fg_kernel *k, int which)
+{
+  int ok, missing;
+  int builtin = which == 'b' ? k->builtin_blkfront : k->builtin_netfront;
+  int module = which == 'b' ? k->xen_blkfront : k->xen_netfront;
+
+  driver_facts (k, which, &ok, &missing);
+  if (builtin == 1)
+    return "built-in";
+  if (ok)
+    return "initramfs";
+  if (module == 1)
+    return missing ? "modules-only" : "unknown";
+  if (builtin == 0)
+    return "not-built";
+  return missing ? "missing" : "unknown";
+}
+
+static void
+identify_kernels (struct fg_inspection *in)
+{
+  for (unsigned i = 0; i < in->nkernels; i++) {
+    struct fg_kernel *k = &in->kernels[i];
+    int ok_b, ok_n, miss_b, miss_n;
+
+    k->builtin_blkfront = kernel_config (in, k->version,
+                                         "CONFIG_XEN_BLKDEV_FRONTEND");
+    k->builtin_netfront = kernel_config (in, k->version,
+                                         "CONFIG_XEN_NETDEV_FRONTEND");
+    driver_facts (k, 'b', &ok_b, &miss_b);
+    driver_facts (k, 'n', &ok_n, &miss_n);
+    k->initramfs_xen = ok_b && ok_n ? 1 : miss_b || miss_n ? 0 : -1;
+  }
+}
+
 void
 fg_inspect_identify (struct fg_inspection *in)
 {
   struct fg_err ignored = FG_ERR_INIT;
+
+  merge_named_kernels (in);
+  identify_kernels (in);
 
   identify_release (in);
   identify_arch (in);
@@ -685,6 +1019,24 @@ str_or_null (const char *s)
   return s ? json_string (s) : json_null ();
 }
 
+/* The family whose files and tools a distribution shares. */
+static const char *
+family (const char *distro)
+{
+  static const struct { const char *distro, *family; } map[] = {
+    { "debian", "debian" }, { "ubuntu", "debian" },
+    { "centos", "redhat" }, { "rhel", "redhat" }, { "fedora", "redhat" },
+    { "scientific", "redhat" }, { "amzn", "redhat" },
+    { "opensuse", "suse" }, { "sles", "suse" },
+    { "arch", "arch" }, { "gentoo", "gentoo" },
+  };
+
+  for (size_t i = 0; distro && i < sizeof map / sizeof map[0]; i++)
+    if (strcmp (distro, map[i].distro) == 0)
+      return map[i].family;
+  return NULL;
+}
+
 json_t *
 fg_inspection_json (const struct fg_inspection *in)
 {
@@ -700,6 +1052,38 @@ fg_inspection_json (const struct fg_inspection *in)
                          : json_boolean (x->xen_blkfront));
     json_object_set_new (kj, "xen_netfront", x->xen_netfront < 0 ? json_null ()
                          : json_boolean (x->xen_netfront));
+    if (x->name)
+      json_object_set_new (kj, "name", json_string (x->name));
+    json_object_set_new (kj, "builtin",
+                         json_pack ("{s:o, s:o}", "xen_blkfront",
+                                    x->builtin_blkfront < 0 ? json_null ()
+                                    : json_boolean (x->builtin_blkfront == 1),
+                                    "xen_netfront",
+                                    x->builtin_netfront < 0 ? json_null ()
+                                    : json_boolean (x->builtin_netfront == 1)));
+    {
+      const struct fg_initramfs *r = &x->initramfs;
+      int seen = r->status != FG_INITRAMFS_NOT_LISTED;
+      json_object_set_new (kj, "initramfs", json_pack (
+        "{s:s, s:o, s:I, s:I, s:o, s:o, s:o}",
+        "status", fg_initramfs_status_name (r->status),
+        "format", r->format[0] ? json_string (r->format) : json_null (),
+        "segments", (json_int_t) r->segments,
+        "members", (json_int_t) r->members,
+        "xen_blkfront", seen && (r->status == FG_INITRAMFS_LISTED ||
+                                 r->xen_blkfront)
+        ? json_boolean (r->xen_blkfront) : json_null (),
+        "xen_netfront", seen && (r->status == FG_INITRAMFS_LISTED ||
+                                 r->xen_netfront)
+        ? json_boolean (r->xen_netfront) : json_null (),
+        "why", r->why[0] ? json_string (r->why) : json_null ()));
+    }
+    json_object_set_new (kj, "xen_drivers",
+                         json_pack ("{s:s, s:s}",
+                                    "xen_blkfront", fg_kernel_driver_where (x, 'b'),
+                                    "xen_netfront", fg_kernel_driver_where (x, 'n')));
+    json_object_set_new (kj, "initramfs_xen", x->initramfs_xen < 0
+                         ? json_null () : json_boolean (x->initramfs_xen));
     json_array_append_new (k, kj);
   }
   for (unsigned i = 0; i < in->nfstab; i++)
@@ -719,6 +1103,8 @@ fg_inspection_json (const struct fg_inspection *in)
                                            "codename", str_or_null (in->codename),
                                            "product", str_or_null (in->product),
                                            "arch", str_or_null (in->arch)));
+  json_object_set_new (json_object_get (o, "os"), "family",
+                       str_or_null (family (in->distro)));
   json_object_set_new (o, "hostname", str_or_null (in->hostname));
   json_object_set_new (o, "boot", json_pack ("{s:s, s:o, s:s}",
                                              "loader", in->bootloader,

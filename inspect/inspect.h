@@ -18,6 +18,7 @@
 #include "core/progress.h"
 #include "convert/parts.h"
 #include "inspect/files.h"
+#include "inspect/initramfs.h"
 #include "inspect/netcfg.h"
 
 #define FG_MAX_KERNELS 16
@@ -26,10 +27,32 @@
 
 struct fg_kernel {
   char *version;              /* "2.6.32-5-amd64", from boot/vmlinuz-* */
+  char *name;                 /* Arch's "linux" of boot/vmlinuz-linux,
+                                 whose version the image's header gave;
+                                 NULL when the file names carry it */
+  char *image_version;        /* internal: that header's version */
   int has_initrd;
   int has_modules;            /* lib/modules/<version> present */
   int xen_blkfront;           /* -1 unknown, 0 no, 1 found in modules */
   int xen_netfront;
+  /* Where the Xen front-end drivers are, three places apart:
+   *   built in   boot/config-VERSION says CONFIG_XEN_BLKDEV_FRONTEND=y
+   *              (..._NETDEV_FRONTEND for the network): 1 =y, 2 =m,
+   *              0 not set, -1 no config file in the image;
+   *   modules    xen_blkfront/xen_netfront above (lib/modules/VERSION);
+   *   initramfs  the listing of boot/initrd.img-VERSION (initrd-VERSION.img,
+   *              initramfs-VERSION.img), read in passing, nothing
+   *              extracted (inspect/initramfs.h). */
+  int builtin_blkfront;
+  int builtin_netfront;
+  struct fg_initramfs initramfs;
+  /* The summary the converter decides on: 1 both drivers are in the
+   * initramfs or built into the kernel (the disk and network are found
+   * at boot as things are); 0 one of them is missing from both, so the
+   * initramfs must be rebuilt with it (or, with 0 from builtin_* and no
+   * module, the kernel lacks it altogether); -1 unknown (the initramfs
+   * could not be read and the kernel config does not settle it). */
+  int initramfs_xen;
 };
 
 struct fg_fstab_entry {
@@ -93,6 +116,12 @@ int fg_inspect_disk (const char *path, const char *format,
 /* Internals shared by the two inspectors. */
 extern const char *const fg_inspect_keep[];
 void fg_inspect_identify (struct fg_inspection *in);
+
+/* Where kernel K's Xen block (WHICH 'b') or network ('n') driver is
+ * found at boot: "built-in", "initramfs", "modules-only" (a module the
+ * initramfs lacks: rebuild it), "not-built" (the config leaves it out),
+ * "missing" (no trace), "unknown" (the initramfs was not readable). */
+const char *fg_kernel_driver_where (const struct fg_kernel *k, int which);
 
 /* The report as JSON (new reference). */
 json_t *fg_inspection_json (const struct fg_inspection *in);

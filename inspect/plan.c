@@ -189,6 +189,29 @@ rule_base_image (struct ctx *c, struct fg_plan *p)
               json_string_value (json_object_get (match, "why")) : "not supported"));
 }
 
+/* "2GB", "2 gb", "15.5GB" for the flavor named "2 GB Server": the
+ * name without its spaces and the word Server, any case. */
+static int
+short_name_eq (const char *name, const char *want)
+{
+  char a[64], b[64];
+  size_t n = 0, m = 0;
+
+  if (name == NULL)
+    return 0;
+  for (const char *p = name; *p && n + 1 < sizeof a; p++)
+    if (*p != ' ')
+      a[n++] = *p;
+  a[n] = '\0';
+  if (n > 6 && strcasecmp (a + n - 6, "Server") == 0)
+    a[n - 6] = '\0';
+  for (const char *p = want; *p && m + 1 < sizeof b; p++)
+    if (*p != ' ')
+      b[m++] = *p;
+  b[m] = '\0';
+  return strcasecmp (a, b) == 0;
+}
+
 static json_t *
 first_gen_flavor (struct ctx *c)
 {
@@ -204,10 +227,33 @@ first_gen_flavor (struct ctx *c)
     snprintf (ram, sizeof ram, "%lld", (long long) mb);
     snprintf (ramu, sizeof ramu, "%lldMB", (long long) mb);
     if (str_eq (f, "id", want) || str_eq (f, "name", want) ||
-        strcmp (ram, want) == 0 || strcasecmp (ramu, want) == 0)
+        strcmp (ram, want) == 0 || strcasecmp (ramu, want) == 0 ||
+        short_name_eq (json_string_value (json_object_get (f, "name")), want))
       return f;
   }
   return NULL;
+}
+
+/* The next-gen flavor of CLASS (standard unless asked) with the least
+ * RAM at or above RAM_MB whose disk holds the image: where a Windows
+ * server goes (seed 000).  NULL if none fits. */
+static json_t *
+closest_flavor (struct ctx *c, const struct fg_plan *p, json_int_t ram_mb)
+{
+  json_t *arr = json_object_get (c->flavors, "next_gen"), *f, *best = NULL;
+  const char *want = c->o->target_class ? c->o->target_class : "standard";
+  size_t i;
+
+  json_array_foreach (arr, i, f) {
+    json_int_t ram = json_integer_value (json_object_get (f, "ram_mb"));
+    uint64_t disk = (uint64_t) json_integer_value (json_object_get (f, "disk_gb")) * GIB;
+    if (!str_eq (f, "class", want) || ram < ram_mb || disk < p->disk_bytes)
+      continue;
+    if (best == NULL ||
+        ram < json_integer_value (json_object_get (best, "ram_mb")))
+      best = f;
+  }
+  return best;
 }
 
 static void
@@ -236,13 +282,22 @@ rule_flavor (struct ctx *c, struct fg_plan *p)
          fmt ("512 MB at least"),
          fmt ("Next-gen has no 256 MB flavor: this server moves to the "
               "512 MB flavor."));
-  else
+  else if (windows) {
+    json_t *to = closest_flavor (c, p, json_integer_value (json_object_get (f, "ram_mb")));
     add (p, "flavor.no-256mb", FG_PASS,
          fmt ("%s", json_string_value (json_object_get (f, "name"))),
          fmt ("512 MB at least"),
-         windows ? fmt ("A Windows server moves to the closest next-gen "
-                        "flavor.")
-         : fmt ("A Linux server keeps its flavor's RAM and vCPUs."));
+         to ? fmt ("A Windows server moves to the closest next-gen flavor: "
+                   "%s (%lld MB RAM, %lld GB disk).",
+                   json_string_value (json_object_get (to, "id")),
+                   (long long) json_integer_value (json_object_get (to, "ram_mb")),
+                   (long long) json_integer_value (json_object_get (to, "disk_gb")))
+         : fmt ("A Windows server moves to the closest next-gen flavor."));
+  } else
+    add (p, "flavor.no-256mb", FG_PASS,
+         fmt ("%s", json_string_value (json_object_get (f, "name"))),
+         fmt ("512 MB at least"),
+         fmt ("A Linux server keeps its flavor's RAM and vCPUs."));
 }
 
 static void
@@ -340,7 +395,7 @@ rule_kernels (struct ctx *c, struct fg_plan *p)
 
   if (strcmp (in->os_type, "windows") == 0)
     return;
-  char list[512] = "";
+  char list[512] = "", rebuild[512] = "";
   int old = 0, missing = 0, unknown = 0;
 
   if (in->nkernels == 0) {
@@ -355,8 +410,10 @@ rule_kernels (struct ctx *c, struct fg_plan *p)
     const struct fg_kernel *k = &in->kernels[i];
     int blk = kconfig (in, k->version, "CONFIG_XEN_BLKDEV_FRONTEND");
     int net = kconfig (in, k->version, "CONFIG_XEN_NETDEV_FRONTEND");
-    int has_blk = blk == 1 || k->xen_blkfront == 1;
-    int has_net = net == 1 || k->xen_netfront == 1;
+    int has_blk = blk == 1 || k->xen_blkfront == 1 ||
+      k->initramfs.xen_blkfront == 1;
+    int has_net = net == 1 || k->xen_netfront == 1 ||
+      k->initramfs.xen_netfront == 1;
     snprintf (list + strlen (list), sizeof list - strlen (list), "%s%s",
               i ? ", " : "", k->version);
     if (kernel_number (k->version) < 2006032)
@@ -366,6 +423,16 @@ rule_kernels (struct ctx *c, struct fg_plan *p)
         missing = 1;
       else
         unknown = 1;
+    } else if (k->initramfs_xen == 0) {
+      /* The modules exist but boot would not load them. */
+      const char *b = fg_kernel_driver_where (k, 'b');
+      const char *n = fg_kernel_driver_where (k, 'n');
+      int b_ok = !strcmp (b, "built-in") || !strcmp (b, "initramfs");
+      int n_ok = !strcmp (n, "built-in") || !strcmp (n, "initramfs");
+      snprintf (rebuild + strlen (rebuild), sizeof rebuild - strlen (rebuild),
+                "%s%s (%s%s%s)", rebuild[0] ? ", " : "", k->version,
+                b_ok ? "" : "xen-blkfront", !b_ok && !n_ok ? ", " : "",
+                n_ok ? "" : "xen-netfront");
     }
   }
   add (p, "kernel.versions", old ? FG_WARN : FG_PASS, fmt ("%s", list),
@@ -373,6 +440,17 @@ rule_kernels (struct ctx *c, struct fg_plan *p)
        old ? fmt ("Kernels older than 2.6.32 (%s) make live migration "
                   "fail on next-gen hosts: update the kernel.", list)
        : fmt ("Kernels %s.", list));
+  if (!missing && rebuild[0]) {
+    add (p, "kernel.xen-drivers", FG_WARN,
+         fmt ("not in the initramfs: %s", rebuild),
+         fmt ("both, built in or in the initramfs"),
+         fmt ("The Xen drivers are installed as modules but the initramfs "
+              "does not load them, kernel %s: the initramfs must be rebuilt "
+              "with xen-blkfront and xen-netfront (update-initramfs, dracut "
+              "or mkinitrd) or the converted server will not find its disk "
+              "or network.", rebuild));
+    return;
+  }
   add (p, "kernel.xen-drivers", missing ? FG_FAIL : unknown ? FG_WARN : FG_PASS,
        fmt ("xen-blkfront/xen-netfront %s",
             missing ? "missing" : unknown ? "not confirmed" : "present"),
@@ -483,6 +561,9 @@ fg_plan_make (const struct fg_inspection *in, const struct fg_plan_opts *o,
     uint64_t data = in->bytes_apparent > in->bytes_used ? in->bytes_apparent
       : in->bytes_used;
     p->disk_bytes = data + data / 100 * headroom + GIB / 4;
+    /* A disk is copied whole: the next-gen disk is at least as large. */
+    if (strcmp (in->layout, "block") == 0 && in->vhd_virtual > p->disk_bytes)
+      p->disk_bytes = in->vhd_virtual;
   }
   {
     json_t *f = first_gen_flavor (&c);

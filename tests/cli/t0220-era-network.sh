@@ -82,6 +82,25 @@ if ! have qemu-img || ! have debugfs; then
   done_testing
 fi
 
+test_ok "the example server record is valid by doc/server-record.schema.json; a bad one is refused naming the key (exit 2)" '
+  python3 - "$FG_TOP/doc/server-record.schema.json" "$FG_TOP/examples/server-record.json" <<PY
+import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))
+PY
+  expect_exit 0 "$FG2NG" check --json --mode self-service --server-record "$FG_TOP/examples/server-record.json" "$TREES/debian-7.tar.gz"
+  python3 -c "
+import json
+n = json.load(open(\"$WORK/last.out\"))[\"fixups\"][\"network\"]
+assert n[\"source\"] == \"image and server record\", n[\"source\"]
+assert any(\"the record wins\" in c for c in n[\"conflicts\"]), n[\"conflicts\"]
+assert any(\"shared IP 198.51.100.200/24 kept as alias eth0:1\" in c for c in n[\"changes\"]), n[\"changes\"]
+"
+  printf "{\"version\": 1, \"public\": {\"ipv4\": [\"198.51.100.300/24\"]}}" > bad-record.json
+  expect_exit 2 "$FG2NG" convert --mode assisted --server-record bad-record.json "$TREES/debian-7.tar.gz" -o never.vhd
+  err_has "bad-record.json"
+  err_has "public.ipv4[0]"
+  [ ! -e never.vhd ]'
+
 for f in "$ERA"/*.expected.json; do
   n=$(basename "$f" .expected.json)
   test_ok "$n: the network files written for self-service are the reviewed ones; ServiceNet /12 routes, no 10.191.192.0/18" "check_tree $n"

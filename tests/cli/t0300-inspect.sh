@@ -69,6 +69,48 @@ test_ok "openSUSE, Arch, Gentoo" '
   mkimage gentoo "etc/gentoo-release=Gentoo Base System release 2.1\n" "etc/conf.d/hostname=hostname=\"gen\"\n"
   field gentoo "j[\"os\"][\"distro\"], j[\"os\"][\"version\"], j[\"hostname\"]" "[\"gentoo\", \"2.1\", \"gen\"]"'
 
+# cpio_of DIR: a newc cpio of DIR on stdout
+cpio_of() { (cd "$1" && find . | LC_ALL=C sort | cpio --quiet -o -H newc); }
+
+test_ok "initramfs listed in passing: gzip, xz, zstd, early microcode, unreadable" '
+  k=3.2.0-4-amd64
+  mkdir -p early/kernel/x86/microcode main/lib/modules/$k/kernel/drivers/block \
+    main/lib/modules/$k/kernel/drivers/net half/lib/modules/$k/kernel/drivers/block
+  : > early/kernel/x86/microcode/GenuineIntel.bin
+  : > main/lib/modules/$k/kernel/drivers/block/xen-blkfront.ko.xz
+  : > main/lib/modules/$k/kernel/drivers/net/xen_netfront.ko
+  : > half/lib/modules/$k/kernel/drivers/block/xen-blkfront.ko
+  mkdir -p ird/image/boot
+  for v in gz xz zst early half junk; do : > ird/image/boot/vmlinuz-$v; done
+  cpio_of main | gzip -n > ird/image/boot/initrd.img-gz
+  cpio_of main | xz --check=crc32 > ird/image/boot/initramfs-xz.img
+  cpio_of main | zstd -q > ird/image/boot/initrd-zst.img
+  { cpio_of early; cpio_of main | zstd -q; } > ird/image/boot/initrd.img-early
+  cpio_of half | gzip -n > ird/image/boot/initrd.img-half
+  head -c 4096 /dev/urandom > ird/image/boot/initrd.img-junk
+  tar -C ird -czf ird.tar.gz image
+  "$FG2NG" inspect --json ird.tar.gz > ird.json
+  python3 - ird.json <<PY
+import json, sys
+ks = {k["version"]: k for k in json.load(open(sys.argv[1]))["kernels"]}
+def want(v, status, fmt, blk, net, summary):
+    r = ks[v]["initramfs"]
+    got = (r["status"], r["format"], r["xen_blkfront"], r["xen_netfront"], ks[v]["initramfs_xen"])
+    assert got == (status, fmt, blk, net, summary), (v, got, r)
+want("gz", "listed", "cpio+gzip", True, True, True)
+want("xz", "listed", "cpio+xz", True, True, True)
+want("zst", "listed", "cpio+zstd", True, True, True)
+want("early", "listed", "cpio, cpio+zstd", True, True, True)
+assert ks["early"]["initramfs"]["segments"] == 2, ks["early"]
+want("half", "listed", "cpio+gzip", True, False, None)
+assert ks["half"]["xen_drivers"] == {"xen_blkfront": "initramfs", "xen_netfront": "unknown"}, ks["half"]
+want("junk", "unreadable", None, None, None, None)
+assert ks["junk"]["initramfs"]["why"], ks["junk"]
+PY
+  "$FG2NG" inspect ird.tar.gz > ird.txt
+  grep -q "initramfs    early: listed cpio, cpio+zstd" ird.txt
+  grep -q "initramfs    junk: unreadable" ird.txt'
+
 test_ok "release files that are symlinks resolve inside the image, never on the host" '
   mkimage sym "usr/lib/os-release=ID=debian\nVERSION_ID=\"7\"\n" "L:etc/os-release=../usr/lib/os-release"
   field sym "j[\"os\"][\"distro\"], j[\"os\"][\"version\"]" "[\"debian\", \"7\"]"

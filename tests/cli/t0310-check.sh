@@ -16,6 +16,17 @@ base_tree() {
   echo k > "$d/image/boot/vmlinuz-2.6.32-5-amd64"
   echo m > "$d/image/lib/modules/2.6.32-5-amd64/kernel/drivers/block/xen-blkfront.ko"
   echo m > "$d/image/lib/modules/2.6.32-5-amd64/kernel/drivers/net/xen-netfront.ko"
+  initrd "$d/image/boot/initrd.img-2.6.32-5-amd64" \
+    lib/modules/2.6.32-5-amd64/kernel/drivers/block/xen-blkfront.ko \
+    lib/modules/2.6.32-5-amd64/kernel/drivers/net/xen-netfront.ko
+}
+# initrd FILE NAME...: a gzip'd newc cpio of empty files of those names
+initrd() {
+  local out=$1 d; shift
+  d=$(mktemp -d "$WORK/initrd.XXXXXX")
+  for n; do mkdir -p "$(dirname "$d/$n")"; : > "$d/$n"; done
+  (cd "$d" && find . | cpio --quiet -o -H newc | gzip -n) > "$out"
+  rm -rf "$d"
 }
 pack() { tar --sparse -C "$1" -czf "$1.tar.gz" image; }
 
@@ -71,10 +82,35 @@ test_ok "unknown base image, no kernel, missing Xen drivers: not eligible, exit 
   mkdir -p sl/image/etc && echo "Scientific Linux release 6.1 (Carbon)" > sl/image/etc/redhat-release && pack sl
   "$FG2NG" check --json sl.tar.gz > sl.json || true
   verdict sl.json base-image.known fail
-  base_tree nox && rm nox/image/lib/modules/2.6.32-5-amd64/kernel/drivers/block/xen-blkfront.ko && pack nox
+  base_tree nox && rm nox/image/lib/modules/2.6.32-5-amd64/kernel/drivers/block/xen-blkfront.ko
+  initrd nox/image/boot/initrd.img-2.6.32-5-amd64 lib/modules/2.6.32-5-amd64/kernel/fs/ext3/ext3.ko
+  pack nox
   expect_exit 1 "$FG2NG" check --json nox.tar.gz
   cp "$WORK/last.out" nox.json
   verdict nox.json kernel.xen-drivers fail'
+
+test_ok "modules the initramfs lacks: a warning that it must be rebuilt" '
+  base_tree ni
+  initrd ni/image/boot/initrd.img-2.6.32-5-amd64 \
+    lib/modules/2.6.32-5-amd64/kernel/drivers/block/xen-blkfront.ko
+  pack ni
+  expect_exit 0 "$FG2NG" check --json ni.tar.gz
+  cp "$WORK/last.out" ni.json
+  verdict ni.json kernel.xen-drivers warn
+  grep -q "initramfs must be rebuilt" ni.json
+  schema_ok ni.json
+  # no initramfs at all, drivers as modules: the same
+  base_tree nr && rm nr/image/boot/initrd.img-2.6.32-5-amd64 && pack nr
+  expect_exit 0 "$FG2NG" check --json nr.tar.gz
+  cp "$WORK/last.out" nr.json
+  verdict nr.json kernel.xen-drivers warn
+  # built in (boot/config-VERSION =y): no initramfs needed
+  base_tree bi && rm -r bi/image/boot/initrd.img-2.6.32-5-amd64 bi/image/lib/modules/2.6.32-5-amd64/kernel
+  printf "CONFIG_XEN=y\nCONFIG_XEN_BLKDEV_FRONTEND=y\nCONFIG_XEN_NETDEV_FRONTEND=y\n" > bi/image/boot/config-2.6.32-5-amd64
+  pack bi
+  expect_exit 0 "$FG2NG" check --json bi.tar.gz
+  cp "$WORK/last.out" bi.json
+  verdict bi.json kernel.xen-drivers pass'
 
 test_ok "old kernel, data disk, database: warnings, still eligible" '
   base_tree w

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Windows disks through libguestfs (tests/fixtures/make-windows-disk.sh):
+# inspect says Windows and its version; check refuses a domain
+# controller (found by its files, or by its registry alone) and tells a
+# member server that fg2ng does not convert Windows yet, with the
+# closest next-gen flavor; the block-level check document is schema-valid.
+. "$(dirname "$0")/lib.sh"
+
+if ! have guestfish || ! have hivexregedit; then
+  skip "Windows disks" "libguestfs tools or hivexregedit are not installed"
+  done_testing
+fi
+
+# The three disks take one appliance run to make: built once per
+# version of the script.
+MAKE="$FG_TOP/tests/fixtures/make-windows-disk.sh"
+sum=$(sha256sum "$MAKE" | cut -c1-16)
+DISKS="$FG_BUILD/windows-disks/$sum"
+if [ ! -f "$DISKS/.done" ]; then
+  rm -rf "$FG_BUILD/windows-disks"
+  mkdir -p "$DISKS"
+  if ! bash "$MAKE" "$DISKS" >"$WORK/make-windows-disk.log" 2>&1; then
+    echo "not ok 1 - make-windows-disk.sh failed"
+    tail -20 "$WORK/make-windows-disk.log" | sed 's/^/#   /'
+    exit 1
+  fi
+  touch "$DISKS/.done"
+fi
+
+# verdict FILE RULE LEVEL [TEXT]: the check document FILE has RULE at
+# LEVEL (and TEXT in its message).
+verdict() {
+  python3 - "$@" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+v = {x["rule"]: x for x in d["plan"]["verdicts"]}
+r = v.get(sys.argv[2])
+if r is None or r["level"] != sys.argv[3]:
+    sys.exit("%s: %s is %s, expected %s" % (sys.argv[1], sys.argv[2], r, sys.argv[3]))
+if len(sys.argv) > 4 and sys.argv[4] not in r["message"]:
+    sys.exit("%s: %s says %r, not %r" % (sys.argv[1], sys.argv[2], r["message"], sys.argv[4]))
+PY
+}
+
+schema_ok() {
+  python3 - "$FG_TOP/doc/check.schema.json" "$1" <<'PY'
+import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))
+PY
+}
+
+test_ok "inspect: a Windows Server 2008 R2 disk, its version and hostname" '
+  expect_exit 0 "$FG2NG" inspect "$DISKS/win-member.raw"
+  out_has "layout       block level"
+  out_has "os           windows windows 6.1"
+  out_has "product      Windows Server 2008 R2 Standard"
+  out_has "hostname     WEB01"'
+
+test_ok "check: a member server is refused because Windows does not convert yet, with the closest flavor" '
+  expect_exit 1 "$FG2NG" check --json --flavor 2GB "$DISKS/win-member.raw"
+  cp "$WORK/last.out" member.json
+  schema_ok member.json
+  verdict member.json windows.conversion fail "does not convert Windows yet"
+  verdict member.json windows.domain-controller pass
+  verdict member.json windows.disk-250g pass
+  verdict member.json flavor.no-256mb pass "closest next-gen flavor: 4 (2048 MB RAM"
+  python3 -c "
+import json; d = json.load(open(\"member.json\"))
+i = d[\"inspection\"]
+assert i[\"layout\"] == \"block\" and i[\"os\"][\"type\"] == \"windows\", i[\"os\"]
+assert i[\"os\"][\"major\"] == \"6\" and i[\"windows_domain_controller\"] is False, i
+assert i[\"disk\"][\"virtual_size\"] == 64 << 20, i[\"disk\"]
+assert d[\"plan\"][\"eligible\"] is False"'
+
+test_ok "check: a domain controller (NTDS, SYSVOL) is refused: demote it first" '
+  expect_exit 1 "$FG2NG" check --json "$DISKS/win-dc.raw"
+  cp "$WORK/last.out" dc.json
+  schema_ok dc.json
+  verdict dc.json windows.domain-controller fail "demote it first"
+  grep -q "\"windows_domain_controller\": true" dc.json'
+
+test_ok "check: a domain controller known only by its registry (ProductType LanmanNT)" '
+  expect_exit 1 "$FG2NG" check --json "$DISKS/win-dc-registry.raw"
+  cp "$WORK/last.out" dcr.json
+  verdict dcr.json windows.domain-controller fail'
+
+done_testing
