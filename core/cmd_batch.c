@@ -4,12 +4,17 @@
  * The manifest (jobs/manifest.h) is validated whole before anything
  * starts.  Its jobs go into the durable job store (jobs/store.h); then up
  * to N workers at once each claim a pending job and run it as a child
- * process, `fg2ng convert ... --json --progress none` (this very binary,
+ * process, `fg2ng convert ... --json --progress json` (this very binary,
  * through /proc/self/exe), so that a crash of one conversion cannot take
  * the batch down.  The child's exit status decides the job's fate:
- *   0 done (its JSON result is stored), 1 refused and 2 input error
- *   (failed, not retried), 3 or killed by a signal (retried up to
- *   --retries times).
+ *   0 done (its JSON result is stored), 1 ineligible (the failing
+ *   verdicts of the check document it prints are stored; not retried),
+ *   2 input error (failed, not retried), 3 or killed by a signal
+ *   (retried up to --retries times).
+ * The child's stderr goes, whole, to the job's log file; its progress
+ * events feed the live display and are relayed as JSON lines.  At the end
+ * (and on --status) the summary is printed and written as a JSON file
+ * (doc/batch-summary.schema.json).
  * SIGINT/SIGTERM/SIGHUP stop the claiming, are passed on to the children,
  * and leave their jobs pending for the next run.  If the batch itself is
  * killed outright, the children get SIGTERM from the kernel
@@ -26,10 +31,12 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -37,33 +44,40 @@
 #include <unistd.h>
 
 #include "core/cmd.h"
+#include "core/outfile.h"
 #include "core/progress.h"
 #include "jobs/manifest.h"
 #include "jobs/store.h"
 
 static const char help[] =
-"usage: fg2ng batch MANIFEST.json [-j N] [--state FILE] [--json]\n"
+"usage: fg2ng batch MANIFEST.json [-j N] [--state FILE] [--shard K/N]\n"
+"                   [--summary FILE] [--logs DIR] [--json] [--dry-run]\n"
+"                   [--status]\n"
 "\n"
 "Convert every image a manifest lists, N at a time, recording each job's\n"
 "state in a durable SQLite job store so that a crash or a restart resumes\n"
 "where it stopped: a job done is never converted again, a job cut off is\n"
 "redone from the start, and no output is ever left half-written under\n"
-"its final name.  Ends with a summary on stdout.\n"
+"its final name.  Ends with a summary: a table on stdout and a JSON file.\n"
 "\n"
 "The manifest (JSON, doc/manifest.schema.json):\n"
-"  { \"defaults\": { \"format\": \"bundle\" },\n"
+"  { \"defaults\": { \"format\": \"bundle\", \"mode\": \"image\" },\n"
 "    \"jobs\": [ { \"id\": \"web01\", \"source\": \"parts/web01.tar.gz.0\",\n"
-"                \"output\": \"out/web01.tgz\",\n"
+"                \"output\": \"out/web01.tgz\", \"mode\": \"self-service\",\n"
+"                \"flavor\": \"1GB\", \"server_record\": \"rec/web01.json\",\n"
 "                \"options\": { \"disk_size\": \"20G\" } } ] }\n"
-"Options are convert's, '_' for '-': format, parents, fs_type, headroom,\n"
-"disk_size, fs_size, label, no_fixups, name, os_type, os_distro,\n"
-"os_version, arch, vm_mode, min_ram, min_disk, no_auto_disk_config.\n"
+"A job's mode, flavor and server_record are convert's --mode, --flavor\n"
+"and --server-record.  Options are convert's, '_' for '-': format,\n"
+"parents, fs_type, headroom, disk_size, fs_size, label, no_fixups,\n"
+"initramfs, name, os_type, os_distro, os_version, arch, vm_mode, min_ram,\n"
+"min_disk, no_auto_disk_config, class (and mode, flavor, server_record).\n"
 "Relative paths are relative to the manifest's folder.  Every problem in\n"
 "the manifest is listed (job index, id, key) and nothing starts.\n"
 "\n"
 "Each job runs as 'fg2ng convert SOURCE -o OUTPUT --json' in a child\n"
-"process.  Exit 2 (input error) or 1 fails the job; exit 3 or a crash\n"
-"is retried (--retries).  SIGINT or SIGTERM stops the batch: running\n"
+"process.  Its exit status is the job's verdict: 0 done, 1 ineligible\n"
+"(the failing verdicts are kept), 2 input error (failed), 3 or a crash\n"
+"(retried, --retries).  SIGINT or SIGTERM stops the batch: running\n"
 "conversions are stopped and redone by the next run.\n"
 "\n"
 "Options:\n"
@@ -71,25 +85,36 @@ static const char help[] =
 "  --state FILE       the job store (default: MANIFEST.state.sqlite beside\n"
 "                     the manifest, MANIFEST.shard-K-of-N.state.sqlite\n"
 "                     with --shard); keep it on a local disk\n"
+"  --summary FILE     the summary as JSON (doc/batch-summary.schema.json;\n"
+"                     default: MANIFEST.summary.json beside the manifest,\n"
+"                     MANIFEST.shard-K-of-N.summary.json with --shard),\n"
+"                     written at the end and by --status\n"
+"  --logs DIR         a log per job, DIR/ID.log: the conversion's stderr\n"
+"                     whole, between a header and a footer (default:\n"
+"                     MANIFEST.logs beside the job store)\n"
 "  --retries N        retries of a job that crashed or exited 3 (default 1)\n"
-"  --retry-failed     put the jobs that failed in earlier runs back in line\n"
+"  --retry-failed     put the jobs that failed (or were ineligible) in\n"
+"                     earlier runs back in line\n"
 "  --shard K/N        only the jobs of shard K of N (1 <= K <= N): a stable\n"
 "                     split by id, for N machines sharing a fleet\n"
 "  --dry-run          validate the manifest and print each job's state and\n"
 "                     command; convert nothing, create no job store\n"
-"  --status           print the summary of the job store; convert nothing\n"
-"  --json             the summary as JSON\n"
-"  --progress MODE    auto or bar (a line per job start and end on\n"
-"                     stderr, the default), json (JSON lines) or none\n"
+"  --status           print the summary of the job store (and rewrite the\n"
+"                     summary file); convert nothing\n"
+"  --json             the summary on stdout as JSON\n"
+"  --progress MODE    auto (a live display on a terminal, JSON lines\n"
+"                     otherwise), bar (the live display), json (JSON lines\n"
+"                     on stderr: job started, progress, done, failed) or\n"
+"                     none\n"
 "  -h, --help         this text\n"
 "\n"
-"Exit status: 0 every job done, 1 some job failed or is not done, 2 bad\n"
-"manifest or usage, 3 the job store failed, 130/143 stopped by\n"
+"Exit status: 0 every job done, 1 some job ineligible, failed or not done,\n"
+"2 bad manifest or usage, 3 the job store failed, 130/143 stopped by\n"
 "SIGINT/SIGTERM (the interrupted jobs stay pending).\n";
 
 enum {
   OPT_STATE = 256, OPT_JSON, OPT_RETRIES, OPT_DRY_RUN, OPT_STATUS,
-  OPT_PROGRESS, OPT_SHARD, OPT_RETRY_FAILED,
+  OPT_PROGRESS, OPT_SHARD, OPT_RETRY_FAILED, OPT_SUMMARY, OPT_LOGS,
 };
 
 static const struct option long_opts[] = {
@@ -102,24 +127,34 @@ static const struct option long_opts[] = {
   { "status", no_argument, NULL, OPT_STATUS },
   { "progress", required_argument, NULL, OPT_PROGRESS },
   { "shard", required_argument, NULL, OPT_SHARD },
+  { "summary", required_argument, NULL, OPT_SUMMARY },
+  { "logs", required_argument, NULL, OPT_LOGS },
   { NULL, 0, NULL, 0 },
 };
 
 #define MAX_WORKERS 256
-/* The stderr kept from each conversion: its last words are what explain
- * a failure. */
+/* The stderr kept from each conversion in the store: its last words are
+ * what explain a failure (the whole of it is in the job's log file). */
 #define LOG_TAIL 16384
 /* A conversion's JSON result is a few KiB; more is a runaway. */
 #define MAX_RESULT (16u << 20)
+/* A progress event is one short line; longer lines are text, not events. */
+#define LINE_MAX_EVENT 1024
+/* The live display: redrawn at most this often (seconds). */
+#define DRAW_PERIOD 0.25
+
+/* How the batch shows its progress on stderr. */
+enum show { SHOW_NONE, SHOW_LIVE, SHOW_JSON };
 
 struct batch_args {
   const char *manifest;
-  const char *state;
-  char *state_buf;
+  const char *state, *summary, *logs;
+  char *state_buf, *summary_buf, *logs_buf;
   unsigned jobs;
   int retries;
   int json, dry_run, status, retry_failed;
   enum fg_progress_mode progress;
+  enum show show;
   unsigned shard_k, shard_n;  /* 0/0: no sharding */
   char queue[64];
 };
@@ -133,8 +168,21 @@ struct worker {
   pid_t pid;                  /* 0: free slot */
   struct fg_job job;
   int fd[2];                  /* stdout, stderr of the child; -1 at EOF */
-  struct buf out, err;
+  struct buf out, err;        /* the result; stderr's tail, events left out */
+  int log_fd;                 /* the job's log file, or -1 */
+  char line[LINE_MAX_EVENT];  /* stderr's current line, while short */
+  size_t line_len;
+  int line_long;              /* the current line outgrew LINE */
+  char phase[24];             /* the child's last progress event */
+  uint64_t pdone, ptotal;
+  double last_relay;          /* when a progress event was last relayed */
   struct timespec t0;
+  double started_at;          /* Unix time */
+};
+
+/* What the shard's jobs have come to, kept up to date as they finish. */
+struct tally {
+  unsigned long done, ineligible, failed, pending, running;
 };
 
 struct batch {
@@ -147,6 +195,11 @@ struct batch {
   unsigned running;
   int fatal;                  /* the store failed: stop */
   struct fg_err err;
+  struct tally tally;
+  unsigned long finished_here;        /* jobs this run took to an end */
+  struct timespec t0;
+  struct timespec last_draw;
+  int drawn_lines;            /* the live display's height on screen */
 };
 
 /* ---- signals ------------------------------------------------------------- */
@@ -221,6 +274,23 @@ parse_uint (const char *s, unsigned max, unsigned *out)
   return 0;
 }
 
+/* MANIFEST.json -> MANIFEST.WHAT or MANIFEST.shard-K-of-N.WHAT, beside
+ * the manifest: every shard of a fleet has files of its own. */
+static char *
+beside_manifest (const struct batch_args *a, const char *what)
+{
+  size_t n = strlen (a->manifest);
+  char *out;
+
+  if (n > 5 && strcmp (a->manifest + n - 5, ".json") == 0)
+    n -= 5;
+  if (a->shard_n ? asprintf (&out, "%.*s.shard-%u-of-%u.%s", (int) n,
+                             a->manifest, a->shard_k, a->shard_n, what) < 0
+      : asprintf (&out, "%.*s.%s", (int) n, a->manifest, what) < 0)
+    return NULL;
+  return out;
+}
+
 static int
 parse_args (int argc, char **argv, struct batch_args *a)
 {
@@ -238,6 +308,8 @@ parse_args (int argc, char **argv, struct batch_args *a)
                                    "not '%s'", MAX_WORKERS, optarg);
       break;
     case OPT_STATE: a->state = optarg; break;
+    case OPT_SUMMARY: a->summary = optarg; break;
+    case OPT_LOGS: a->logs = optarg; break;
     case OPT_JSON: a->json = 1; break;
     case OPT_RETRIES:
       if (parse_uint (optarg, 100, &v) < 0)
@@ -290,16 +362,49 @@ parse_args (int argc, char **argv, struct batch_args *a)
     snprintf (a->queue, sizeof a->queue, "batch");
   if (a->state == NULL) {
     /* MANIFEST.json -> MANIFEST.state.sqlite, beside it. */
-    size_t n = strlen (a->manifest);
-    if (n > 5 && strcmp (a->manifest + n - 5, ".json") == 0)
-      n -= 5;
-    if (a->shard_n ? asprintf (&a->state_buf, "%.*s.shard-%u-of-%u.state"
-                               ".sqlite", (int) n, a->manifest, a->shard_k,
-                               a->shard_n) < 0
-        : asprintf (&a->state_buf, "%.*s.state.sqlite", (int) n,
-                    a->manifest) < 0)
+    if ((a->state = a->state_buf = beside_manifest (a, "state.sqlite"))
+        == NULL)
       return FG_EXIT_INTERNAL;
-    a->state = a->state_buf;
+  }
+  if (a->summary == NULL &&
+      (a->summary = a->summary_buf = beside_manifest (a, "summary.json"))
+      == NULL)
+    return FG_EXIT_INTERNAL;
+  if (a->logs == NULL) {
+    /* STATE's folder / MANIFEST-STEM.logs: one folder for every shard of
+     * a fleet (ids are unique across shards). */
+    char *scopy = strdup (a->state), *mcopy = strdup (a->manifest);
+    const char *stem = mcopy ? basename (mcopy) : NULL;
+    size_t n = stem ? strlen (stem) : 0;
+    int ok;
+    if (n > 5 && strcmp (stem + n - 5, ".json") == 0)
+      n -= 5;
+    ok = scopy && mcopy &&
+         asprintf (&a->logs_buf, "%s/%.*s.logs", dirname (scopy), (int) n,
+                   stem) >= 0;
+    free (scopy);
+    free (mcopy);
+    if (!ok)
+      return FG_EXIT_INTERNAL;
+    a->logs = a->logs_buf;
+  }
+  if (a->logs[0] != '/') {
+    /* Absolute, as the summary names sources and outputs. */
+    char cwd[4096], *abs;
+    if (getcwd (cwd, sizeof cwd) == NULL ||
+        asprintf (&abs, "%s/%s", cwd, strncmp (a->logs, "./", 2) == 0
+                  ? a->logs + 2 : a->logs) < 0)
+      return FG_EXIT_INTERNAL;
+    free (a->logs_buf);
+    a->logs = a->logs_buf = abs;
+  }
+  switch (a->progress) {
+  case FG_PROGRESS_AUTO:
+    a->show = isatty (STDERR_FILENO) ? SHOW_LIVE : SHOW_JSON;
+    break;
+  case FG_PROGRESS_BAR: a->show = SHOW_LIVE; break;
+  case FG_PROGRESS_JSON: a->show = SHOW_JSON; break;
+  case FG_PROGRESS_NONE: a->show = SHOW_NONE; break;
   }
   return -1;
 }
@@ -328,57 +433,298 @@ since (const struct timespec *t0)
     (double) (t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* One line per job event on stderr: text, or a JSON object with --progress
- * json.  EVENT is "start", "done", "failed", "retry" or "interrupted". */
+static double
+unix_now (void)
+{
+  struct timespec t;
+  clock_gettime (CLOCK_REALTIME, &t);
+  return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
+}
+
+/* "2026-11-23T12:34:56Z" */
+static void
+iso_time (double t, char *out, size_t cap)
+{
+  time_t secs = (time_t) t;
+  struct tm tm;
+
+  if (t <= 0 || gmtime_r (&secs, &tm) == NULL)
+    snprintf (out, cap, "-");
+  else
+    strftime (out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* "0:07", "12:34", "3:02:01" */
+static void
+clock_text (double secs, char *out, size_t cap)
+{
+  unsigned long t = secs > 0 ? (unsigned long) (secs + 0.5) : 0;
+
+  if (t >= 3600)
+    snprintf (out, cap, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60, t % 60);
+  else
+    snprintf (out, cap, "%lu:%02lu", t / 60, t % 60);
+}
+
+/* The columns of a terminal (80 if it will not say). */
+static void
+term_size (int *cols, int *rows)
+{
+  struct winsize ws;
+
+  *cols = 80;
+  *rows = 24;
+  if (ioctl (STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+    *cols = ws.ws_col;
+    *rows = ws.ws_row > 0 ? ws.ws_row : 24;
+  }
+}
+
+static void
+tally_json (const struct batch *b, json_t *o)
+{
+  json_object_set_new (o, "done", json_integer ((json_int_t) b->tally.done));
+  json_object_set_new (o, "ineligible",
+                       json_integer ((json_int_t) b->tally.ineligible));
+  json_object_set_new (o, "failed",
+                       json_integer ((json_int_t) b->tally.failed));
+  json_object_set_new (o, "running",
+                       json_integer ((json_int_t) b->tally.running));
+  json_object_set_new (o, "pending",
+                       json_integer ((json_int_t) b->tally.pending));
+  json_object_set_new (o, "total", json_integer ((json_int_t) b->total));
+}
+
+static void
+emit_json (json_t *o)
+{
+  if (o == NULL)
+    return;
+  json_dumpf (o, stderr, JSON_COMPACT | JSON_REAL_PRECISION (10));
+  fputc ('\n', stderr);
+  fflush (stderr);
+  json_decref (o);
+}
+
+/* Estimated seconds left, from the pace of the jobs this run finished;
+ * negative while there is nothing to judge by. */
+static double
+time_left (const struct batch *b)
+{
+  double el = since (&b->t0);
+  unsigned long todo = b->tally.pending + b->tally.running;
+
+  if (b->finished_here == 0 || el <= 0)
+    return -1;
+  return (double) todo * el / (double) b->finished_here;
+}
+
+/* The live display: a line per running job and one for the batch, drawn
+ * over the previous one.  Lines are cut to the terminal's width so that
+ * none wraps (the redraw counts lines). */
+static void
+live_erase (struct batch *b)
+{
+  if (b->drawn_lines > 0)
+    fprintf (stderr, "\r\033[%dF\033[J", b->drawn_lines);
+  b->drawn_lines = 0;
+}
+
+static void
+live_draw (struct batch *b, int force)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f;
+  int cols, rows, lines = 0, room, shown = 0;
+  char el[32], left[48] = "";
+  double tl;
+
+  if (b->a->show != SHOW_LIVE)
+    return;
+  if (!force && since (&b->last_draw) < DRAW_PERIOD)
+    return;
+  clock_gettime (CLOCK_MONOTONIC, &b->last_draw);
+  term_size (&cols, &rows);
+  room = rows > 6 ? rows - 3 : 3;
+  f = open_memstream (&text, &len);
+  if (f == NULL)
+    return;
+  for (unsigned i = 0; i < b->a->jobs; i++) {
+    const struct worker *w = &b->w[i];
+    char line[512], pct[8] = "", bar[16] = "", t[32];
+    if (w->pid <= 0)
+      continue;
+    if (shown == room) {
+      shown++;
+      continue;
+    }
+    shown++;
+    clock_text (since (&w->t0), t, sizeof t);
+    if (w->ptotal > 0) {
+      unsigned p = (unsigned) (w->pdone * 100 / w->ptotal);
+      int fill = (int) (p > 100 ? 10 : p / 10);
+      snprintf (pct, sizeof pct, "%3u%%", p > 100 ? 100 : p);
+      snprintf (bar, sizeof bar, "[%.*s%*s]", fill, "##########",
+                10 - fill, "");
+    }
+    snprintf (line, sizeof line, "  %-24s %-8s %4s %-12s %s%s", w->job.key,
+              w->phase[0] ? w->phase : "starting", pct, bar, t,
+              w->job.runs > 1 ? " (again)" : "");
+    fprintf (f, "%.*s\n", cols - 1, line);
+    lines++;
+  }
+  if (shown > room) {
+    fprintf (f, "  ... and %d more\n", shown - room);
+    lines++;
+  }
+  clock_text (since (&b->t0), el, sizeof el);
+  tl = time_left (b);
+  if (tl >= 0) {
+    char t[32];
+    clock_text (tl, t, sizeof t);
+    snprintf (left, sizeof left, ", about %s left", t);
+  }
+  {
+    char line[512];
+    /* Times first: a narrow terminal cuts the end of the line. */
+    snprintf (line, sizeof line, "%s elapsed%s: %lu/%zu done, %lu "
+              "ineligible, %lu failed, %lu running, %lu pending", el, left,
+              b->tally.done, b->total, b->tally.ineligible, b->tally.failed,
+              b->tally.running, b->tally.pending);
+    fprintf (f, "%.*s\n", cols - 1, line);
+    lines++;
+  }
+  fclose (f);
+  /* One write: the old display and the new one never show half each. */
+  live_erase (b);
+  fwrite (text, 1, len, stderr);
+  fflush (stderr);
+  free (text);
+  b->drawn_lines = lines;
+}
+
+static char *log_path (const struct batch *b, const char *key);
+
+/* A job event: a JSON line (--progress json, or stderr not a terminal),
+ * or a line above the live display.  EVENT is "start", "done",
+ * "ineligible", "failed", "retry" or "interrupted". */
 static void
 report (struct batch *b, const char *event, const struct worker *w,
-        double secs, const char *kind, const char *msg)
+        double secs, const char *kind, const char *msg, json_t *verdicts)
 {
-  struct fg_store_counts c;
-  struct fg_err ignore = FG_ERR_INIT;
+  char when[32];
 
-  if (b->a->progress == FG_PROGRESS_NONE)
-    return;
-  if (fg_store_count (b->store, b->a->queue, &c, &ignore) < 0)
-    memset (&c, 0, sizeof c);
-  if (b->a->progress == FG_PROGRESS_JSON) {
-    json_t *o = json_pack ("{s:s, s:s, s:i, s:i, s:i, s:i, s:i}",
-                           "event", event, "id", w->job.key,
-                           "done", (int) c.n[FG_JOB_DONE],
-                           "failed", (int) c.n[FG_JOB_FAILED],
-                           "running", (int) c.n[FG_JOB_RUNNING],
-                           "pending", (int) c.n[FG_JOB_PENDING],
-                           "total", (int) b->total);
+  if (b->a->show == SHOW_JSON) {
+    json_t *o = json_pack ("{s:s, s:s}", "event", event, "id", w->job.key);
     if (o == NULL)
       return;
+    iso_time (unix_now (), when, sizeof when);
+    json_object_set_new (o, "time", json_string (when));
     if (strcmp (event, "start") == 0) {
+      char *log = log_path (b, w->job.key);
       json_object_set_new (o, "pid", json_integer (w->pid));
       json_object_set_new (o, "run", json_integer (w->job.runs));
+      if (log)
+        json_object_set_new (o, "log", json_string (log));
+      free (log);
     } else
       json_object_set_new (o, "seconds", json_real (round (secs * 1000)
                                                     / 1000));
     if (kind)
       json_object_set_new (o, "error", json_pack ("{s:s, s:s}", "kind", kind,
                                                   "message", msg ? msg : ""));
-    json_dumpf (o, stderr, JSON_COMPACT | JSON_REAL_PRECISION (10));
-    fputc ('\n', stderr);
-    json_decref (o);
-  } else if (strcmp (event, "start") == 0) {
-    fprintf (stderr, "fg2ng batch: %s: started%s, pid %ld (%lu done of "
-             "%zu)\n", w->job.key, w->job.runs > 1 ? " again" : "",
-             (long) w->pid, c.n[FG_JOB_DONE], b->total);
-  } else if (strcmp (event, "done") == 0) {
-    fprintf (stderr, "fg2ng batch: %s: done in %.1f s (%lu done of %zu)\n",
-             w->job.key, secs, c.n[FG_JOB_DONE], b->total);
-  } else if (strcmp (event, "interrupted") == 0) {
+    if (verdicts)
+      json_object_set (o, "verdicts", verdicts);
+    tally_json (b, o);
+    emit_json (o);
+    return;
+  }
+  if (b->a->show != SHOW_LIVE || strcmp (event, "start") == 0)
+    return;
+  live_erase (b);
+  if (strcmp (event, "done") == 0)
+    fprintf (stderr, "fg2ng batch: %s: done in %.1f s\n", w->job.key, secs);
+  else if (strcmp (event, "interrupted") == 0)
     fprintf (stderr, "fg2ng batch: %s: interrupted after %.1f s; left to "
              "be redone\n", w->job.key, secs);
-  } else {
+  else if (strcmp (event, "ineligible") == 0)
+    fprintf (stderr, "fg2ng batch: %s: ineligible: %s\n", w->job.key, msg);
+  else
     fprintf (stderr, "fg2ng batch: %s: %s (%s) after %.1f s: %s\n",
              w->job.key, strcmp (event, "retry") == 0
              ? "failed, to be retried" : "failed", kind, secs, msg);
-  }
   fflush (stderr);
+  /* Redrawn by the loop once the job has left its worker. */
+  memset (&b->last_draw, 0, sizeof b->last_draw);
+}
+
+/* Warnings of the batch itself: a JSON event among the others, or a line
+ * above the live display (not into it). */
+static void
+warn_sink (const char *msg, void *opaque)
+{
+  struct batch *b = opaque;
+
+  if (b->a->show == SHOW_JSON) {
+    char when[32];
+    json_t *o = json_pack ("{s:s, s:s}", "event", "warning", "message", msg);
+    iso_time (unix_now (), when, sizeof when);
+    if (o)
+      json_object_set_new (o, "time", json_string (when));
+    emit_json (o);
+    return;
+  }
+  live_erase (b);
+  memset (&b->last_draw, 0, sizeof b->last_draw);
+  fprintf (stderr, "fg2ng: warning: %s\n", msg);
+  fflush (stderr);
+}
+
+/* A progress event of a conversion: "{"event":"progress","phase":"convert",
+ * "done":N,"total":M,...}" (core/progress.c).  Relayed as JSON at most
+ * once a second per job. */
+static int
+progress_line (struct batch *b, struct worker *w, const char *line,
+               size_t len)
+{
+  json_t *o;
+  const char *phase;
+  char event[16];
+
+  if (len < 10 || strncmp (line, "{\"event\":", 9) != 0)
+    return 0;
+  o = json_loadb (line, len, 0, NULL);
+  phase = json_string_value (json_object_get (o, "phase"));
+  if (!json_is_string (json_object_get (o, "event")) || phase == NULL ||
+      !json_is_integer (json_object_get (o, "done"))) {
+    json_decref (o);
+    return 0;
+  }
+  snprintf (event, sizeof event, "%s",
+            json_string_value (json_object_get (o, "event")));
+  snprintf (w->phase, sizeof w->phase, "%s", phase);
+  w->pdone = (uint64_t) json_integer_value (json_object_get (o, "done"));
+  w->ptotal = (uint64_t) json_integer_value (json_object_get (o, "total"));
+  json_decref (o);
+  if (b->a->show == SHOW_JSON) {
+    double t = since (&w->t0);
+    if (t - w->last_relay >= 1.0 || strcmp (event, "progress") != 0) {
+      json_t *r = json_pack ("{s:s, s:s, s:s, s:s, s:I, s:I, s:f}", "event",
+                             "progress", "id", w->job.key, "step", event,
+                             "phase", w->phase, "done",
+                             (json_int_t) w->pdone, "total",
+                             (json_int_t) w->ptotal, "seconds",
+                             round (t * 1000) / 1000);
+      if (r && w->ptotal > 0)
+        json_object_set_new (r, "percent",
+                             json_integer ((json_int_t) (w->pdone * 100 /
+                                                         w->ptotal)));
+      w->last_relay = t;
+      emit_json (r);
+    }
+  }
+  return 1;
 }
 
 /* ---- children ------------------------------------------------------------ */
@@ -414,20 +760,107 @@ buf_add (struct buf *b, const char *data, size_t n, size_t keep_tail)
   return 0;
 }
 
+/* Write all of DATA to the job's log; a log that fails (disk full) is
+ * closed with a warning, and the conversion goes on. */
+static void
+log_write (struct worker *w, const char *data, size_t n)
+{
+  while (w->log_fd >= 0 && n > 0) {
+    ssize_t k = write (w->log_fd, data, n);
+    if (k < 0 && errno == EINTR)
+      continue;
+    if (k <= 0) {
+      fg_warn ("the log of job '%s' stopped: %s", w->job.key,
+               strerror (k < 0 ? errno : EIO));
+      close (w->log_fd);
+      w->log_fd = -1;
+      return;
+    }
+    data += k;
+    n -= (size_t) k;
+  }
+}
+
+static void
+log_printf (struct worker *w, const char *fmt, ...) FG_PRINTF(2, 3);
+
+static void
+log_printf (struct worker *w, const char *fmt, ...)
+{
+  char text[8192];
+  va_list ap;
+  int n;
+
+  va_start (ap, fmt);
+  n = vsnprintf (text, sizeof text, fmt, ap);
+  va_end (ap);
+  if (n > 0)
+    log_write (w, text, (size_t) n < sizeof text ? (size_t) n
+               : sizeof text - 1);
+}
+
+/* A whole line of the child's stderr (without its newline): a progress
+ * event, or text kept in the tail. */
+static void
+stderr_line (struct batch *b, struct worker *w, const char *line, size_t len)
+{
+  if (progress_line (b, w, line, len))
+    return;
+  if (buf_add (&w->err, line, len, LOG_TAIL) == 0)
+    buf_add (&w->err, "\n", 1, LOG_TAIL);
+}
+
+/* Split the child's stderr into lines, holding at most LINE_MAX_EVENT
+ * bytes of a line: a longer line cannot be an event and goes to the tail
+ * as it comes. */
+static void
+stderr_feed (struct batch *b, struct worker *w, const char *data, size_t n)
+{
+  while (n > 0) {
+    const char *nl = memchr (data, '\n', n);
+    size_t take = nl ? (size_t) (nl - data) : n;
+
+    if (w->line_long || w->line_len + take >= sizeof w->line) {
+      if (!w->line_long) {
+        buf_add (&w->err, w->line, w->line_len, LOG_TAIL);
+        w->line_len = 0;
+        w->line_long = 1;
+      }
+      buf_add (&w->err, data, take, LOG_TAIL);
+      if (nl) {
+        buf_add (&w->err, "\n", 1, LOG_TAIL);
+        w->line_long = 0;
+      }
+    } else {
+      memcpy (w->line + w->line_len, data, take);
+      w->line_len += take;
+      if (nl) {
+        stderr_line (b, w, w->line, w->line_len);
+        w->line_len = 0;
+      }
+    }
+    data += take + (nl != NULL);
+    n -= take + (nl != NULL);
+  }
+}
+
 /* Read what is there from the child's pipe I; close it at EOF. */
 static void
-drain (struct worker *w, int i)
+drain (struct batch *b, struct worker *w, int i)
 {
   char chunk[65536];
 
   while (w->fd[i] >= 0) {
     ssize_t n = read (w->fd[i], chunk, sizeof chunk);
     if (n > 0) {
-      if (i == 0 && w->out.len + (size_t) n > MAX_RESULT)
-        continue;               /* a runaway: judged by its exit status */
-      if (buf_add (i == 0 ? &w->out : &w->err, chunk, (size_t) n,
-                   i == 1 ? LOG_TAIL : 0) < 0)
+      if (i == 1) {
+        log_write (w, chunk, (size_t) n);
+        stderr_feed (b, w, chunk, (size_t) n);
         continue;
+      }
+      if (w->out.len + (size_t) n > MAX_RESULT)
+        continue;               /* a runaway: judged by its exit status */
+      buf_add (&w->out, chunk, (size_t) n, 0);
     } else if (n < 0 && errno == EINTR) {
       continue;
     } else if (n < 0 && errno == EAGAIN) {
@@ -497,6 +930,96 @@ out:
   free (bcopy);
 }
 
+/* S, quoted for a POSIX shell where it needs to be. */
+static void
+quote_to (FILE *f, const char *s)
+{
+  if (*s && strspn (s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                    "0123456789-_./=:@+,") == strlen (s)) {
+    fputs (s, f);
+    return;
+  }
+  fputc ('\'', f);
+  for (; *s; s++)
+    if (*s == '\'')
+      fputs ("'\\''", f);
+    else
+      fputc (*s, f);
+  fputc ('\'', f);
+}
+
+static char *
+log_path (const struct batch *b, const char *key)
+{
+  char *p;
+  /* Ids are letters, digits and ._:@+- without a leading dot
+   * (jobs/manifest.c): a safe file name as they are. */
+  if (asprintf (&p, "%s/%s.log", b->a->logs, key) < 0)
+    return NULL;
+  return p;
+}
+
+/* Open (append to) the job's log and write the header of this run.  A
+ * log that cannot be opened is warned about; the job runs without. */
+static void
+open_log (struct batch *b, struct worker *w, char **argv)
+{
+  char *path = log_path (b, w->job.key), when[32], host[256] = "?";
+
+  w->log_fd = -1;
+  if (path == NULL)
+    return;
+  w->log_fd = open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (w->log_fd < 0) {
+    fg_warn ("cannot open the log '%s': %s", path, strerror (errno));
+    free (path);
+    return;
+  }
+  free (path);
+  w->started_at = unix_now ();
+  iso_time (w->started_at, when, sizeof when);
+  gethostname (host, sizeof host - 1);
+  log_printf (w, "==== fg2ng batch: job '%s', run %d, started %s on %s "
+              "(batch pid %ld)\n==== command:", w->job.key, w->job.runs,
+              when, host, (long) getpid ());
+  {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream (&text, &len);
+    if (f) {
+      for (size_t k = 0; argv[k]; k++) {
+        fputc (' ', f);
+        quote_to (f, argv[k]);
+      }
+      fputc ('\n', f);
+      fclose (f);
+      log_write (w, text, len);
+    }
+    free (text);
+  }
+}
+
+/* The footer: how the run ended.  Closes the log. */
+static void
+close_log (struct worker *w, const char *outcome, int status, double secs)
+{
+  char when[32];
+
+  if (w->log_fd < 0)
+    return;
+  iso_time (unix_now (), when, sizeof when);
+  if (WIFEXITED (status))
+    log_printf (w, "\n==== %s: convert exited with status %d after %.1f s, "
+                "%s\n", outcome, WEXITSTATUS (status), secs, when);
+  else if (WIFSIGNALED (status))
+    log_printf (w, "\n==== %s: convert was killed by signal %d after %.1f "
+                "s, %s\n", outcome, WTERMSIG (status), secs, when);
+  else
+    log_printf (w, "\n==== %s after %.1f s, %s\n", outcome, secs, when);
+  close (w->log_fd);
+  w->log_fd = -1;
+}
+
 static int
 spawn (struct batch *b, struct worker *w, struct fg_err *e)
 {
@@ -508,9 +1031,10 @@ spawn (struct batch *b, struct worker *w, struct fg_err *e)
    * a refusal, which may be "the output already exists" of a file that
    * is not ours. */
   int redo = w->job.runs > 1 &&
-             !(w->job.error_kind && (strcmp (w->job.error_kind, "input") == 0
-                                     || strcmp (w->job.error_kind,
-                                                "refused") == 0));
+             !(w->job.error_kind &&
+               (strcmp (w->job.error_kind, "input") == 0 ||
+                strcmp (w->job.error_kind, "refused") == 0 ||
+                strcmp (w->job.error_kind, "ineligible") == 0));
 
   if (redo)
     sweep_temps (w->job.output);
@@ -522,6 +1046,7 @@ spawn (struct batch *b, struct worker *w, struct fg_err *e)
     fg_err_errno (e, FG_E_IO, errno, "cannot create a pipe");
     goto fail;
   }
+  open_log (b, w, argv);
   fflush (NULL);
   w->pid = fork ();
   if (w->pid < 0) {
@@ -559,9 +1084,13 @@ spawn (struct batch *b, struct worker *w, struct fg_err *e)
   w->fd[0] = out[0];
   w->fd[1] = err[0];
   clock_gettime (CLOCK_MONOTONIC, &w->t0);
+  log_printf (w, "==== convert pid %ld\n", (long) w->pid);
   fg_argv_free (argv);
   b->running++;
-  report (b, "start", w, 0, NULL, NULL);
+  b->tally.running++;
+  if (b->tally.pending > 0)
+    b->tally.pending--;
+  report (b, "start", w, 0, NULL, NULL, NULL);
   return 0;
 
 fail:
@@ -570,6 +1099,11 @@ fail:
       close (out[i]);
     if (err[i] >= 0)
       close (err[i]);
+  }
+  if (w->log_fd >= 0) {
+    log_printf (w, "==== could not start: %s\n", e->msg);
+    close (w->log_fd);
+    w->log_fd = -1;
   }
   fg_argv_free (argv);
   return -1;
@@ -603,27 +1137,69 @@ child_error (const char *log, char *msg, size_t cap, char *hint,
     snprintf (msg, cap, "%.*s", (int) strcspn (last, "\n"), last);
 }
 
+/* Convert's refusal (exit 1): with --json, stdout is the check document
+ * with "eligible": false and the verdicts.  Returns the failing verdicts
+ * (new reference) and a one-line MSG naming them, or NULL if stdout is
+ * not such a document. */
+static json_t *
+ineligible_verdicts (const struct worker *w, char *msg, size_t cap)
+{
+  json_t *doc = json_loadb (w->out.data ? w->out.data : "", w->out.len, 0,
+                            NULL);
+  json_t *all, *v, *failing;
+  size_t i, used;
+
+  if (!json_is_false (json_object_get (doc, "eligible"))) {
+    json_decref (doc);
+    return NULL;
+  }
+  all = json_object_get (doc, "verdicts");
+  if (all == NULL)
+    all = json_object_get (json_object_get (doc, "plan"), "verdicts");
+  failing = json_array ();
+  used = (size_t) snprintf (msg, cap, "not eligible");
+  json_array_foreach (all, i, v) {
+    const char *level = json_string_value (json_object_get (v, "level"));
+    if (level == NULL || strcmp (level, "fail") != 0)
+      continue;
+    json_array_append (failing, v);
+    if (used < cap)
+      used += (size_t) snprintf (msg + used, cap - used, "%s %s: %s",
+                                 json_array_size (failing) == 1 ? ":" : ";",
+                                 json_string_value (json_object_get (v,
+                                                                     "rule")),
+                                 json_string_value (json_object_get
+                                                    (v, "message")));
+  }
+  json_decref (doc);
+  return failing;
+}
+
 /* The child has been reaped: record what became of its job. */
 static void
 complete (struct batch *b, struct worker *w, int status)
 {
   const char *log = w->err.data ? w->err.data : "";
   char msg[FG_ERR_MSG_MAX], hint[FG_ERR_HINT_MAX];
-  const char *kind = NULL;
+  const char *kind = NULL, *outcome = "?";
   int retryable = 0, rc = 0;
   double secs;
   struct fg_err e = FG_ERR_INIT;
 
-  drain (w, 0);
-  drain (w, 1);
+  drain (b, w, 0);
+  drain (b, w, 1);
   for (int i = 0; i < 2; i++)
     if (w->fd[i] >= 0) {
       /* A grandchild still holds the pipe: what it writes is not ours. */
       close (w->fd[i]);
       w->fd[i] = -1;
     }
+  if (w->line_len > 0)
+    stderr_line (b, w, w->line, w->line_len);
+  log = w->err.data ? w->err.data : "";
   secs = since (&w->t0);
   child_error (log, msg, sizeof msg, hint, sizeof hint);
+  b->tally.running--;
 
   if (WIFEXITED (status) && WEXITSTATUS (status) == 0) {
     json_error_t jerr;
@@ -632,8 +1208,12 @@ complete (struct batch *b, struct worker *w, int status)
     char *text = res ? json_dumps (res, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     if (text) {
       rc = fg_store_finish (b->store, w->job.id, text, log, &e);
-      if (rc == 0)
-        report (b, "done", w, secs, NULL, NULL);
+      if (rc == 0) {
+        outcome = "done";
+        b->tally.done++;
+        b->finished_here++;
+        report (b, "done", w, secs, NULL, NULL, NULL);
+      }
     } else {
       kind = "internal";
       retryable = 1;
@@ -645,38 +1225,80 @@ complete (struct batch *b, struct worker *w, int status)
   } else if (stop_signal) {
     /* Stopped on purpose (or failing because of it): to be redone. */
     rc = fg_store_release (b->store, w->job.id, &e);
-    if (rc == 0)
-      report (b, "interrupted", w, secs, NULL, NULL);
+    if (rc == 0) {
+      outcome = "interrupted";
+      b->tally.pending++;
+      report (b, "interrupted", w, secs, NULL, NULL, NULL);
+    }
+  } else if (WIFEXITED (status) && WEXITSTATUS (status) == 1 &&
+             w->out.len > 0) {
+    char why[FG_ERR_MSG_MAX];
+    json_t *failing = ineligible_verdicts (w, why, sizeof why);
+    if (failing) {
+      json_t *doc = json_pack ("{s:b, s:O}", "eligible", 0, "verdicts",
+                               failing);
+      char *text = doc ? json_dumps (doc, JSON_COMPACT) : NULL;
+      rc = fg_store_refuse (b->store, w->job.id, "ineligible", why, text,
+                            log, &e);
+      if (rc == 0) {
+        outcome = "ineligible";
+        b->tally.ineligible++;
+        b->finished_here++;
+        report (b, "ineligible", w, secs, "ineligible", why, failing);
+      }
+      free (text);
+      json_decref (doc);
+      json_decref (failing);
+    } else
+      kind = "refused";
   } else if (WIFEXITED (status)) {
     int code = WEXITSTATUS (status);
     kind = code == 1 ? "refused" : code == 2 ? "input" : "internal";
     retryable = code == 3;
-    if (code == 127 && msg[0] == '\0')
-      snprintf (msg, sizeof msg, "cannot run the conversion");
-    if (msg[0] == '\0')
-      snprintf (msg, sizeof msg, "convert exited with status %d", code);
   } else if (WIFSIGNALED (status)) {
     kind = "signal";
     retryable = 1;
     snprintf (msg, sizeof msg, "convert was killed by signal %d (%s)",
               WTERMSIG (status), strsignal (WTERMSIG (status)));
   }
+  if (kind && WIFEXITED (status)) {
+    int code = WEXITSTATUS (status);
+    if (code == 127 && msg[0] == '\0')
+      snprintf (msg, sizeof msg, "cannot run the conversion");
+    if (msg[0] == '\0')
+      snprintf (msg, sizeof msg, "convert exited with status %d", code);
+  }
   if (kind && rc == 0) {
     rc = fg_store_fail (b->store, w->job.id, kind, msg, hint[0] ? hint : NULL,
                         log, retryable, &e);
-    if (rc >= 0)
+    if (rc >= 0) {
+      outcome = rc == FG_JOB_PENDING ? "failed, to be retried" : "failed";
+      if (rc == FG_JOB_PENDING)
+        b->tally.pending++;
+      else {
+        b->tally.failed++;
+        b->finished_here++;
+      }
       report (b, rc == FG_JOB_PENDING ? "retry" : "failed", w, secs, kind,
-              msg);
+              msg, NULL);
+    }
   }
   if (rc < 0) {
+    outcome = "not recorded (the job store failed)";
     b->fatal = 1;
     if (!fg_err_is_set (&b->err))
       b->err = e;
   }
+  close_log (w, outcome, status, secs);
   buf_free (&w->out);
   buf_free (&w->err);
   fg_job_release (&w->job);
   w->pid = 0;
+  w->line_len = 0;
+  w->line_long = 0;
+  w->phase[0] = '\0';
+  w->pdone = w->ptotal = 0;
+  w->last_relay = 0;
   b->running--;
 }
 
@@ -737,9 +1359,14 @@ run_pool (struct batch *b)
          * failed run, to be retried. */
         char msg[FG_ERR_MSG_MAX];
         snprintf (msg, sizeof msg, "%s", e.msg);
-        if (fg_store_fail (b->store, w->job.id, "internal", msg, NULL, NULL,
-                           1, &b->err) < 0)
+        int st = fg_store_fail (b->store, w->job.id, "internal", msg, NULL,
+                                NULL, 1, &b->err);
+        if (st < 0)
           b->fatal = 1;
+        else if (st == FG_JOB_FAILED && b->tally.pending > 0) {
+          b->tally.pending--;
+          b->tally.failed++;
+        }
         fg_job_release (&w->job);
         try_claim = 0;
       }
@@ -763,12 +1390,14 @@ run_pool (struct batch *b)
           owner[n] = &b->w[i];
           which[n++] = k;
         }
-    /* The timeout is a safety net only: SIGCHLD writes to sig_pipe. */
-    if (poll (pfd, n, 1000) < 0 && errno != EINTR)
+    /* The timeout is a safety net only (SIGCHLD writes to sig_pipe), or
+     * the live display's pace. */
+    if (poll (pfd, n, b->a->show == SHOW_LIVE ? (int) (DRAW_PERIOD * 1000)
+              : 1000) < 0 && errno != EINTR)
       break;
     for (nfds_t i = 1; i < n; i++)
       if (pfd[i].revents)
-        drain (owner[i], which[i]);
+        drain (b, owner[i], which[i]);
     if (pfd[0].revents) {
       char sink[64];
       while (read (sig_pipe[0], sink, sizeof sink) > 0)
@@ -780,30 +1409,120 @@ run_pool (struct batch *b)
       if (b->running < before)
         try_claim = 1;
     }
+    live_draw (b, 0);
   }
+  live_erase (b);
 }
 
 /* ---- summary ------------------------------------------------------------- */
 
-static json_t *
-job_json (const struct fg_manifest_job *mj, const struct fg_job *j, int found)
+/* What a job has come to, for the summary: "done", "ineligible",
+ * "failed", "pending", "running", or "new" (not in the store yet). */
+static const char *
+outcome_of (const struct fg_job *j, int found)
 {
-  json_t *o = json_pack ("{s:s, s:s, s:s, s:s}", "id", mj->id,
-                         "state", found ? fg_job_state_name (j->state)
-                         : "new", "source", mj->source, "output",
-                         mj->output);
+  if (!found)
+    return "new";
+  if (j->state == FG_JOB_FAILED && j->error_kind &&
+      strcmp (j->error_kind, "ineligible") == 0)
+    return "ineligible";
+  return fg_job_state_name (j->state);
+}
 
-  if (o == NULL || !found)
-    return o;
-  json_object_set_new (o, "runs", json_integer (j->runs));
-  json_object_set_new (o, "attempts", json_integer (j->attempts));
-  if (j->state == FG_JOB_DONE || j->state == FG_JOB_FAILED)
-    json_object_set_new (o, "seconds", json_real (round ((j->finished_at -
-                                                         j->started_at)
-                                                        * 1000) / 1000));
+/* The bytes of a source: a file, or split parts NAME.0 .. NAME.N (named
+ * by the first part or by their prefix); -1 if unknown (a folder, gone). */
+static long long
+source_bytes (const char *path)
+{
+  struct stat st;
+  char *prefix = NULL, *part = NULL;
+  size_t n = strlen (path);
+  long long sum = 0;
+
+  if (n > 2 && strcmp (path + n - 2, ".0") == 0)
+    prefix = strndup (path, n - 2);
+  else if (stat (path, &st) != 0)
+    prefix = strdup (path);
   else
-    json_object_set_new (o, "seconds", json_null ());
-  if (j->error_kind && j->state != FG_JOB_DONE) {
+    return S_ISREG (st.st_mode) || S_ISBLK (st.st_mode) ? (long long)
+      st.st_size : -1;
+  if (prefix == NULL)
+    return -1;
+  for (unsigned k = 0; ; k++) {
+    free (part);
+    if (asprintf (&part, "%s.%u", prefix, k) < 0) {
+      part = NULL;
+      sum = -1;
+      break;
+    }
+    if (stat (part, &st) != 0 || !S_ISREG (st.st_mode)) {
+      if (k == 0)
+        sum = -1;
+      break;
+    }
+    sum += (long long) st.st_size;
+  }
+  free (part);
+  free (prefix);
+  return sum;
+}
+
+static long long
+file_bytes (const char *path)
+{
+  struct stat st;
+  return stat (path, &st) == 0 && S_ISREG (st.st_mode) ? (long long)
+    st.st_size : -1;
+}
+
+static json_t *
+bytes_json (long long v)
+{
+  return v < 0 ? json_null () : json_integer ((json_int_t) v);
+}
+
+static json_t *
+time_json (double t)
+{
+  char when[32];
+  if (t <= 0)
+    return json_null ();
+  iso_time (t, when, sizeof when);
+  return json_string (when);
+}
+
+static json_t *
+job_json (const struct batch *b, const struct fg_manifest_job *mj,
+          const struct fg_job *j, int found)
+{
+  const char *outcome = outcome_of (j, found);
+  json_t *o = json_pack ("{s:s, s:s, s:s, s:s, s:s}", "id", mj->id,
+                         "state", found ? fg_job_state_name (j->state)
+                         : "new", "outcome", outcome, "source", mj->source,
+                         "output", mj->output);
+  char *log = log_path (b, mj->id);
+  int finished = found && (j->state == FG_JOB_DONE ||
+                           j->state == FG_JOB_FAILED);
+
+  if (o == NULL) {
+    free (log);
+    return NULL;
+  }
+  json_object_set_new (o, "runs", json_integer (found ? j->runs : 0));
+  json_object_set_new (o, "attempts", json_integer (found ? j->attempts : 0));
+  json_object_set_new (o, "started_at", time_json (found ? j->started_at
+                                                   : 0));
+  json_object_set_new (o, "finished_at", time_json (finished ?
+                                                    j->finished_at : 0));
+  json_object_set_new (o, "seconds", finished ?
+                       json_real (round ((j->finished_at - j->started_at)
+                                         * 1000) / 1000) : json_null ());
+  json_object_set_new (o, "input_bytes", bytes_json (source_bytes
+                                                     (mj->source)));
+  json_object_set_new (o, "output_bytes", bytes_json
+                       (found && j->state == FG_JOB_DONE
+                        ? file_bytes (mj->output) : -1));
+  if (found && j->error_kind && j->state != FG_JOB_DONE) {
     json_t *err = json_pack ("{s:s, s:s}", "kind", j->error_kind, "message",
                              j->error_message ? j->error_message : "");
     if (err && j->error_hint)
@@ -811,31 +1530,95 @@ job_json (const struct fg_manifest_job *mj, const struct fg_job *j, int found)
     json_object_set_new (o, "error", err);
   } else
     json_object_set_new (o, "error", json_null ());
-  json_object_set_new (o, "result", j->result ? json_loads (j->result, 0,
-                                                            NULL)
-                       : json_null ());
+  {
+    json_t *res = found && j->result ? json_loads (j->result, 0, NULL)
+                  : NULL;
+    if (strcmp (outcome, "ineligible") == 0) {
+      json_t *v = json_object_get (res, "verdicts");
+      json_object_set (o, "verdicts", v ? v : json_array ());
+      json_object_set_new (o, "result", json_null ());
+      json_decref (res);
+    } else {
+      json_object_set_new (o, "verdicts", json_null ());
+      json_object_set_new (o, "result", res && j->state == FG_JOB_DONE
+                           ? res : json_null ());
+      if (res && j->state != FG_JOB_DONE)
+        json_decref (res);
+    }
+  }
+  json_object_set_new (o, "log", log && access (log, F_OK) == 0
+                       ? json_string (log) : json_null ());
+  free (log);
   return o;
 }
 
-/* Print the summary of the shard's jobs; returns 0 if every one is done,
- * 1 if not, -1 if the store failed. */
-static int
-summary (struct batch *b)
+/* "-", "512", "9.0K", "1.2G" */
+static void
+size_text (long long v, char *out, size_t cap)
 {
-  unsigned long n[FG_JOB_NSTATES + 1] = { 0 };    /* + "new" */
-  json_t *root = NULL, *arr = NULL;
+  static const char unit[] = "KMGTP";
+  double d = (double) v;
+  int u = -1;
+
+  if (v < 0) {
+    snprintf (out, cap, "-");
+    return;
+  }
+  while (d >= 1024 && u < 4) {
+    d /= 1024;
+    u++;
+  }
+  if (u < 0)
+    snprintf (out, cap, "%lld", v);
+  else
+    snprintf (out, cap, "%.1f%c", d, unit[u]);
+}
+
+/* Write the summary document to --summary FILE (temporary name, fsync,
+ * rename). */
+static int
+write_summary_file (struct batch *b, json_t *root, struct fg_err *e)
+{
+  struct fg_outfile of = FG_OUTFILE_INIT;
+  char *text = json_dumps (root, JSON_INDENT (2) | JSON_REAL_PRECISION (10));
+  size_t len;
+
+  if (text == NULL)
+    return fg_err_set (e, FG_E_INTERNAL, "cannot write the summary");
+  len = strlen (text);
+  text[len++] = '\n';           /* json_dumps leaves room for its NUL */
+  if (fg_outfile_open (&of, b->a->summary, FG_OUTFILE_REPLACE, e) < 0 ||
+      fg_outfile_pwrite (&of, text, len, 0, e) < 0 ||
+      fg_outfile_commit (&of, FG_OUTFILE_REPLACE, e) < 0) {
+    fg_outfile_abort (&of);
+    free (text);
+    return fg_err_prefix (e, "the summary '%s'", b->a->summary);
+  }
+  free (text);
+  return 0;
+}
+
+/* Print the summary of the shard's jobs (a table, or JSON with --json)
+ * and write it to the summary file unless NO_FILE; returns 0 if every
+ * job is done, 1 if not, -1 if the store failed. */
+static int
+summary (struct batch *b, int no_file)
+{
+  unsigned long n[FG_JOB_NSTATES + 2] = { 0 };  /* + "new", "ineligible" */
+  enum { NEW = FG_JOB_NSTATES, INELIGIBLE = FG_JOB_NSTATES + 1 };
+  json_t *root = json_object (), *arr = json_array ();
+  char when[32];
   int rc = 0;
 
-  if (b->a->json) {
-    root = json_object ();
-    arr = json_array ();
-  } else
-    printf ("%-20s %-8s %8s  %s\n", "ID", "STATE", "SECONDS",
-            "OUTPUT OR ERROR");
+  if (!b->a->json)
+    printf ("%-24s %-10s %8s %8s %8s  %s\n", "ID", "STATE", "SECONDS", "IN",
+            "OUT", "OUTPUT OR ERROR");
   for (size_t i = 0; i < b->m.njobs; i++) {
     const struct fg_manifest_job *mj = &b->m.jobs[i];
     struct fg_job j;
     int found = 0;
+    const char *outcome;
+    json_t *jj;
 
     if (!b->in_shard[i])
       continue;
@@ -845,68 +1628,80 @@ summary (struct batch *b)
       rc = -1;
       break;
     }
-    n[found ? (int) j.state : FG_JOB_NSTATES]++;
-    if (arr)
-      json_array_append_new (arr, job_json (mj, &j, found));
-    else {
-      char secs[32] = "-";
-      if (found && (j.state == FG_JOB_DONE || j.state == FG_JOB_FAILED))
-        snprintf (secs, sizeof secs, "%.1f", j.finished_at - j.started_at);
-      if (found && j.state == FG_JOB_FAILED)
-        printf ("%-20s %-8s %8s  %s: %s\n", mj->id, "failed", secs,
-                j.error_kind ? j.error_kind : "?",
+    outcome = outcome_of (&j, found);
+    n[!found ? NEW : strcmp (outcome, "ineligible") == 0 ? INELIGIBLE
+      : (int) j.state]++;
+    jj = job_json (b, mj, &j, found);
+    if (!b->a->json && jj) {
+      char secs[32] = "-", in[32], out[32];
+      json_t *sv = json_object_get (jj, "seconds");
+      if (json_is_number (sv))
+        snprintf (secs, sizeof secs, "%.1f", json_number_value (sv));
+      size_text (json_is_integer (json_object_get (jj, "input_bytes")) ?
+                 json_integer_value (json_object_get (jj, "input_bytes"))
+                 : -1, in, sizeof in);
+      size_text (json_is_integer (json_object_get (jj, "output_bytes")) ?
+                 json_integer_value (json_object_get (jj, "output_bytes"))
+                 : -1, out, sizeof out);
+      if (found && j.state == FG_JOB_FAILED &&
+          strcmp (outcome, "ineligible") == 0)
+        printf ("%-24s %-10s %8s %8s %8s  %s\n", mj->id, outcome, secs, in,
+                out, j.error_message ? j.error_message : "");
+      else if (found && j.state == FG_JOB_FAILED)
+        printf ("%-24s %-10s %8s %8s %8s  %s: %s\n", mj->id, outcome, secs,
+                in, out, j.error_kind ? j.error_kind : "?",
                 j.error_message ? j.error_message : "");
       else
-        printf ("%-20s %-8s %8s  %s\n", mj->id,
-                found ? fg_job_state_name (j.state) : "new", secs,
-                mj->output);
+        printf ("%-24s %-10s %8s %8s %8s  %s\n", mj->id, outcome, secs, in,
+                out, mj->output);
     }
+    json_array_append_new (arr, jj);
     fg_job_release (&j);
   }
-  if (root) {
-    json_object_set_new (root, "manifest", json_string (b->m.path));
-    json_object_set_new (root, "state", json_string (b->a->state));
-    json_object_set_new (root, "total", json_integer ((json_int_t) b->total));
-    for (int k = 0; k < FG_JOB_NSTATES; k++)
-      json_object_set_new (root, fg_job_state_name (k),
-                           json_integer ((json_int_t) n[k]));
-    json_object_set_new (root, "pending", json_integer
-                         ((json_int_t) (n[FG_JOB_PENDING] +
-                                        n[FG_JOB_NSTATES])));
-    json_object_set_new (root, "jobs", arr);
+  iso_time (unix_now (), when, sizeof when);
+  json_object_set_new (root, "version", json_integer (1));
+  json_object_set_new (root, "manifest", json_string (b->m.path));
+  json_object_set_new (root, "state", json_string (b->a->state));
+  json_object_set_new (root, "logs", json_string (b->a->logs));
+  if (b->a->shard_n) {
+    char sh[48];
+    snprintf (sh, sizeof sh, "%u/%u", b->a->shard_k, b->a->shard_n);
+    json_object_set_new (root, "shard", json_string (sh));
+  } else
+    json_object_set_new (root, "shard", json_null ());
+  json_object_set_new (root, "generated_at", json_string (when));
+  json_object_set_new (root, "total", json_integer ((json_int_t) b->total));
+  json_object_set_new (root, "done", json_integer ((json_int_t)
+                                                   n[FG_JOB_DONE]));
+  json_object_set_new (root, "ineligible", json_integer ((json_int_t)
+                                                         n[INELIGIBLE]));
+  json_object_set_new (root, "failed", json_integer ((json_int_t)
+                                                     n[FG_JOB_FAILED]));
+  json_object_set_new (root, "running", json_integer ((json_int_t)
+                                                      n[FG_JOB_RUNNING]));
+  json_object_set_new (root, "pending", json_integer
+                       ((json_int_t) (n[FG_JOB_PENDING] + n[NEW])));
+  json_object_set_new (root, "jobs", arr);
+  if (b->a->json) {
     json_dumpf (root, stdout, JSON_INDENT (2) | JSON_REAL_PRECISION (10));
     fputc ('\n', stdout);
-    json_decref (root);
   } else {
-    printf ("%zu jobs: %lu done, %lu failed, %lu pending, %lu running "
-            "(job store '%s')\n", b->total, n[FG_JOB_DONE], n[FG_JOB_FAILED],
-            n[FG_JOB_PENDING] + n[FG_JOB_NSTATES], n[FG_JOB_RUNNING],
-            b->a->state);
+    printf ("%zu jobs: %lu done, %lu ineligible, %lu failed, %lu pending, "
+            "%lu running (job store '%s', summary '%s')\n", b->total,
+            n[FG_JOB_DONE], n[INELIGIBLE], n[FG_JOB_FAILED],
+            n[FG_JOB_PENDING] + n[NEW], n[FG_JOB_RUNNING], b->a->state,
+            b->a->summary);
   }
   fflush (stdout);
+  if (rc == 0 && !no_file && write_summary_file (b, root, &b->err) < 0)
+    rc = -1;
+  json_decref (root);
   if (rc < 0)
     return -1;
   return n[FG_JOB_DONE] == b->total ? 0 : 1;
 }
 
 /* ---- dry run ------------------------------------------------------------- */
-
-static void
-print_quoted (const char *s)
-{
-  if (*s && strspn (s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                    "0123456789-_./=:@+,") == strlen (s)) {
-    fputs (s, stdout);
-    return;
-  }
-  putchar ('\'');
-  for (; *s; s++)
-    if (*s == '\'')
-      fputs ("'\\''", stdout);
-    else
-      putchar (*s);
-  putchar ('\'');
-}
 
 static int
 dry_run (struct batch *b)
@@ -951,7 +1746,7 @@ dry_run (struct batch *b)
       for (size_t k = 0; argv[k]; k++) {
         if (k)
           putchar (' ');
-        print_quoted (argv[k]);
+        quote_to (stdout, argv[k]);
       }
       putchar ('\n');
     }
@@ -993,6 +1788,8 @@ skip_checks (const struct fg_manifest_job *mj, void *opaque)
   return done;
 }
 
+static int tally_load (struct batch *b);
+
 /* Put the manifest's jobs in the store, all or none. */
 static int
 add_jobs (struct batch *b)
@@ -1023,12 +1820,79 @@ add_jobs (struct batch *b)
   if (c.total > b->total)
     fg_warn ("'%s' holds %lu jobs that are not in '%s'; they are run too",
              b->a->state, c.total - (unsigned long) b->total, b->m.path);
-  if (b->a->progress != FG_PROGRESS_NONE && b->a->progress != FG_PROGRESS_JSON)
-    fprintf (stderr, "fg2ng batch: %zu jobs (%zu new): %lu done, %lu failed, "
-             "%lu to do; %u at once\n", b->total, added, c.n[FG_JOB_DONE],
-             c.n[FG_JOB_FAILED], c.n[FG_JOB_PENDING] + c.n[FG_JOB_RUNNING],
-             b->a->jobs);
+  if (tally_load (b) < 0)
+    return -1;
+  if (b->a->show == SHOW_LIVE)
+    fprintf (stderr, "fg2ng batch: %zu jobs (%zu new): %lu done, %lu "
+             "ineligible, %lu failed, %lu to do; %u at once; logs in '%s'\n",
+             b->total, added, b->tally.done, b->tally.ineligible,
+             b->tally.failed, b->tally.pending + b->tally.running,
+             b->a->jobs, b->a->logs);
+  else if (b->a->show == SHOW_JSON) {
+    json_t *o = json_pack ("{s:s, s:I, s:i, s:s}", "event", "batch",
+                           "new", (json_int_t) added, "jobs",
+                           (int) b->a->jobs, "logs", b->a->logs);
+    char when[32];
+    iso_time (unix_now (), when, sizeof when);
+    if (o) {
+      json_object_set_new (o, "time", json_string (when));
+      tally_json (b, o);
+    }
+    emit_json (o);
+  }
   return 0;
+}
+
+/* The tally of the shard's jobs as the store has them now. */
+static int
+tally_load (struct batch *b)
+{
+  memset (&b->tally, 0, sizeof b->tally);
+  for (size_t i = 0; i < b->m.njobs; i++) {
+    struct fg_job j;
+    const char *outcome;
+    int found;
+
+    if (!b->in_shard[i])
+      continue;
+    fg_job_init (&j);
+    found = fg_store_get (b->store, b->m.jobs[i].id, &j, &b->err);
+    if (found < 0)
+      return -1;
+    outcome = outcome_of (&j, found);
+    if (strcmp (outcome, "done") == 0)
+      b->tally.done++;
+    else if (strcmp (outcome, "ineligible") == 0)
+      b->tally.ineligible++;
+    else if (strcmp (outcome, "failed") == 0)
+      b->tally.failed++;
+    else if (strcmp (outcome, "running") == 0)
+      b->tally.running++;       /* on another host */
+    else
+      b->tally.pending++;
+    fg_job_release (&j);
+  }
+  return 0;
+}
+
+/* The log folder: made if missing (its parent must exist). */
+static int
+make_logs_dir (struct batch *b)
+{
+  struct stat st;
+
+  if (mkdir (b->a->logs, 0755) == 0 ||
+      (errno == EEXIST && stat (b->a->logs, &st) == 0 &&
+       S_ISDIR (st.st_mode)))
+    return 0;
+  if (errno == EEXIST)
+    errno = ENOTDIR;
+  fg_err_errno (&b->err, errno == ENOENT || errno == ENOTDIR ||
+                errno == EACCES ? FG_E_INPUT : FG_E_IO, errno,
+                "cannot make the log folder '%s'", b->a->logs);
+  fg_err_hint (&b->err, "--logs names the folder for the jobs' logs; its "
+               "parent must exist and be writable");
+  return -1;
 }
 
 static int
@@ -1043,16 +1907,23 @@ run_batch (int argc, char **argv)
   memset (&a, 0, sizeof a);
   if ((rc = parse_args (argc, argv, &a)) >= 0) {
     free (a.state_buf);
+    free (a.summary_buf);
+    free (a.logs_buf);
     return rc;
   }
   b = calloc (1, sizeof *b);
   if (b == NULL) {
     free (a.state_buf);
+    free (a.summary_buf);
+    free (a.logs_buf);
     return FG_EXIT_INTERNAL;
   }
   b->a = &a;
-  for (unsigned i = 0; i < MAX_WORKERS; i++)
+  clock_gettime (CLOCK_MONOTONIC, &b->t0);
+  for (unsigned i = 0; i < MAX_WORKERS; i++) {
     b->w[i].fd[0] = b->w[i].fd[1] = -1;
+    b->w[i].log_fd = -1;
+  }
 
   if (fg_manifest_load (a.manifest, &b->m, &b->err) < 0)
     goto finish;
@@ -1076,12 +1947,16 @@ run_batch (int argc, char **argv)
                  "--state names another file");
     goto finish;
   }
-  if (b->m.nproblems == 0 && have_state) {
+  if (have_state) {
     b->store = fg_store_open (a.state, 0, &b->err);
-    if (b->store == NULL)
+    /* With the manifest wrong already, its problems are the news. */
+    if (b->store == NULL && b->m.nproblems == 0)
       goto finish;
+    fg_err_clear (&b->err);
   }
-  if (b->m.nproblems == 0 && !a.status)
+  /* The files of every well-formed job are checked even when others are
+   * not: all the problems are listed in one run. */
+  if (!a.status)
     fg_manifest_check_files (&b->m, skip_checks, b);
   if (b->m.nproblems) {
     for (size_t i = 0; i < b->m.nlisted; i++)
@@ -1100,7 +1975,7 @@ run_batch (int argc, char **argv)
     goto out;
   }
   if (a.status) {
-    rc = summary (b);
+    rc = summary (b, 0);
     rc = rc < 0 ? fg_cmd_finish (&b->err) : rc;
     goto out;
   }
@@ -1108,9 +1983,12 @@ run_batch (int argc, char **argv)
   if (b->store == NULL &&
       (b->store = fg_store_open (a.state, FG_STORE_CREATE, &b->err)) == NULL)
     goto finish;
+  if (make_logs_dir (b) < 0)
+    goto finish;
   fg_store_set_retries (b->store, a.retries);
   if (install_signals (&b->err) < 0)
     goto finish;
+  fg_warn_set_sink (warn_sink, b);
   rc = fg_store_recover (b->store, &foreign, &b->err);
   if (rc < 0)
     goto finish;
@@ -1135,10 +2013,22 @@ run_batch (int argc, char **argv)
       b->running--;
     if (!fg_err_is_set (&b->err))
       fg_err_set (&b->err, FG_E_INTERNAL, "the batch stopped unexpectedly");
-    summary (b);
+    {
+      struct fg_err keep = b->err;
+      summary (b, 0);
+      b->err = keep;
+    }
     goto finish;
   }
-  rc = summary (b);
+  rc = summary (b, 0);
+  if (b->a->show == SHOW_JSON) {
+    json_t *o = json_pack ("{s:s, s:f, s:s}", "event", "end", "seconds",
+                           round (since (&b->t0) * 1000) / 1000, "summary",
+                           a.summary);
+    if (o)
+      tally_json (b, o);
+    emit_json (o);
+  }
   if (rc < 0)
     goto finish;
   if (stop_signal)
@@ -1148,12 +2038,15 @@ run_batch (int argc, char **argv)
 finish:
   rc = fg_cmd_finish (&b->err);
 out:
+  fg_warn_set_sink (NULL, NULL);
   if (b->store)
     fg_store_close (b->store);
   fg_manifest_release (&b->m);
   free (b->in_shard);
   free (b);
   free (a.state_buf);
+  free (a.summary_buf);
+  free (a.logs_buf);
   return rc;
 }
 

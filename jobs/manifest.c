@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <libgen.h>
 #include <limits.h>
@@ -17,7 +18,7 @@
  * wrong repeats one mistake thousands of times. */
 #define MAX_LISTED 200
 
-enum opt_type { OT_STRING, OT_SIZE, OT_UINT, OT_BOOL, OT_PATHS };
+enum opt_type { OT_STRING, OT_SIZE, OT_UINT, OT_BOOL, OT_PATHS, OT_PATH };
 
 /* The job options: a manifest key, its type and the convert option it
  * becomes.  Keys are convert's option names with '_' for '-'. */
@@ -40,6 +41,7 @@ static const struct opt_def options[] = {
   { "fs_size", OT_SIZE, "--fs-size", NULL, 2040 * GIB },
   { "label", OT_STRING, "--label", NULL, 16 },
   { "no_fixups", OT_BOOL, "--no-fixups", NULL, 0 },
+  { "initramfs", OT_STRING, "--initramfs", "auto|rebuild|keep", 0 },
   { "name", OT_STRING, "--name", NULL, 0 },
   { "os_type", OT_STRING, "--os-type", "linux|windows", 0 },
   { "os_distro", OT_STRING, "--os-distro", NULL, 0 },
@@ -49,8 +51,18 @@ static const struct opt_def options[] = {
   { "min_ram", OT_UINT, "--min-ram", NULL, 1u << 24 },
   { "min_disk", OT_UINT, "--min-disk", NULL, 2040 },
   { "no_auto_disk_config", OT_BOOL, "--no-auto-disk-config", NULL, 0 },
+  /* The migration: also a job's own keys (JOB_KEYS below). */
+  { "mode", OT_STRING, "--mode", "self-service|assisted|image", 0 },
+  { "flavor", OT_STRING, "--flavor", NULL, 64 },
+  { "class", OT_STRING, "--class", "standard|general|io", 0 },
+  { "server_record", OT_PATH, "--server-record", NULL, 0 },
 };
 #define NOPTIONS (sizeof options / sizeof options[0])
+
+/* The options a job may also give as its own keys, beside id, source and
+ * output: what differs from server to server in a migration. */
+static const char *const job_keys[] = { "mode", "flavor", "server_record" };
+#define NJOB_KEYS (sizeof job_keys / sizeof job_keys[0])
 
 static const struct opt_def *
 find_option (const char *key)
@@ -143,17 +155,11 @@ join_path (const char *dir, const char *p)
 /* Validate one option; on success put its (path-resolved) value into
  * DST under KEY. */
 static void
-check_option (struct fg_manifest *m, const char *where, const char *key,
-              json_t *v, json_t *dst)
+check_option (struct fg_manifest *m, const char *where, const char *pfx,
+              const char *key, json_t *v, json_t *dst)
 {
   const struct opt_def *d = find_option (key);
 
-  if (strcmp (key, "flavor") == 0) {
-    problem (m, "'%s': %s: 'options.flavor': convert has no flavor option "
-             "yet (eligibility for a flavor is 'fg2ng check --flavor')",
-             m->path, where);
-    return;
-  }
   if (d == NULL) {
     problem (m, "'%s': %s: unknown option '%s'", m->path, where, key);
     return;
@@ -162,13 +168,13 @@ check_option (struct fg_manifest *m, const char *where, const char *key,
   case OT_STRING: {
     const char *s = json_string_value (v);
     if (s == NULL || *s == '\0') {
-      problem (m, "'%s': %s: 'options.%s' must be a non-empty string",
-               m->path, where, key);
+      problem (m, "'%s': %s: '%s%s' must be a non-empty string",
+               m->path, where, pfx, key);
       return;
     }
     if (d->max && strlen (s) > d->max) {
-      problem (m, "'%s': %s: 'options.%s' is longer than %llu bytes",
-               m->path, where, key, d->max);
+      problem (m, "'%s': %s: '%s%s' is longer than %llu bytes",
+               m->path, where, pfx, key, d->max);
       return;
     }
     if (d->choices) {
@@ -186,8 +192,8 @@ check_option (struct fg_manifest *m, const char *where, const char *key,
         for (char *p = alt; *p; p++)
           if (*p == '|')
             *p = ',';
-        problem (m, "'%s': %s: 'options.%s' is '%s', not one of %s",
-                 m->path, where, key, s, alt);
+        problem (m, "'%s': %s: '%s%s' is '%s', not one of %s",
+                 m->path, where, pfx, key, s, alt);
         return;
       }
     }
@@ -204,8 +210,8 @@ check_option (struct fg_manifest *m, const char *where, const char *key,
       json_object_set (dst, key, v);
       return;
     }
-    problem (m, "'%s': %s: 'options.%s' must be a size such as \"20G\" or "
-             "a number of bytes, at most 2040G", m->path, where, key);
+    problem (m, "'%s': %s: '%s%s' must be a size such as \"20G\" or "
+             "a number of bytes, at most 2040G", m->path, where, pfx, key);
     return;
   case OT_UINT:
     if (json_is_integer (v) && json_integer_value (v) >= 0 &&
@@ -213,23 +219,36 @@ check_option (struct fg_manifest *m, const char *where, const char *key,
       json_object_set (dst, key, v);
       return;
     }
-    problem (m, "'%s': %s: 'options.%s' must be a whole number from 0 to "
-             "%llu", m->path, where, key, d->max);
+    problem (m, "'%s': %s: '%s%s' must be a whole number from 0 to "
+             "%llu", m->path, where, pfx, key, d->max);
     return;
   case OT_BOOL:
     if (!json_is_boolean (v)) {
-      problem (m, "'%s': %s: 'options.%s' must be true or false", m->path,
-               where, key);
+      problem (m, "'%s': %s: '%s%s' must be true or false", m->path,
+               where, pfx, key);
       return;
     }
     json_object_set (dst, key, v);
     return;
+  case OT_PATH: {
+    const char *p = json_string_value (v);
+    char *abs;
+    if (p == NULL || *p == '\0') {
+      problem (m, "'%s': %s: '%s%s' must be a file name", m->path, where,
+               pfx, key);
+      return;
+    }
+    abs = join_path (m->dir, p);
+    json_object_set_new (dst, key, json_string (abs ? abs : p));
+    free (abs);
+    return;
+  }
   case OT_PATHS: {
     json_t *arr, *el;
     size_t i;
     if (!json_is_array (v) || json_array_size (v) == 0) {
-      problem (m, "'%s': %s: 'options.%s' must be a list of file names",
-               m->path, where, key);
+      problem (m, "'%s': %s: '%s%s' must be a list of file names",
+               m->path, where, pfx, key);
       return;
     }
     arr = json_array ();
@@ -237,8 +256,8 @@ check_option (struct fg_manifest *m, const char *where, const char *key,
       const char *p = json_string_value (el);
       char *abs;
       if (p == NULL || *p == '\0') {
-        problem (m, "'%s': %s: 'options.%s[%zu]' must be a file name",
-                 m->path, where, key, i);
+        problem (m, "'%s': %s: '%s%s[%zu]' must be a file name",
+                 m->path, where, pfx, key, i);
         json_decref (arr);
         return;
       }
@@ -252,19 +271,31 @@ check_option (struct fg_manifest *m, const char *where, const char *key,
   }
 }
 
+/* PFX is how the keys are named in messages: "options." for a job's
+ * options, "" for the defaults. */
 static void
-check_options (struct fg_manifest *m, const char *where, json_t *obj,
-               json_t *dst)
+check_options (struct fg_manifest *m, const char *where, const char *pfx,
+               json_t *obj, json_t *dst)
 {
   const char *key;
   json_t *v;
 
   if (!json_is_object (obj)) {
-    problem (m, "'%s': %s: 'options' must be an object", m->path, where);
+    problem (m, "'%s': %s: '%s' must be an object", m->path, where,
+             *pfx ? "options" : where);
     return;
   }
   json_object_foreach (obj, key, v)
-    check_option (m, where, key, v, dst);
+    check_option (m, where, pfx, key, v, dst);
+}
+
+static int
+is_job_key (const char *key)
+{
+  for (size_t k = 0; k < NJOB_KEYS; k++)
+    if (strcmp (key, job_keys[k]) == 0)
+      return 1;
+  return 0;
 }
 
 static int
@@ -326,7 +357,7 @@ check_job (struct fg_manifest *m, size_t index, json_t *job, json_t *defaults,
   json_object_foreach (job, key, v)
     if (strcmp (key, "id") != 0 && strcmp (key, "source") != 0 &&
         strcmp (key, "output") != 0 && strcmp (key, "options") != 0 &&
-        strcmp (key, "comment") != 0)
+        strcmp (key, "comment") != 0 && !is_job_key (key))
       problem (m, "'%s': %s: unknown key '%s'", m->path, where, key);
   source = want_string (m, where, job, "source");
   output = want_string (m, where, job, "output");
@@ -334,7 +365,20 @@ check_job (struct fg_manifest *m, size_t index, json_t *job, json_t *defaults,
   if (opts == NULL)
     return;
   if ((v = json_object_get (job, "options")) != NULL)
-    check_options (m, where, v, opts);
+    check_options (m, where, "options.", v, opts);
+  /* The job's own keys win over the defaults, like its options; both
+   * "mode" and "options.mode" in one job is a mistake, not a choice. */
+  for (size_t k = 0; k < NJOB_KEYS; k++) {
+    json_t *own = json_object_get (job, job_keys[k]);
+    if (own == NULL)
+      continue;
+    if (json_object_get (json_object_get (job, "options"), job_keys[k]))
+      problem (m, "'%s': %s: '%s' is given twice, as '%s' and "
+               "'options.%s'", m->path, where, job_keys[k], job_keys[k],
+               job_keys[k]);
+    else
+      check_option (m, where, "", job_keys[k], own, opts);
+  }
   if (id && source && output) {
     json_t *dup = json_object_get (ids, id);
     if (dup)
@@ -426,7 +470,7 @@ fg_manifest_load (const char *path, struct fg_manifest *m, struct fg_err *e)
              "version 1)", path);
   defaults = json_object ();
   if ((v = json_object_get (root, "defaults")) != NULL)
-    check_options (m, "defaults", v, defaults);
+    check_options (m, "defaults", "", v, defaults);
   jobs = json_object_get (root, "jobs");
   if (!json_is_array (jobs) || json_array_size (jobs) == 0) {
     problem (m, "'%s': 'jobs' must be a non-empty list", path);
@@ -453,6 +497,44 @@ is_dir (const char *p)
 {
   struct stat st;
   return stat (p, &st) == 0 && S_ISDIR (st.st_mode);
+}
+
+/* The server record must be there, readable and JSON now, not hours into
+ * the batch; what it says is convert's to judge (it names the field). */
+static void
+check_server_record (struct fg_manifest *m, const char *where,
+                     const char *path)
+{
+  struct stat st;
+  json_error_t jerr;
+  json_t *rec;
+  int fd;
+
+  if (path == NULL)
+    return;
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    problem (m, "'%s': %s: 'server_record' '%s': %s", m->path, where, path,
+             strerror (errno));
+    return;
+  }
+  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode)) {
+    problem (m, "'%s': %s: 'server_record' '%s': not a file", m->path,
+             where, path);
+    close (fd);
+    return;
+  }
+  rec = json_loadfd (fd, JSON_REJECT_DUPLICATES, &jerr);
+  close (fd);
+  if (rec == NULL)
+    problem (m, "'%s': %s: 'server_record' '%s': line %d, column %d: %s "
+             "(doc/server-record.schema.json describes it)", m->path, where,
+             path, jerr.line, jerr.column, jerr.text);
+  else if (!json_is_object (rec))
+    problem (m, "'%s': %s: 'server_record' '%s': not a JSON object "
+             "(doc/server-record.schema.json describes it)", m->path, where,
+             path);
+  json_decref (rec);
 }
 
 void
@@ -487,6 +569,9 @@ fg_manifest_check_files (struct fg_manifest *m,
       if (access (json_string_value (p), F_OK) != 0)
         problem (m, "'%s': %s: 'options.parents[%zu]' '%s': %s", m->path,
                  where, k, json_string_value (p), strerror (ENOENT));
+    check_server_record (m, where,
+                         json_string_value (json_object_get (opts,
+                                                             "server_record")));
     json_decref (opts);
   }
 }
@@ -563,8 +648,10 @@ fg_manifest_convert_argv (const char *self, const char *source,
   push (&a, self);
   push (&a, "convert");
   push (&a, "--json");
+  /* JSON progress events on stderr: the batch shows them and keeps the
+   * rest of stderr as the job's log. */
   push (&a, "--progress");
-  push (&a, "none");
+  push (&a, "json");
   /* In the table's order, not the object's: the same job always gives
    * the same command line. */
   for (size_t i = 0; i < NOPTIONS; i++) {
@@ -589,6 +676,7 @@ fg_manifest_convert_argv (const char *self, const char *source,
     case OT_SIZE:
     case OT_UINT:
     case OT_STRING:
+    case OT_PATH:
       push (&a, d->flag);
       if (json_is_integer (v)) {
         snprintf (num, sizeof num, "%lld", (long long) json_integer_value (v));

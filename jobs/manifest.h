@@ -4,12 +4,16 @@
  * The format is documented by doc/manifest.schema.json:
  *
  *   { "version": 1,
- *     "defaults": { "format": "bundle", "headroom": 40 },
+ *     "defaults": { "format": "bundle", "headroom": 40, "mode": "image" },
  *     "jobs": [ { "id": "web01", "source": "parts/web01.tar.gz.0",
- *                 "output": "out/web01.tgz",
+ *                 "output": "out/web01.tgz", "mode": "self-service",
+ *                 "flavor": "1GB", "server_record": "records/web01.json",
  *                 "options": { "disk_size": "20G" } } ] }
  *
- * Relative paths are relative to the manifest's folder, so a batch run
+ * A job's "mode", "flavor" and "server_record" are convert's --mode,
+ * --flavor and --server-record; they may also be given in "defaults" (or
+ * in a job's "options").  Relative paths (source, output, server_record,
+ * parents) are relative to the manifest's folder, so a batch run
  * by cron from anywhere means the same files.  Validation never stops at
  * the first problem: every bad entry is listed, naming the manifest, the
  * job's index and id, and the key.
@@ -46,7 +50,8 @@ int fg_manifest_load (const char *path, struct fg_manifest *m,
                       struct fg_err *e);
 
 /* Check the files the jobs name: the source exists (or NAME.0 does, for
- * split parts), the output's folder exists, parents exist.  Jobs for
+ * split parts), the output's folder exists, parents exist, the server
+ * record is a readable JSON object.  Jobs for
  * which SKIP returns nonzero are not checked (a job already done may have
  * had its source cleaned away since).  Problems go to M->problems. */
 void fg_manifest_check_files (struct fg_manifest *m,
@@ -57,7 +62,7 @@ void fg_manifest_release (struct fg_manifest *m);
 
 /* The argv (NULL-terminated, free with fg_argv_free) that converts
  * SOURCE to OUTPUT with OPTIONS_JSON (a stored job's options):
- *   SELF convert SOURCE -o OUTPUT --json --progress none [options] [-f]
+ *   SELF convert --json --progress json [options] [-f] -o OUTPUT -- SOURCE
  * FORCE adds --force: a job redone after an interruption may find its
  * own complete output from the run that was cut off after the rename. */
 char **fg_manifest_convert_argv (const char *self, const char *source,

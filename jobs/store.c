@@ -1068,3 +1068,39 @@ fg_store_count (struct fg_store *s, const char *queue,
   sqlite3_finalize (st);
   return rc == SQLITE_DONE ? 0 : db_fail (s, rc, e, "cannot count jobs");
 }
+
+/* Appended for `batch` (ineligible sources): fg_store_fail's update, never
+ * retried, plus the document that says why, in the same transaction. */
+int
+fg_store_refuse (struct fg_store *s, int64_t id, const char *kind,
+                 const char *message, const char *result_json,
+                 const char *log, struct fg_err *e)
+{
+  double t = now ();
+  int attempts;
+  char note[FG_ERR_MSG_MAX + 64];
+
+  if (tx_begin (s, e) < 0)
+    return -1;
+  if (expect_running (s, id, &attempts, e) < 0)
+    return tx_abort (s);
+  snprintf (note, sizeof note, "%s: %s", kind ? kind : "refused",
+            message ? message : "");
+  if (run (s, e, "cannot record a refused job",
+           "UPDATE jobs SET state = 'failed', attempts = ?, " CLEAR_WORKER
+           ", finished_at = ?, updated_at = ?, error_kind = ?, "
+           "error_message = ?, error_hint = NULL, result = ?, log = ? "
+           "WHERE id = ?", "nddtttti", attempts + 1, t, t,
+           kind ? kind : "refused", message ? message : "", result_json,
+           log, id) != 1 ||
+      event (s, id, "failed", 0, note, e) < 0 ||
+      tx_commit (s, e) < 0)
+    return tx_abort (s);
+  return 0;
+}
+
+struct sqlite3 *
+fg_store_sqlite (struct fg_store *s)
+{
+  return s->db;
+}

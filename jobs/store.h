@@ -153,4 +153,21 @@ void fg_job_release (struct fg_job *job);
 const char *fg_job_state_name (enum fg_job_state st);
 int fg_job_state_parse (const char *s);
 
+/* running -> failed, for good (not retryable, whatever --retries says),
+ * with KIND ("ineligible"), MESSAGE and RESULT_JSON, the document that
+ * explains the refusal (kept in `result`, as fg_store_finish keeps a
+ * result), in one transaction.  Appended for `batch`. */
+int fg_store_refuse (struct fg_store *s, int64_t id, const char *kind,
+                     const char *message, const char *result_json,
+                     const char *log, struct fg_err *e);
+
+/* The store's own SQLite connection, for a program that keeps tables of
+ * its own beside the jobs in the same file (the agent's received events
+ * and eligibility verdicts), so that they change in the same transaction
+ * as the jobs: fg_store_begin, the program's statements, fg_store_add or
+ * fg_store_fail (which join it), fg_store_commit.  Never write the jobs
+ * or events tables through it. */
+struct sqlite3;
+struct sqlite3 *fg_store_sqlite (struct fg_store *s);
+
 #endif

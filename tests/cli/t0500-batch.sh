@@ -61,9 +61,10 @@ with tarfile.open("slow.tar.gz", "w:gz", compresslevel=1) as t:
         else:
             ti.size, ti.mode = len(data), 0o644
             t.addfile(ti, io.BytesIO(data))
-    for d in ("image", "image/etc", "image/usr"):
+    for d in ("image", "image/etc", "image/boot", "image/usr"):
         add(d)
     add("image/etc/debian_version", b"6.0.10\n")
+    add("image/boot/vmlinuz-2.6.32-5-amd64", b"kernel\n")
     for d in range(30):
         add("image/usr/d%d" % d)
         for f in range(1000):
@@ -111,7 +112,7 @@ test_ok "a bad manifest: every problem listed with index, id and key; nothing st
     { "id": "a", "source": "disk2.raw", "output": "out/y.vhd" },
     { "id": "b", "source": "disk2.raw", "output": "out/x.vhd" },
     { "id": "c", "source": "nowhere.raw", "output": "out/c.vhd" },
-    { "id": "d", "source": "disk1.raw", "output": "out/d.vhd",
+    { "id": "d", "source": "disk1.raw", "output": "out/d.vhd", "mode": "fast",
       "options": { "format": "qcow9", "flavor": "1GB", "turbo": true } },
     { "source": "disk1.raw", "output": "out/e.vhd" },
     { "id": "f", "source": "disk1.raw", "output": "no-such-dir/f.vhd" },
@@ -126,10 +127,13 @@ EOF
   err_has "jobs[1] (a): duplicate id: jobs[0] has it too"
   err_has "jobs[2] (b): '"'"'output'"'"' '"'"'out/x.vhd'"'"' is also jobs[0] (a)"
   err_has "jobs[4] (d): '"'"'options.format'"'"' is '"'"'qcow9'"'"'"
-  err_has "jobs[4] (d): '"'"'options.flavor'"'"': convert has no flavor option"
+  err_has "jobs[4] (d): '"'"'mode'"'"' is '"'"'fast'"'"', not one of self-service,assisted,image"
   err_has "jobs[4] (d): unknown option '"'"'turbo'"'"'"
   err_has "jobs[5]: missing '"'"'id'"'"'"
   err_has "jobs[7] (g): '"'"'options.disk_size'"'"' must be a size"
+  # The files of the well-formed jobs are checked in the same run.
+  err_has "jobs[3] (c): '"'"'source'"'"' '"'"'$WORK/nowhere.raw'"'"': No such file"
+  err_has "jobs[6] (f): '"'"'output'"'"' '"'"'$WORK/no-such-dir/f.vhd'"'"': its folder does not exist"
   err_has "problems (listed above); nothing was started"
   err_has "hint: fix the manifest"
   [ ! -e bad.sqlite ]
@@ -170,7 +174,7 @@ test_ok "the job store path is validated" '
 test_ok "--dry-run prints each job and its command, writes nothing" '
   expect_exit 0 "$FG2NG" batch --dry-run fleet.json
   out_has "6 of 6 jobs would run"
-  grep -q "^deb6 .* new .*convert --json --progress none --headroom 30 --disk-size 64M --os-version 6 -o $WORK/out/deb6.vhd -- $WORK/deb6.tar.gz" "$WORK/last.out"
+  grep -q "^deb6 .* new .*convert --json --progress json --headroom 30 --disk-size 64M --os-version 6 -o $WORK/out/deb6.vhd -- $WORK/deb6.tar.gz" "$WORK/last.out"
   [ ! -e fleet.state.sqlite ]
   [ -z "$(ls out)" ]'
 
@@ -201,8 +205,19 @@ assert jobs["deb6"]["result"]["fixups"]["changes"]
 assert jobs["deb6-nofix"]["result"]["fixups"]["changes"] == []
 assert jobs["web01"]["result"]["format"] == "bundle"
 PY
-  grep -q "corrupt: failed (input)" progress.txt
-  [ "$(grep -c ": started" progress.txt)" -eq 6 ]
+  # stderr is not a terminal: JSON lines, one per event
+  python3 - <<PY
+import json
+ev = [json.loads(l) for l in open("progress.txt") if l.startswith("{")]
+starts = [e["id"] for e in ev if e["event"] == "start"]
+assert sorted(starts) == sorted(["web01", "web02", "deb6", "deb6-nofix", "corrupt", "disk1"]), starts
+fails = [e for e in ev if e["event"] == "failed"]
+assert [e["id"] for e in fails] == ["corrupt"] and fails[0]["error"]["kind"] == "input", fails
+assert len([e for e in ev if e["event"] == "done"]) == 5
+assert all(e["time"].endswith("Z") for e in ev if "time" in e)
+end = ev[-1]
+assert end["event"] == "end" and (end["done"], end["failed"], end["total"]) == (5, 1, 6), end
+PY
   # The outputs, read back by tools fg2ng did not write.
   for v in web02 deb6; do
     qemu-img info --output=json out/$v.vhd | grep -q "\"format\": \"vpc\""
@@ -226,8 +241,8 @@ PY
 test_ok "a rerun of the same manifest converts nothing again" '
   for f in out/*; do ino_mtime "$f"; done > before.txt
   expect_exit 1 "$FG2NG" batch fleet.json -j 2
-  ! grep -q ": started" "$WORK/last.err"
-  out_has "6 jobs: 5 done, 1 failed, 0 pending, 0 running"
+  ! grep -q "\"event\":\"start\"" "$WORK/last.err"
+  out_has "6 jobs: 5 done, 0 ineligible, 1 failed, 0 pending, 0 running"
   grep -q "^corrupt  *failed .*input: .*gzip stream ends" "$WORK/last.out"
   for f in out/*; do ino_mtime "$f"; done > after.txt
   cmp before.txt after.txt
@@ -236,7 +251,7 @@ test_ok "a rerun of the same manifest converts nothing again" '
   [ "$(q fleet.state.sqlite "SELECT count(*) FROM events WHERE state = '"'"'running'"'"'")" = 6 ]
   [ "$(q fleet.state.sqlite "SELECT count(*) FROM events WHERE note = '"'"'added'"'"'")" = 6 ]
   expect_exit 1 "$FG2NG" batch fleet.json --status
-  out_has "5 done, 1 failed"
+  out_has "5 done, 0 ineligible, 1 failed"
   # --retry-failed tries the failed one again (it fails again: not retried further)
   expect_exit 1 "$FG2NG" batch fleet.json --retry-failed --progress json
   grep -q "\"event\":\"failed\",\"id\":\"corrupt\"" "$WORK/last.err"
@@ -276,8 +291,8 @@ test_ok "SIGTERM: the running conversions stop, stay pending; exit 143; a rerun 
   kill -TERM $pid
   rc=0; wait $pid || rc=$?
   [ "$rc" -eq 143 ] || { echo "exit $rc"; cat term.err; exit 1; }
-  grep -q "slow1: interrupted" term.err
-  grep -q "slow2: interrupted" term.err
+  grep -q "\"event\":\"interrupted\",\"id\":\"slow1\"" term.err
+  grep -q "\"event\":\"interrupted\",\"id\":\"slow2\"" term.err
   [ "$(q m.state.sqlite "SELECT state FROM jobs WHERE key LIKE '"'"'slow%'"'"'")" = "pending
 pending" ]
   grep -q "^slow1  *pending" term.out
@@ -286,7 +301,7 @@ pending" ]
   no_leftovers out
   [ -z "$(ls -A out | grep "^\.")" ]
   expect_exit 0 "$FG2NG" batch m.json -j 2
-  out_has "4 jobs: 4 done, 0 failed"
+  out_has "4 jobs: 4 done, 0 ineligible, 0 failed"
   for b in slow1 slow2 quick2; do tar -tzf out/$b.tgz | grep -qx 0.vhd; done
   [ "$(q m.state.sqlite "SELECT group_concat(state) FROM (SELECT state FROM events WHERE job = 2 ORDER BY seq)")" = "pending,running,pending,running,done" ]'
 
@@ -312,12 +327,14 @@ test_ok "kill -9 mid-batch: the rerun redoes only the cut-off jobs, each done ex
         out/..slow1.tgz.0.vhd.99999.Xy34Zw.part out/.slow1.json.Qq56Rr.part
   for k in $done_before; do ino_mtime out/$k.*; done > before.txt
   expect_exit 0 "$FG2NG" batch m.json -j 2
-  out_has "4 jobs: 4 done, 0 failed, 0 pending, 0 running"
+  out_has "4 jobs: 4 done, 0 ineligible, 0 failed, 0 pending, 0 running"
   err_has "2 jobs cut off by an earlier run will be redone"
+  # off a terminal, the warnings of the batch are events among the others
+  grep -q "^{\"event\":\"warning\",\"message\":\"removed '"'"'$WORK/r2/out/" "$WORK/last.err"
   err_has "removed '"'"'$WORK/r2/out/.slow1.tgz.0.vhd.99999'"'"', left by an interrupted run"
   for k in $done_before; do ino_mtime out/$k.*; done > after.txt
   cmp before.txt after.txt
-  for k in $done_before; do ! grep -q "$k: started" "$WORK/last.err"; done
+  for k in $done_before; do ! grep -q "\"event\":\"start\",\"id\":\"$k\"" "$WORK/last.err"; done
   # Each job done exactly once; the cut-off ones ran twice, recovered once.
   [ "$(q m.state.sqlite "SELECT count(*) FROM events WHERE state = '"'"'done'"'"' GROUP BY job HAVING count(*) != 1")" = "" ]
   [ "$(q m.state.sqlite "SELECT count(*) FROM events WHERE state = '"'"'done'"'"'")" = 4 ]
@@ -349,8 +366,8 @@ test_ok "a conversion killed by a signal is retried, and done once" '
   kill -9 $kid
   rc=0; wait $pid || rc=$?
   [ "$rc" -eq 0 ] || { echo "exit $rc"; cat sig.err; exit 1; }
-  grep -q "slow: failed, to be retried (signal) .*killed by signal 9" sig.err
-  grep -q "slow: started again" sig.err
+  grep -q "\"event\":\"retry\",\"id\":\"slow\".*\"kind\":\"signal\",\"message\":\"convert was killed by signal 9" sig.err
+  grep -q "\"event\":\"start\",\"id\":\"slow\",.*\"run\":2" sig.err
   python3 - <<PY
 import json
 j = json.load(open("sig.out"))["jobs"][0]
