@@ -94,6 +94,10 @@ static const char help[] =
 "                          own tool in one libguestfs appliance, when\n"
 "                          inspection finds them missing; rebuild: always;\n"
 "                          keep: never\n"
+"  --fixups                block-level disks (VHD, raw, block-level parts):\n"
+"                          fix the guest up too (profile edits, network),\n"
+"                          on a scratch copy in one libguestfs appliance;\n"
+"                          implied by --mode self-service or assisted\n"
 "  --no-fixups             write the guest's files unchanged (by default\n"
 "                          its profile's next-gen edits are applied: fstab\n"
 "                          and grub by UUID, console=hvc0, stale udev\n"
@@ -123,7 +127,7 @@ enum {
   OPT_MIN_RAM, OPT_MIN_DISK, OPT_NO_ADC, OPT_DRY_RUN, OPT_FS_TYPE,
   OPT_HEADROOM, OPT_DISK_SIZE, OPT_FS_SIZE, OPT_LABEL, OPT_NO_FIXUPS,
   OPT_MODE, OPT_SERVER_RECORD, OPT_FLAVOR, OPT_CLASS, OPT_NO_CHECK,
-  OPT_INITRAMFS,
+  OPT_INITRAMFS, OPT_FIXUPS,
 };
 
 static const struct option long_opts[] = {
@@ -156,6 +160,7 @@ static const struct option long_opts[] = {
   { "class", required_argument, NULL, OPT_CLASS },
   { "no-check", no_argument, NULL, OPT_NO_CHECK },
   { "initramfs", required_argument, NULL, OPT_INITRAMFS },
+  { "fixups", no_argument, NULL, OPT_FIXUPS },
   { NULL, 0, NULL, 0 },
 };
 
@@ -178,6 +183,7 @@ struct convert_args {
   int no_check;                   /* convert even if not eligible */
   int fs_type_given;              /* --fs-type: else the profile decides */
   enum { IR_AUTO, IR_ALWAYS, IR_NEVER } initramfs;
+  int guest_fixups;               /* --fixups: block level too */
 };
 
 /* What a conversion did, whichever path it took. */
@@ -546,6 +552,7 @@ parse_args (int argc, char **argv, struct convert_args *a)
       break;
     case OPT_SERVER_RECORD: a->server_record = optarg; break;
     case OPT_NO_CHECK: a->no_check = 1; break;
+    case OPT_FIXUPS: a->guest_fixups = 1; break;
     case OPT_INITRAMFS:
       if (strcmp (optarg, "auto") == 0)
         a->initramfs = IR_AUTO;
@@ -602,6 +609,80 @@ output_format (const struct convert_args *a, int *bundle,
   return -1;
 }
 
+/* Block-level disks are copied as they are, unless a migration mode or
+ * --fixups asks for the guest to be fixed (that takes an appliance). */
+static int
+block_fixups_wanted (const struct convert_args *a)
+{
+  if (a->no_fixups)
+    return 0;
+  return a->guest_fixups || (a->mode && strcmp (a->mode, "image") != 0);
+}
+
+/* Block level with fixups: the disk to a raw scratch copy, the fixups
+ * inside the guest (one appliance), the scratch packed into OUT.  The
+ * source is only read. */
+static int
+convert_block_staged (const struct convert_args *a, const struct fg_parts *parts,
+                      const char *out, enum fg_disk_format fmt, int replace,
+                      struct convert_report *rep, struct fg_err *e)
+{
+  char *raw = stage_name (out, "stage.raw");
+  struct fg_block_opts bo = { .format = FG_DISK_RAW, .replace = 1,
+                              .progress = a->progress,
+                              .parents = a->parents, .nparents = a->nparents };
+  struct fg_guest_fix_opts go = { a->mode, a->server_record,
+                                  a->initramfs == IR_ALWAYS };
+  struct fg_guest_fix_result gr;
+  struct fg_block_result scratch;
+  int rc = -1;
+
+  memset (&gr, 0, sizeof gr);
+  if (raw == NULL)
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "scratch name");
+  if ((parts ? fg_convert_block_parts (parts, raw, &bo, &scratch, e)
+       : fg_convert_disk_file (a->source, raw, &bo, &scratch, e)) < 0)
+    goto out;
+  if (!a->quiet && !a->json)
+    fprintf (stderr, "fg2ng convert: fixing the guest up in one libguestfs "
+             "appliance\n");
+  if (fg_guest_fixups (raw, "raw", &go, &gr, e) < 0) {
+    fg_err_prefix (e, "'%s'", a->source);
+    goto out;
+  }
+  /* The report takes over what the guest pass did. */
+  rep->fixups = gr.fixups;
+  gr.fixups = NULL;
+  if (gr.net_planned) {
+    rep->net = gr.net;
+    rep->net_planned = 1;
+    gr.net_planned = 0;
+    fg_fixups_set_net (rep->fixups, &rep->net);
+  }
+  rep->initramfs_rebuilt = gr.initramfs_rebuilt;
+  rep->initramfs_log = gr.initramfs_log;
+  gr.initramfs_log = NULL;
+  rep->initramfs_why = strdup (gr.initramfs_rebuilt
+                               ? "rebuilt (--initramfs rebuild)"
+                               : "kept: a block-level image booted PV on "
+                               "first-gen's XenServer already (--initramfs "
+                               "rebuild forces it)");
+  bo.format = fmt;
+  bo.replace = replace;
+  bo.parents = NULL;
+  bo.nparents = 0;
+  if (fg_convert_disk_file (raw, out, &bo, &rep->block, e) < 0)
+    goto out;
+  rep->block.source_kind = scratch.source_kind;
+  rep->block.bytes_in = scratch.bytes_in;
+  rep->block.chain_depth = scratch.chain_depth;
+  rc = 0;
+out:
+  fg_guest_fix_result_release (&gr);
+  stage_remove (raw);
+  return rc;
+}
+
 static int
 convert_to_disk (const struct convert_args *a, const char *out,
                  enum fg_disk_format fmt, struct convert_report *rep,
@@ -618,10 +699,8 @@ convert_to_disk (const struct convert_args *a, const char *out,
 
   if (fg_parts_find (a->source, &kind, &parts, e) < 0)
     return -1;
-  if (kind != FG_SOURCE_PARTS && a->mode && strcmp (a->mode, "image") != 0)
-    fg_warn ("'%s': the network of a block-level disk is copied as it is "
-             "(re-rendering it for --mode %s is done for file-level images "
-             "only so far)", a->source, a->mode);
+  if (kind == FG_SOURCE_FILE && block_fixups_wanted (a))
+    return convert_block_staged (a, NULL, out, fmt, replace, rep, e);
   if (kind == FG_SOURCE_FILE)
     return fg_convert_disk_file (a->source, out, &o, res, e);
   if (kind == FG_SOURCE_DIR) {
@@ -650,11 +729,9 @@ convert_to_disk (const struct convert_args *a, const char *out,
       res->source_kind = "first-gen file";
       res->bytes_in = rep->file.bytes_in;
       memcpy (res->uuid, rep->file.uuid, 16);
+    } else if (rc == 0 && block_fixups_wanted (a)) {
+      rc = convert_block_staged (a, &parts, out, fmt, replace, rep, e);
     } else if (rc == 0) {
-      if (a->mode && strcmp (a->mode, "image") != 0)
-        fg_warn ("'%s': the network of a block-level image is copied as it "
-                 "is (re-rendering it for --mode %s is done for file-level "
-                 "images only so far)", a->source, a->mode);
       rc = fg_convert_block_parts (&parts, out, &o, res, e);
     }
   }
@@ -779,7 +856,7 @@ print_result (const struct convert_args *a, const char *format,
                            "seconds", secs, "uuid", uuid);
     if (o && rep->file_level)
       json_object_set_new (o, "filesystem", file_json (&rep->file));
-    if (o && rep->file_level)
+    if (o && (rep->file_level || rep->fixups))
       json_object_set_new (o, "fixups", fg_fixups_json (rep->fixups));
     if (o && rep->planned) {
       json_t *pj = fg_plan_json (&rep->plan);

@@ -285,6 +285,13 @@ fg_fixups_set_fs (struct fg_fixups *fx, const char *fs_uuid,
 }
 
 void
+fg_fixups_set_net (struct fg_fixups *fx, const struct fg_net_plan *net)
+{
+  if (fx)
+    fx->net = net;
+}
+
+void
 fg_fixups_free (struct fg_fixups *fx)
 {
   if (fx == NULL)

@@ -42,6 +42,9 @@ int fg_fixups_new (struct fg_fixups **out, const struct fg_fixup_facts *f,
                    struct fg_err *e);
 void fg_fixups_free (struct fg_fixups *fx);
 
+/* The network plan moved (its owner copied it elsewhere): follow it. */
+void fg_fixups_set_net (struct fg_fixups *fx, const struct fg_net_plan *net);
+
 /* The new file system is known (its UUID is random, set at mkfs). */
 int fg_fixups_set_fs (struct fg_fixups *fx, const char *fs_uuid,
                       const char *fs_type);

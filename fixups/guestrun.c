@@ -2,9 +2,13 @@
 #include "fixups/guestrun.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <guestfs.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "inspect/files.h"
+#include "inspect/netcfg.h"
 
 static void
 free_strings (char **v)
@@ -111,4 +115,209 @@ done:
   free_strings (roots);
   guestfs_close (g);
   return rc;
+}
+
+/* ---- block-level fixups ------------------------------------------------- */
+
+/* Keep the guest's file ABS ("/etc/fstab") in FILES, if it is a file. */
+static void
+keep_file (guestfs_h *g, struct fg_files *files, const char *abs)
+{
+  struct fg_err ignored = FG_ERR_INIT;
+  size_t len;
+  char *data;
+
+  if (guestfs_is_file (g, abs) <= 0)
+    return;
+  data = guestfs_read_file (g, abs, &len);
+  if (data && len <= FG_FILES_MAX_SIZE)
+    fg_files_add (files, abs + 1, data, len, &ignored);
+  free (data);
+}
+
+/* The network files (fg_net_file_patterns), and the ones the profile
+ * edits, out of the guest. */
+static void
+keep_files (guestfs_h *g, struct fg_files *files)
+{
+  static const char *const more[] = {
+    "/etc/fstab", "/boot/grub/menu.lst", "/boot/grub/grub.cfg",
+    "/boot/grub/grub.conf", "/boot/grub2/grub.cfg", "/etc/securetty",
+    "/etc/inittab", "/etc/initramfs-tools/modules", "/etc/sysconfig/kernel",
+    "/etc/mkinitcpio.conf", "/etc/conf.d/modules",
+    "/etc/udev/rules.d/70-persistent-net.rules", NULL };
+  guestfs_push_error_handler (g, NULL, NULL);
+  for (size_t i = 0; fg_net_file_patterns[i]; i++) {
+    char pat[512];
+    char **paths;
+    snprintf (pat, sizeof pat, "/%s", fg_net_file_patterns[i]);
+    paths = guestfs_glob_expand (g, pat);
+    for (size_t k = 0; paths && paths[k]; k++)
+      keep_file (g, files, paths[k]);
+    free_strings (paths);
+  }
+  for (size_t i = 0; more[i]; i++)
+    keep_file (g, files, more[i]);
+  guestfs_pop_error_handler (g);
+}
+
+/* Write TEXT to the guest's ABS, its folder made if needed. */
+static int
+put_file (guestfs_h *g, const char *abs, const char *text, size_t len)
+{
+  char *dir = strdup (abs), *slash;
+  int rc;
+
+  if (dir == NULL)
+    return -1;
+  slash = strrchr (dir, '/');
+  if (slash && slash != dir) {
+    *slash = '\0';
+    if (guestfs_is_dir (g, dir) <= 0 && guestfs_mkdir_p (g, dir) < 0) {
+      free (dir);
+      return -1;
+    }
+  }
+  free (dir);
+  rc = guestfs_write (g, abs, text, len);
+  return rc;
+}
+
+/* The root file system's device, UUID and type. */
+static int
+root_fs (guestfs_h *g, const char *root, char **uuid, char **type)
+{
+  *uuid = guestfs_vfs_uuid (g, root);
+  *type = guestfs_vfs_type (g, root);
+  return *uuid && *type && **uuid ? 0 : -1;
+}
+
+int
+fg_guest_fixups (const char *disk, const char *format,
+                 const struct fg_guest_fix_opts *o,
+                 struct fg_guest_fix_result *r, struct fg_err *e)
+{
+  guestfs_h *g = guestfs_create ();
+  char **roots = NULL, *uuid = NULL, *type = NULL;
+  struct fg_files files;
+  struct fg_net net;
+  const char *doing = "starting the libguestfs appliance";
+  int rc = -1;
+
+  memset (r, 0, sizeof *r);
+  memset (&net, 0, sizeof net);
+  fg_files_init (&files);
+  if (g == NULL)
+    return fg_err_set (e, FG_E_INTERNAL, "cannot create a libguestfs handle");
+  if (guestfs_add_drive_opts (g, disk, GUESTFS_ADD_DRIVE_OPTS_FORMAT, format,
+                              -1) < 0 || guestfs_launch (g) < 0)
+    goto gerr;
+  doing = "finding the guest's root file system";
+  roots = guestfs_inspect_os (g);
+  if (roots == NULL || roots[0] == NULL)
+    goto gerr;
+  r->distro = guestfs_inspect_get_distro (g, roots[0]);
+  {
+    int major = guestfs_inspect_get_major_version (g, roots[0]);
+    char buf[16];
+    snprintf (buf, sizeof buf, "%d", major);
+    r->major = strdup (buf);
+  }
+  doing = "mounting the guest's file systems";
+  if (mount_rw (g, roots[0]) < 0 || root_fs (g, roots[0], &uuid, &type) < 0)
+    goto gerr;
+  keep_files (g, &files);
+  {
+    struct fg_err pe = FG_ERR_INIT;
+    fg_net_parse (&files, NULL, &net, &pe);
+  }
+  if (fg_net_plan_from (o->mode, o->server_record, &net, &r->net, e) < 0)
+    goto out;
+  r->net_planned = 1;
+  {
+    struct fg_fixup_facts facts = { r->distro, uuid, type, &r->net, &files,
+                                    r->major };
+    if (fg_fixups_new (&r->fixups, &facts, e) < 0)
+      goto out;
+  }
+  if (r->fixups) {
+    const char *path, *data;
+    size_t i = 0, len;
+    doing = "editing the guest's files";
+    for (size_t k = 0; k < files.n; k++) {
+      const struct fg_file *f = &files.v[k];
+      char abs[4200], *edited = NULL;
+      size_t elen = 0;
+      if (f->data == NULL || !fg_fixups_touches (r->fixups, f->path))
+        continue;
+      snprintf (abs, sizeof abs, "/%s", f->path);
+      switch (fg_fixups_apply (r->fixups, f->path, f->data, f->len, &edited,
+                               &elen)) {
+      case FG_FIX_REPLACE:
+        if (guestfs_write (g, abs, edited, elen) < 0) {
+          free (edited);
+          goto gerr;
+        }
+        break;
+      case FG_FIX_REMOVE:
+        if (guestfs_rm (g, abs) < 0)
+          goto gerr;
+        break;
+      case FG_FIX_KEEP:
+        break;
+      }
+      free (edited);
+    }
+    while (fg_fixups_next_new (r->fixups, &i, &path, &data, &len)) {
+      char abs[4200];
+      snprintf (abs, sizeof abs, "/%s", path);
+      if (put_file (g, abs, data, len) < 0)
+        goto gerr;
+      fg_fixups_created (r->fixups, path);
+    }
+    if (o->rebuild_initramfs) {
+      const char *const *argv = fg_fixups_initramfs_command (r->fixups);
+      char *outp;
+      doing = argv && argv[0] ? argv[0] : "the initramfs rebuild";
+      outp = argv ? guestfs_command (g, (char *const *) argv) : NULL;
+      if (outp == NULL)
+        goto gerr;
+      r->initramfs_log = outp;
+      r->initramfs_rebuilt = 1;
+    }
+  }
+  doing = "writing the guest's file systems back";
+  if (guestfs_umount_all (g) < 0 || guestfs_shutdown (g) < 0)
+    goto gerr;
+  rc = 0;
+  goto out;
+
+gerr:
+  {
+    const char *m = guestfs_last_error (g);
+    fg_err_set (e, FG_E_INTERNAL, "'%s': %s in the guest: %s", disk, doing,
+                m ? m : "libguestfs failed");
+    fg_err_hint (e, "run 'libguestfs-test-tool' to check that libguestfs "
+                 "works here; --no-fixups copies the disk unchanged");
+  }
+out:
+  free (uuid);
+  free (type);
+  fg_net_release (&net);
+  fg_files_release (&files);
+  free_strings (roots);
+  guestfs_close (g);
+  return rc;
+}
+
+void
+fg_guest_fix_result_release (struct fg_guest_fix_result *r)
+{
+  free (r->distro);
+  free (r->major);
+  fg_fixups_free (r->fixups);
+  if (r->net_planned)
+    fg_net_plan_release (&r->net);
+  free (r->initramfs_log);
+  memset (r, 0, sizeof *r);
 }

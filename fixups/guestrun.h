@@ -12,6 +12,8 @@
 #define FG_FIXUPS_GUESTRUN_H
 
 #include "core/err.h"
+#include "fixups/fixups.h"
+#include "fixups/netplan.h"
 
 /* Mount the guest on DISK (FORMAT "raw", "vpc", ...) read-write, as its
  * fstab says, and run ARGV (NULL-terminated) in it.  *LOG (malloc'd, may
@@ -19,5 +21,34 @@
  * command, with the command's own words. */
 int fg_guest_run (const char *disk, const char *format,
                   const char *const *argv, char **log, struct fg_err *e);
+
+/* Block-level images: the fixups a file-level conversion makes while
+ * writing, made instead inside the guest on DISK (a scratch copy: raw,
+ * read-write), in one appliance: the distribution from libguestfs
+ * inspection, its profile's edits (fstab and grub by the root file
+ * system's own UUID, console, udev rules, securetty, getty, initramfs
+ * modules), the network plan for MODE and the server record rendered into
+ * the guest's files, and, when asked, the initramfs rebuilt by the
+ * guest's own tool (block-level images come from first-gen's XenServer
+ * hosts, where they booted PV already: "auto" keeps it). */
+struct fg_guest_fix_opts {
+  const char *mode;             /* NULL: image */
+  const char *server_record;    /* may be NULL */
+  int rebuild_initramfs;
+};
+
+struct fg_guest_fix_result {
+  char *distro, *major;
+  struct fg_fixups *fixups;     /* the changes made (NULL: no profile) */
+  struct fg_net_plan net;
+  int net_planned;
+  int initramfs_rebuilt;
+  char *initramfs_log;
+};
+
+int fg_guest_fixups (const char *disk, const char *format,
+                     const struct fg_guest_fix_opts *o,
+                     struct fg_guest_fix_result *r, struct fg_err *e);
+void fg_guest_fix_result_release (struct fg_guest_fix_result *r);
 
 #endif
