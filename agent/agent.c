@@ -1,0 +1,1549 @@
+/* agent/agent.c --- the self-service migration service (see agent.h)
+ *
+ * Threads: libmicrohttpd's pool serves requests (agent/http.c); the main
+ * thread runs the service loop: window expiry, claiming jobs, starting
+ * and reaping the conversions, signals.  One mutex guards the job store
+ * and the schedule, so that a decision (read the server's state, queue,
+ * record the event) is atomic with respect to every other one.  Children
+ * are forked by the main thread only: PR_SET_PDEATHSIG follows the
+ * thread that forked, and that thread lives as long as the agent.
+ */
+#include "agent/agent.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent/config.h"
+#include "agent/decide.h"
+#include "agent/event.h"
+#include "agent/http.h"
+#include "agent/schedule.h"
+#include "core/outfile.h"
+#include "jobs/store.h"
+
+#define QUEUE "agent"
+#define MAX_SLOTS 64
+#define LOG_TAIL 16384
+#define MAX_RESULT (16u << 20)
+/* Events listed by GET /v1/servers/ID, newest first. */
+#define EVENTS_SHOWN 20
+
+struct buf {
+  char *data;
+  size_t len, cap;
+};
+
+struct slot {
+  pid_t pid;                  /* 0: free */
+  struct fg_job job;
+  char mode[16];
+  int fd[2];                  /* the child's stdout and stderr */
+  struct buf out, err;
+  struct timespec t0;
+};
+
+struct agent {
+  struct fg_agent_config cfg;
+  pthread_mutex_t lock;       /* store, sched, settled */
+  struct fg_store *store;
+  sqlite3 *db;                /* the store's connection */
+  struct fg_schedule sched;
+  unsigned char *settled;     /* per schedule entry: has a job */
+  struct fg_http *http;
+  char token[FG_AGENT_TOKEN_MAX];
+  char *records_dir;
+  pthread_mutex_t log_lock;
+  int log_fd;
+  struct slot slots[MAX_SLOTS];
+  unsigned running;
+  int stopping;
+  double stop_at;             /* when the grace period ends */
+  int forwarded;
+  int fatal;
+  struct fg_err fatal_err;
+  double started;
+};
+
+/* ---- time and logging ---------------------------------------------------- */
+
+static double
+now (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_REALTIME, &ts);
+  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+static void
+time_text (double t, char *buf, size_t cap)
+{
+  time_t secs = (time_t) floor (t);
+  struct tm tm;
+  char base[32];
+
+  gmtime_r (&secs, &tm);
+  strftime (base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf (buf, cap, "%s.%03dZ", base, (int) ((t - floor (t)) * 1000));
+}
+
+/* One JSON line: {"time": ..., "event": EVENT, then O's members}.  Takes
+ * O. */
+static void
+alog (struct agent *a, const char *event, json_t *o)
+{
+  json_t *line = json_object ();
+  char t[40], *text;
+  const char *k;
+  json_t *v;
+
+  time_text (now (), t, sizeof t);
+  json_object_set_new (line, "time", json_string (t));
+  json_object_set_new (line, "event", json_string (event));
+  if (o)
+    json_object_foreach (o, k, v)
+      json_object_set (line, k, v);
+  json_decref (o);
+  text = json_dumps (line, JSON_COMPACT | JSON_REAL_PRECISION (10));
+  json_decref (line);
+  if (text == NULL)
+    return;
+  pthread_mutex_lock (&a->log_lock);
+  {
+    size_t len = strlen (text);
+    text[len] = '\n';         /* json_dumps left room: the NUL */
+    if (write (a->log_fd, text, len + 1) < 0) {
+      /* Nowhere to say it: the log is the place. */
+    }
+  }
+  pthread_mutex_unlock (&a->log_lock);
+  free (text);
+}
+
+/* A log line about a job. */
+static void
+log_job (struct agent *a, const char *event, const struct fg_job *j,
+         const char *state, const char *mode, json_t *extra)
+{
+  json_t *o = json_pack ("{s:s, s:I, s:s}", "server_id", j->key, "job",
+                         (json_int_t) j->id, "state", state);
+  if (mode)
+    json_object_set_new (o, "mode", json_string (mode));
+  if (extra) {
+    json_object_update (o, extra);
+    json_decref (extra);
+  }
+  alog (a, event, o);
+}
+
+static void
+on_http_log (void *opaque, unsigned status, const char *method,
+             const char *path, const char *message)
+{
+  struct agent *a = opaque;
+  json_t *o = json_pack ("{s:s}", "message", message ? message : "");
+
+  if (status)
+    json_object_set_new (o, "status", json_integer (status));
+  if (method)
+    json_object_set_new (o, "method", json_string (method));
+  if (path)
+    json_object_set_new (o, "path", json_string (path));
+  alog (a, status ? "request_refused" : "http_error", o);
+}
+
+/* ---- the agent's tables -------------------------------------------------- */
+
+static const char agent_schema[] =
+  "CREATE TABLE IF NOT EXISTS agent_events ("
+  "  seq          INTEGER PRIMARY KEY,"
+  "  event_id     TEXT NOT NULL UNIQUE,"
+  "  server_id    TEXT NOT NULL,"
+  "  reboot_type  TEXT NOT NULL,"
+  "  origin       TEXT NOT NULL,"
+  "  event_time   TEXT NOT NULL,"
+  "  received_at  REAL NOT NULL,"
+  "  decision     TEXT NOT NULL,"
+  "  reason       TEXT NOT NULL,"
+  "  job          INTEGER"
+  ");"
+  "CREATE INDEX IF NOT EXISTS agent_events_by_server "
+  "  ON agent_events (server_id, seq);";
+
+static int
+db_error (struct agent *a, struct fg_err *e, const char *what)
+{
+  fg_err_set (e, FG_E_IO, "'%s': %s: %s", a->cfg.state, what,
+              sqlite3_errmsg (a->db));
+  return -1;
+}
+
+struct event_row {
+  char server_id[FG_EVENT_ID_MAX + 1];
+  char reboot_type[8], origin[16], event_time[40];
+  char decision[16], reason[512];
+  int64_t job;
+};
+
+static void
+copy_col (sqlite3_stmt *st, int col, char *buf, size_t cap)
+{
+  const unsigned char *t = sqlite3_column_text (st, col);
+  snprintf (buf, cap, "%s", t ? (const char *) t : "");
+}
+
+/* The record of EVENT_ID: 1 found, 0 not, -1 error. */
+static int
+event_lookup (struct agent *a, const char *event_id, struct event_row *r,
+              struct fg_err *e)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  if (sqlite3_prepare_v2 (a->db, "SELECT server_id, reboot_type, origin, "
+                          "event_time, decision, reason, job FROM "
+                          "agent_events WHERE event_id = ?", -1, &st, NULL)
+      != SQLITE_OK)
+    return db_error (a, e, "cannot read the events");
+  sqlite3_bind_text (st, 1, event_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (st);
+  if (rc == SQLITE_ROW) {
+    copy_col (st, 0, r->server_id, sizeof r->server_id);
+    copy_col (st, 1, r->reboot_type, sizeof r->reboot_type);
+    copy_col (st, 2, r->origin, sizeof r->origin);
+    copy_col (st, 3, r->event_time, sizeof r->event_time);
+    copy_col (st, 4, r->decision, sizeof r->decision);
+    copy_col (st, 5, r->reason, sizeof r->reason);
+    r->job = sqlite3_column_int64 (st, 6);
+    rc = 1;
+  } else if (rc == SQLITE_DONE)
+    rc = 0;
+  else
+    rc = db_error (a, e, "cannot read the events");
+  sqlite3_finalize (st);
+  return rc;
+}
+
+static int
+event_insert (struct agent *a, const struct fg_event *ev,
+              const struct fg_decision *d, int64_t job, struct fg_err *e)
+{
+  sqlite3_stmt *st;
+  int rc;
+
+  if (sqlite3_prepare_v2 (a->db, "INSERT INTO agent_events (event_id, "
+                          "server_id, reboot_type, origin, event_time, "
+                          "received_at, decision, reason, job) VALUES "
+                          "(?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL)
+      != SQLITE_OK)
+    return db_error (a, e, "cannot record an event");
+  sqlite3_bind_text (st, 1, ev->event_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 2, ev->server_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 3, fg_reboot_type_name (ev->type), -1,
+                     SQLITE_STATIC);
+  sqlite3_bind_text (st, 4, fg_reboot_origin_name (ev->origin), -1,
+                     SQLITE_STATIC);
+  sqlite3_bind_text (st, 5, ev->time_text, -1, SQLITE_STATIC);
+  sqlite3_bind_double (st, 6, now ());
+  sqlite3_bind_text (st, 7, fg_action_name (d->action), -1, SQLITE_STATIC);
+  sqlite3_bind_text (st, 8, d->reason, -1, SQLITE_STATIC);
+  if (job > 0)
+    sqlite3_bind_int64 (st, 9, job);
+  else
+    sqlite3_bind_null (st, 9);
+  rc = sqlite3_step (st);
+  sqlite3_finalize (st);
+  return rc == SQLITE_DONE ? 0 : db_error (a, e, "cannot record an event");
+}
+
+/* ---- servers ------------------------------------------------------------- */
+
+/* Where SERVER_ID's migration stands, from its job (filled, to release). */
+static int
+server_state (struct agent *a, const char *server_id,
+              const struct fg_sched_server *v, struct fg_job *j,
+              enum fg_server_state *st, struct fg_err *e)
+{
+  int rc = fg_store_get (a->store, server_id, j, e);
+
+  if (rc < 0)
+    return -1;
+  if (rc == 0) {
+    *st = v ? FG_SERVER_SCHEDULED : FG_SERVER_UNKNOWN;
+    return 0;
+  }
+  switch (j->state) {
+  case FG_JOB_PENDING: *st = FG_SERVER_PENDING; break;
+  case FG_JOB_RUNNING: *st = FG_SERVER_RUNNING; break;
+  case FG_JOB_DONE: *st = FG_SERVER_DONE; break;
+  default:
+    *st = j->error_kind && strcmp (j->error_kind, "ineligible") == 0
+          ? FG_SERVER_INELIGIBLE : FG_SERVER_FAILED;
+  }
+  if (v == NULL && *st == FG_SERVER_SCHEDULED)
+    *st = FG_SERVER_UNKNOWN;
+  return 0;
+}
+
+static void
+mark_settled (struct agent *a, const struct fg_sched_server *v)
+{
+  if (v && a->settled)
+    a->settled[v - a->sched.servers] = 1;
+}
+
+static int wake_pipe[2] = { -1, -1 };
+
+static void
+wake (void)
+{
+  if (write (wake_pipe[1], "", 1) < 0) {
+    /* Full: the loop has wake-ups pending already. */
+  }
+}
+
+/* Queue V's migration in MODE (inside the caller's transaction if any);
+ * *JOB gets its id. */
+static int
+queue_job (struct agent *a, const struct fg_sched_server *v,
+           const char *mode, int64_t *job, struct fg_err *e)
+{
+  json_t *opts = json_pack ("{s:s, s:o}", "mode", mode, "server_record",
+                            json_loads (v->record, 0, NULL));
+  char *text;
+  struct fg_job j;
+  int rc;
+
+  if (opts && v->flavor)
+    json_object_set_new (opts, "flavor", json_string (v->flavor));
+  if (opts && v->server_class)
+    json_object_set_new (opts, "class", json_string (v->server_class));
+  text = opts ? json_dumps (opts, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+  json_decref (opts);
+  if (text == NULL)
+    return fg_err_set (e, FG_E_INTERNAL, "out of memory");
+  rc = fg_store_add (a->store, QUEUE, v->server_id, v->source, v->output,
+                     text, e);
+  free (text);
+  if (rc < 0)
+    return -1;
+  fg_job_init (&j);
+  if (fg_store_get (a->store, v->server_id, &j, e) != 1) {
+    if (!fg_err_is_set (e))
+      fg_err_set (e, FG_E_INTERNAL, "job '%s' vanished", v->server_id);
+    return -1;
+  }
+  *job = j.id;
+  fg_job_release (&j);
+  return 0;
+}
+
+/* Queue the assisted migration of every server whose window has ended
+ * with nothing queued.  Returns the time of the next window end to
+ * watch (0: none). */
+static double
+expire_windows (struct agent *a)
+{
+  double t = now (), next = 0;
+
+  pthread_mutex_lock (&a->lock);
+  for (size_t i = 0; i < a->sched.n; i++) {
+    const struct fg_sched_server *v = &a->sched.servers[i];
+    enum fg_server_state st;
+    struct fg_job j;
+    struct fg_err e = FG_ERR_INIT;
+    int64_t id = 0;
+
+    if (a->settled[i])
+      continue;
+    if (t < v->window_end) {
+      if (next == 0 || v->window_end < next)
+        next = v->window_end;
+      continue;
+    }
+    fg_job_init (&j);
+    if (server_state (a, v->server_id, v, &j, &st, &e) < 0) {
+      alog (a, "error", json_pack ("{s:s, s:s}", "server_id", v->server_id,
+                                   "message", e.msg));
+      fg_job_release (&j);
+      continue;
+    }
+    fg_job_release (&j);
+    if (!fg_decide_expired (v, st, t)) {
+      a->settled[i] = 1;
+      continue;
+    }
+    if (queue_job (a, v, "assisted", &id, &e) < 0) {
+      alog (a, "error", json_pack ("{s:s, s:s}", "server_id", v->server_id,
+                                   "message", e.msg));
+      a->settled[i] = 1;      /* not again every second */
+      continue;
+    }
+    a->settled[i] = 1;
+    alog (a, "queued", json_pack ("{s:s, s:I, s:s, s:s, s:s}", "server_id",
+                                  v->server_id, "job", (json_int_t) id,
+                                  "state", "pending", "mode", "assisted",
+                                  "reason", "the migration window ended "
+                                  "with the server not migrated"));
+  }
+  pthread_mutex_unlock (&a->lock);
+  return next;
+}
+
+/* ---- HTTP handlers ------------------------------------------------------- */
+
+static void
+reply_json (struct fg_http_reply *rep, unsigned status, json_t *o)
+{
+  rep->status = status;
+  rep->body = o ? json_dumps (o, JSON_COMPACT) : NULL;
+  json_decref (o);
+}
+
+static void
+reply_error (struct fg_http_reply *rep, unsigned status, const char *msg,
+             const char *field)
+{
+  rep->status = status;
+  rep->body = fg_http_error_body (msg, field);
+}
+
+static void
+post_event (struct agent *a, const struct fg_http_request *req,
+            struct fg_http_reply *rep)
+{
+  struct fg_event ev;
+  char why[512], field[64];
+  struct event_row old;
+  struct fg_decision d;
+  struct fg_err e = FG_ERR_INIT;
+  const struct fg_sched_server *v;
+  enum fg_server_state st = FG_SERVER_UNKNOWN;
+  struct fg_job j;
+  int64_t job = 0;
+  int rc;
+
+  if (fg_event_parse (req->body, req->body_len, &ev, why, sizeof why,
+                      field, sizeof field) < 0) {
+    on_http_log (a, 400, req->method, req->path, why);
+    reply_error (rep, 400, why, field);
+    return;
+  }
+  fg_job_init (&j);
+  pthread_mutex_lock (&a->lock);
+  rc = event_lookup (a, ev.event_id, &old, &e);
+  if (rc == 1) {
+    /* Seen before: answer what was decided then; change nothing. */
+    int same = strcmp (old.server_id, ev.server_id) == 0 &&
+               strcmp (old.reboot_type, fg_reboot_type_name (ev.type)) == 0
+               && strcmp (old.origin, fg_reboot_origin_name (ev.origin)) == 0
+               && strcmp (old.event_time, ev.time_text) == 0;
+    v = fg_schedule_find (&a->sched, old.server_id);
+    if (server_state (a, old.server_id, v, &j, &st, &e) < 0)
+      goto fail;
+    pthread_mutex_unlock (&a->lock);
+    fg_job_release (&j);
+    if (!same) {
+      snprintf (why, sizeof why, "event_id '%s' was already received with "
+                "other content (server '%s', %s from %s at %s)", ev.event_id,
+                old.server_id, old.reboot_type, old.origin, old.event_time);
+      on_http_log (a, 409, req->method, req->path, why);
+      reply_error (rep, 409, why, "event_id");
+      return;
+    }
+    alog (a, "event_repeated", json_pack ("{s:s, s:s, s:s, s:s}",
+                                          "server_id", ev.server_id,
+                                          "event_id", ev.event_id,
+                                          "decision", old.decision,
+                                          "reason", old.reason));
+    reply_json (rep, 200, json_pack ("{s:s, s:s, s:s, s:s, s:b}",
+                                     "event_id", ev.event_id, "decision",
+                                     old.decision, "reason", old.reason,
+                                     "server_state",
+                                     fg_server_state_name (st),
+                                     "duplicate", 1));
+    return;
+  }
+  if (rc < 0)
+    goto fail;
+  v = fg_schedule_find (&a->sched, ev.server_id);
+  if (server_state (a, ev.server_id, v, &j, &st, &e) < 0)
+    goto fail;
+  fg_job_release (&j);
+  fg_decide_event (&ev, v, st, &d);
+  /* The event's record and the migration it starts: one transaction. */
+  if (fg_store_begin (a->store, &e) < 0)
+    goto fail;
+  if ((d.action == FG_ACT_MIGRATE &&
+       queue_job (a, v, "self-service", &job, &e) < 0) ||
+      event_insert (a, &ev, &d, job, &e) < 0) {
+    fg_store_rollback (a->store);
+    goto fail;
+  }
+  if (fg_store_commit (a->store, &e) < 0)
+    goto fail;
+  if (d.action == FG_ACT_MIGRATE) {
+    mark_settled (a, v);
+    st = FG_SERVER_PENDING;
+  }
+  pthread_mutex_unlock (&a->lock);
+  {
+    json_t *o = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                           "server_id", ev.server_id, "event_id", ev.event_id,
+                           "reboot_type", fg_reboot_type_name (ev.type),
+                           "origin", fg_reboot_origin_name (ev.origin),
+                           "event_time", ev.time_text, "decision",
+                           fg_action_name (d.action), "reason", d.reason,
+                           "state", fg_server_state_name (st));
+    if (job > 0) {
+      json_object_set_new (o, "job", json_integer (job));
+      json_object_set_new (o, "mode", json_string ("self-service"));
+    }
+    alog (a, d.action == FG_ACT_MIGRATE ? "queued" : "event_recorded", o);
+  }
+  if (d.action == FG_ACT_MIGRATE)
+    wake ();
+  reply_json (rep, d.action == FG_ACT_MIGRATE ? 202 : 200,
+              json_pack ("{s:s, s:s, s:s, s:s}", "event_id", ev.event_id,
+                         "decision", fg_action_name (d.action), "reason",
+                         d.reason, "server_state",
+                         fg_server_state_name (st)));
+  return;
+
+fail:
+  pthread_mutex_unlock (&a->lock);
+  fg_job_release (&j);
+  alog (a, "error", json_pack ("{s:s, s:s, s:s}", "event_id", ev.event_id,
+                               "server_id", ev.server_id, "message", e.msg));
+  reply_error (rep, 503, "the job store failed; the event was not recorded: "
+               "send it again", NULL);
+}
+
+static json_t *
+time_or_null (double t)
+{
+  char buf[40];
+
+  if (t <= 0)
+    return json_null ();
+  time_text (t, buf, sizeof buf);
+  return json_string (buf);
+}
+
+static json_t *
+recent_events (struct agent *a, const char *server_id)
+{
+  json_t *arr = json_array ();
+  sqlite3_stmt *st;
+
+  if (sqlite3_prepare_v2 (a->db, "SELECT event_id, reboot_type, origin, "
+                          "event_time, received_at, decision, reason FROM "
+                          "agent_events WHERE server_id = ? ORDER BY seq "
+                          "DESC LIMIT ?", -1, &st, NULL) != SQLITE_OK)
+    return arr;
+  sqlite3_bind_text (st, 1, server_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int (st, 2, EVENTS_SHOWN);
+  while (sqlite3_step (st) == SQLITE_ROW)
+    json_array_append_new (arr, json_pack (
+      "{s:s, s:s, s:s, s:s, s:o, s:s, s:s}",
+      "event_id", (const char *) sqlite3_column_text (st, 0),
+      "reboot_type", (const char *) sqlite3_column_text (st, 1),
+      "origin", (const char *) sqlite3_column_text (st, 2),
+      "time", (const char *) sqlite3_column_text (st, 3),
+      "received_at", time_or_null (sqlite3_column_double (st, 4)),
+      "decision", (const char *) sqlite3_column_text (st, 5),
+      "reason", (const char *) sqlite3_column_text (st, 6)));
+  sqlite3_finalize (st);
+  return arr;
+}
+
+static void
+get_server (struct agent *a, const char *id, struct fg_http_reply *rep)
+{
+  const struct fg_sched_server *v;
+  enum fg_server_state st;
+  struct fg_job j;
+  struct fg_err e = FG_ERR_INIT;
+  json_t *o;
+
+  fg_job_init (&j);
+  pthread_mutex_lock (&a->lock);
+  v = fg_schedule_find (&a->sched, id);
+  if (server_state (a, id, v, &j, &st, &e) < 0) {
+    pthread_mutex_unlock (&a->lock);
+    reply_error (rep, 503, e.msg, NULL);
+    return;
+  }
+  if (v == NULL && j.id == 0) {
+    char msg[256];
+    pthread_mutex_unlock (&a->lock);
+    snprintf (msg, sizeof msg, "unknown server '%.128s': not in the "
+              "migration schedule", id);
+    reply_error (rep, 404, msg, NULL);
+    return;
+  }
+  o = json_pack ("{s:s, s:s}", "server_id", id, "state",
+                 fg_server_state_name (st));
+  json_object_set_new (o, "in_schedule", json_boolean (v != NULL));
+  json_object_set_new (o, "window", v ? json_pack ("{s:s, s:s}", "start",
+                                                   v->window_start_text,
+                                                   "end", v->window_end_text)
+                       : json_null ());
+  json_object_set_new (o, "source", json_string (j.id ? j.source
+                                                 : v->source));
+  json_object_set_new (o, "output", json_string (j.id ? j.output
+                                                 : v->output));
+  if (j.id) {
+    json_t *opts = json_loads (j.options, 0, NULL), *res;
+    json_t *mode = opts ? json_object_get (opts, "mode") : NULL;
+    json_object_set_new (o, "mode", mode ? json_copy (mode) : json_null ());
+    json_decref (opts);
+    json_object_set_new (o, "job", json_pack (
+      "{s:I, s:i, s:i, s:o, s:o, s:o}", "id", (json_int_t) j.id,
+      "runs", j.runs, "attempts", j.attempts,
+      "queued_at", time_or_null (j.created_at),
+      "started_at", time_or_null (j.started_at),
+      "finished_at", time_or_null (j.finished_at)));
+    res = j.result ? json_loads (j.result, 0, NULL) : NULL;
+    if (res) {
+      json_t *verdicts = json_object_get (res, "verdicts");
+      json_t *plan = json_object_get (res, "plan");
+      if (verdicts == NULL && plan)
+        verdicts = json_object_get (plan, "verdicts");
+      json_object_set (o, "verdicts", verdicts ? verdicts : json_null ());
+    }
+    json_object_set_new (o, "result", res ? res : json_null ());
+    if (j.error_kind && j.state != FG_JOB_DONE) {
+      json_t *err = json_pack ("{s:s, s:s}", "kind", j.error_kind,
+                               "message", j.error_message
+                               ? j.error_message : "");
+      if (j.error_hint)
+        json_object_set_new (err, "hint", json_string (j.error_hint));
+      json_object_set_new (o, "error", err);
+    } else
+      json_object_set_new (o, "error", json_null ());
+  } else {
+    json_object_set_new (o, "mode", json_null ());
+    json_object_set_new (o, "job", json_null ());
+    json_object_set_new (o, "result", json_null ());
+    json_object_set_new (o, "error", json_null ());
+  }
+  json_object_set_new (o, "events", recent_events (a, id));
+  pthread_mutex_unlock (&a->lock);
+  fg_job_release (&j);
+  reply_json (rep, 200, o);
+}
+
+static void
+get_health (struct agent *a, const struct fg_http_request *req,
+            struct fg_http_reply *rep)
+{
+  json_t *o = json_pack ("{s:s, s:s, s:I}", "status", "ok", "version",
+                         FG_VERSION, "uptime_seconds",
+                         (json_int_t) (now () - a->started));
+
+  /* Figures only for who holds the token: a probe needs none. */
+  if (req->authenticated) {
+    struct fg_store_counts c;
+    struct fg_err e = FG_ERR_INIT;
+    pthread_mutex_lock (&a->lock);
+    if (fg_store_count (a->store, QUEUE, &c, &e) == 0)
+      json_object_set_new (o, "jobs", json_pack (
+        "{s:I, s:I, s:I, s:I}", "pending", (json_int_t) c.n[FG_JOB_PENDING],
+        "running", (json_int_t) c.n[FG_JOB_RUNNING],
+        "done", (json_int_t) c.n[FG_JOB_DONE],
+        "failed", (json_int_t) c.n[FG_JOB_FAILED]));
+    json_object_set_new (o, "servers", json_integer ((json_int_t)
+                                                     a->sched.n));
+    pthread_mutex_unlock (&a->lock);
+    json_object_set_new (o, "max_concurrent",
+                         json_integer (a->cfg.max_concurrent));
+  }
+  reply_json (rep, 200, o);
+}
+
+static void
+handle (void *opaque, const struct fg_http_request *req,
+        struct fg_http_reply *rep)
+{
+  struct agent *a = opaque;
+  const char *p = req->path;
+
+  if (strcmp (p, "/v1/health") == 0) {
+    if (strcmp (req->method, "GET") && strcmp (req->method, "HEAD")) {
+      rep->allow = "GET";
+      reply_error (rep, 405, "use GET for /v1/health", NULL);
+      return;
+    }
+    get_health (a, req, rep);
+  } else if (strcmp (p, "/v1/events") == 0) {
+    if (strcmp (req->method, "POST")) {
+      rep->allow = "POST";
+      reply_error (rep, 405, "use POST for /v1/events", NULL);
+      return;
+    }
+    post_event (a, req, rep);
+  } else if (strncmp (p, "/v1/servers/", 12) == 0 && p[12] &&
+             strchr (p + 12, '/') == NULL) {
+    if (strcmp (req->method, "GET") && strcmp (req->method, "HEAD")) {
+      rep->allow = "GET";
+      reply_error (rep, 405, "use GET for /v1/servers/ID", NULL);
+      return;
+    }
+    if (!fg_event_id_ok (p + 12)) {
+      reply_error (rep, 404, "unknown server: not a server id", NULL);
+      return;
+    }
+    get_server (a, p + 12, rep);
+  } else {
+    char msg[256];
+    snprintf (msg, sizeof msg, "no such route '%.128s' (the API is POST "
+              "/v1/events, GET /v1/servers/ID, GET /v1/health)", p);
+    reply_error (rep, 404, msg, NULL);
+  }
+}
+
+/* ---- conversions --------------------------------------------------------- */
+
+static void
+buf_free (struct buf *b)
+{
+  free (b->data);
+  memset (b, 0, sizeof *b);
+}
+
+static int
+buf_add (struct buf *b, const char *data, size_t n, size_t keep_tail)
+{
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    char *bigger;
+    while (cap < b->len + n + 1)
+      cap *= 2;
+    bigger = realloc (b->data, cap);
+    if (bigger == NULL)
+      return -1;
+    b->data = bigger;
+    b->cap = cap;
+  }
+  memcpy (b->data + b->len, data, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+  if (keep_tail && b->len > 2 * keep_tail) {
+    memmove (b->data, b->data + b->len - keep_tail, keep_tail + 1);
+    b->len = keep_tail;
+  }
+  return 0;
+}
+
+static void
+drain (struct slot *w, int i)
+{
+  char chunk[65536];
+
+  while (w->fd[i] >= 0) {
+    ssize_t n = read (w->fd[i], chunk, sizeof chunk);
+    if (n > 0) {
+      if (i == 0 && w->out.len + (size_t) n > MAX_RESULT)
+        continue;
+      buf_add (i == 0 ? &w->out : &w->err, chunk, (size_t) n,
+               i == 1 ? LOG_TAIL : 0);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && errno == EAGAIN) {
+      return;
+    } else {
+      close (w->fd[i]);
+      w->fd[i] = -1;
+    }
+  }
+}
+
+/* A run of this job cut off by kill -9 may have left its temporaries:
+ * .OUT.XXXXXX.part, and for a bundle .OUT.0.vhd.PID and its own
+ * ..OUT.0.vhd.PID.XXXXXX.part (core/outfile.c).  Only this job writes
+ * these names: outputs are unique in a schedule. */
+static void
+sweep_temps (struct agent *a, const struct fg_job *j)
+{
+  char *dcopy = strdup (j->output), *bcopy = strdup (j->output);
+  const char *dir, *base;
+  size_t blen;
+  DIR *d;
+  struct dirent *de;
+
+  if (dcopy == NULL || bcopy == NULL)
+    goto out;
+  dir = dirname (dcopy);
+  base = basename (bcopy);
+  blen = strlen (base);
+  d = opendir (dir);
+  if (d == NULL)
+    goto out;
+  while ((de = readdir (d)) != NULL) {
+    const char *n = de->d_name;
+    size_t len = strlen (n);
+    int stale = 0;
+
+    if (n[0] != '.')
+      continue;
+    if (len == 1 + blen + 12 && strncmp (n + 1, base, blen) == 0 &&
+        n[1 + blen] == '.' && strcmp (n + len - 5, ".part") == 0)
+      stale = 1;
+    for (size_t dots = 1; dots <= 2 && !stale; dots++)
+      if (len > dots + blen + 7 && strncmp (n + dots, base, blen) == 0 &&
+          (dots == 1 || n[1] == '.') &&
+          strncmp (n + dots + blen, ".0.vhd.", 7) == 0)
+        stale = 1;
+    if (stale && unlinkat (dirfd (d), n, 0) == 0)
+      alog (a, "cleaned", json_pack ("{s:s, s:I, s:s}", "server_id", j->key,
+                                     "job", (json_int_t) j->id, "removed",
+                                     n));
+  }
+  closedir (d);
+out:
+  free (dcopy);
+  free (bcopy);
+}
+
+/* Write the job's server record to RECORDS_DIR/KEY.json (temporary name,
+ * fsync, rename): convert reads it by path. */
+static char *
+write_record (struct agent *a, const struct fg_job *j, json_t *rec,
+              struct fg_err *e)
+{
+  struct fg_outfile of = FG_OUTFILE_INIT;
+  char *path = NULL, *text;
+
+  if (!fg_schedule_id_ok (j->key)) {
+    fg_err_set (e, FG_E_INPUT, "job key '%s' cannot name a file", j->key);
+    return NULL;
+  }
+  if (asprintf (&path, "%s/%s.json", a->records_dir, j->key) < 0) {
+    fg_err_set (e, FG_E_INTERNAL, "out of memory");
+    return NULL;
+  }
+  text = json_dumps (rec, JSON_INDENT (2) | JSON_SORT_KEYS);
+  if (text == NULL ||
+      fg_outfile_open (&of, path, FG_OUTFILE_REPLACE, e) < 0 ||
+      fg_outfile_pwrite (&of, text, strlen (text), 0, e) < 0 ||
+      fg_outfile_commit (&of, FG_OUTFILE_REPLACE, e) < 0) {
+    if (!fg_err_is_set (e))
+      fg_err_set (e, FG_E_INTERNAL, "out of memory");
+    fg_outfile_abort (&of);
+    free (text);
+    free (path);
+    return NULL;
+  }
+  fg_outfile_abort (&of);
+  free (text);
+  return path;
+}
+
+static int
+spawn (struct agent *a, struct slot *w, struct fg_err *e)
+{
+  int out[2] = { -1, -1 }, err[2] = { -1, -1 };
+  json_t *opts = json_loads (w->job.options, 0, NULL);
+  const char *mode, *argv[24];
+  char *record = NULL;
+  size_t n = 0;
+  pid_t parent = getpid ();
+  /* A run cut off may have renamed its output just before it died: redo
+   * over it. */
+  int redo = w->job.runs > 1;
+
+  mode = json_string_value (json_object_get (opts, "mode"));
+  if (mode == NULL || json_object_get (opts, "server_record") == NULL) {
+    json_decref (opts);
+    return fg_err_set (e, FG_E_INTERNAL, "job '%s' has no mode or server "
+                       "record in its options", w->job.key);
+  }
+  snprintf (w->mode, sizeof w->mode, "%s", mode);
+  record = write_record (a, &w->job, json_object_get (opts,
+                                                      "server_record"), e);
+  if (record == NULL) {
+    json_decref (opts);
+    return -1;
+  }
+  if (redo)
+    sweep_temps (a, &w->job);
+  argv[n++] = "fg2ng";
+  argv[n++] = "convert";
+  argv[n++] = "--json";
+  argv[n++] = "--progress";
+  argv[n++] = "none";
+  argv[n++] = "--mode";
+  argv[n++] = w->mode;
+  argv[n++] = "--server-record";
+  argv[n++] = record;
+  if (json_string_value (json_object_get (opts, "flavor"))) {
+    argv[n++] = "--flavor";
+    argv[n++] = json_string_value (json_object_get (opts, "flavor"));
+  }
+  if (json_string_value (json_object_get (opts, "class"))) {
+    argv[n++] = "--class";
+    argv[n++] = json_string_value (json_object_get (opts, "class"));
+  }
+  if (redo)
+    argv[n++] = "--force";
+  argv[n++] = "-o";
+  argv[n++] = w->job.output;
+  argv[n++] = "--";
+  argv[n++] = w->job.source;
+  argv[n] = NULL;
+
+  if (pipe2 (out, O_CLOEXEC) < 0 || pipe2 (err, O_CLOEXEC) < 0) {
+    fg_err_errno (e, FG_E_IO, errno, "cannot create a pipe");
+    goto fail;
+  }
+  fflush (NULL);
+  w->pid = fork ();
+  if (w->pid < 0) {
+    fg_err_errno (e, FG_E_IO, errno, "cannot start a conversion");
+    w->pid = 0;
+    goto fail;
+  }
+  if (w->pid == 0) {
+    sigset_t none;
+    int devnull = open ("/dev/null", O_RDONLY);
+    static const char msg[] = "fg2ng: error: cannot run /proc/self/exe\n";
+
+    /* Die with the agent: if it is killed outright, SIGTERM lets the
+     * conversion remove its temporary files instead of racing the
+     * restarted agent's redo of the same job. */
+    prctl (PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid () != parent)
+      _exit (128 + SIGTERM);
+    signal (SIGPIPE, SIG_DFL);
+    signal (SIGTERM, SIG_DFL);
+    signal (SIGINT, SIG_DFL);
+    signal (SIGHUP, SIG_DFL);
+    signal (SIGCHLD, SIG_DFL);
+    sigemptyset (&none);
+    sigprocmask (SIG_SETMASK, &none, NULL);
+    if (devnull >= 0)
+      dup2 (devnull, 0);
+    dup2 (out[1], 1);
+    dup2 (err[1], 2);
+    execv ("/proc/self/exe", (char *const *) argv);
+    if (write (2, msg, sizeof msg - 1) < 0)
+      _exit (127);
+    _exit (127);
+  }
+  close (out[1]);
+  close (err[1]);
+  fcntl (out[0], F_SETFL, O_NONBLOCK);
+  fcntl (err[0], F_SETFL, O_NONBLOCK);
+  w->fd[0] = out[0];
+  w->fd[1] = err[0];
+  clock_gettime (CLOCK_MONOTONIC, &w->t0);
+  a->running++;
+  log_job (a, "started", &w->job, "running", w->mode,
+           json_pack ("{s:i, s:i, s:s}", "pid", (int) w->pid, "run",
+                      w->job.runs, "output", w->job.output));
+  json_decref (opts);
+  free (record);
+  return 0;
+
+fail:
+  for (int i = 0; i < 2; i++) {
+    if (out[i] >= 0)
+      close (out[i]);
+    if (err[i] >= 0)
+      close (err[i]);
+  }
+  json_decref (opts);
+  free (record);
+  return -1;
+}
+
+static double
+since (const struct timespec *t0)
+{
+  struct timespec t1;
+  clock_gettime (CLOCK_MONOTONIC, &t1);
+  return (double) (t1.tv_sec - t0->tv_sec) +
+    (double) (t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* The error convert printed last ("fg2ng: error: ..." or a usage line)
+ * and the hint after it. */
+static void
+child_error (const char *log, char *msg, size_t cap, char *hint,
+             size_t hcap)
+{
+  const char *line, *last = NULL;
+
+  msg[0] = hint[0] = '\0';
+  for (line = log ? log : ""; *line; ) {
+    size_t len = strcspn (line, "\n");
+    if (strncmp (line, "fg2ng: error: ", 14) == 0) {
+      snprintf (msg, cap, "%.*s", (int) (len - 14), line + 14);
+      hint[0] = '\0';
+    } else if (strncmp (line, "fg2ng convert: ", 15) == 0) {
+      snprintf (msg, cap, "%.*s", (int) (len - 15), line + 15);
+      hint[0] = '\0';
+    } else if (strncmp (line, "hint: ", 6) == 0 && msg[0]) {
+      snprintf (hint, hcap, "%.*s", (int) (len - 6), line + 6);
+    }
+    if (len > 0)
+      last = line;
+    line += len + (line[len] == '\n');
+  }
+  if (msg[0] == '\0' && last)
+    snprintf (msg, cap, "%.*s", (int) strcspn (last, "\n"), last);
+}
+
+/* "not eligible: RULE (MESSAGE); ..." from the check document's failing
+ * verdicts. */
+static void
+ineligible_message (json_t *doc, char *msg, size_t cap, json_t **failing)
+{
+  json_t *plan = json_object_get (doc, "plan");
+  json_t *vs = json_object_get (plan ? plan : doc, "verdicts"), *v;
+  size_t i, used;
+
+  *failing = json_array ();
+  used = (size_t) snprintf (msg, cap, "not eligible");
+  json_array_foreach (vs, i, v) {
+    const char *level = json_string_value (json_object_get (v, "level"));
+    const char *rule = json_string_value (json_object_get (v, "rule"));
+    const char *text = json_string_value (json_object_get (v, "message"));
+    if (level == NULL || strcmp (level, "fail") != 0 || rule == NULL)
+      continue;
+    json_array_append_new (*failing, json_string (rule));
+    if (used < cap)
+      used += (size_t) snprintf (msg + used, cap - used, "%s %s (%s)",
+                                 json_array_size (*failing) == 1 ? ":" : ";",
+                                 rule, text ? text : "");
+  }
+}
+
+/* The child has been reaped: record what became of its job. */
+static void
+complete (struct agent *a, struct slot *w, int status)
+{
+  const char *log = w->err.data ? w->err.data : "";
+  char msg[FG_ERR_MSG_MAX], hint[FG_ERR_HINT_MAX];
+  const char *kind = NULL;
+  int retryable = 0, rc = 0;
+  double secs;
+  struct fg_err e = FG_ERR_INIT;
+
+  drain (w, 0);
+  drain (w, 1);
+  for (int i = 0; i < 2; i++)
+    if (w->fd[i] >= 0) {
+      close (w->fd[i]);
+      w->fd[i] = -1;
+    }
+  secs = round (since (&w->t0) * 1000) / 1000;
+  child_error (log, msg, sizeof msg, hint, sizeof hint);
+
+  pthread_mutex_lock (&a->lock);
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 0) {
+    json_error_t jerr;
+    json_t *res = json_loadb (w->out.data ? w->out.data : "", w->out.len, 0,
+                              &jerr);
+    char *text = res ? json_dumps (res, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    if (text) {
+      rc = fg_store_finish (a->store, w->job.id, text, log, &e);
+      if (rc == 0)
+        log_job (a, "done", &w->job, "done", w->mode,
+                 json_pack ("{s:s, s:f}", "output", w->job.output,
+                            "seconds", secs));
+    } else {
+      kind = "internal";
+      retryable = 1;
+      snprintf (msg, sizeof msg, "convert succeeded but printed no JSON "
+                "result (%s)", jerr.text);
+    }
+    free (text);
+    json_decref (res);
+  } else if (a->stopping && (WIFSIGNALED (status) ||
+                             WEXITSTATUS (status) >= 128)) {
+    /* Stopped by our SIGTERM: to be redone by the next start. */
+    rc = fg_store_release (a->store, w->job.id, &e);
+    if (rc == 0)
+      log_job (a, "interrupted", &w->job, "pending", w->mode,
+               json_pack ("{s:s, s:f}", "reason", "the agent is stopping; "
+                          "the job is redone at the next start", "seconds",
+                          secs));
+  } else if (WIFEXITED (status) && WEXITSTATUS (status) == 1) {
+    /* Not eligible: nothing was written; keep the check document. */
+    json_t *doc = json_loadb (w->out.data ? w->out.data : "", w->out.len, 0,
+                              NULL), *failing = NULL;
+    char *text = doc ? json_dumps (doc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    if (doc)
+      ineligible_message (doc, msg, sizeof msg, &failing);
+    else if (msg[0] == '\0')
+      snprintf (msg, sizeof msg, "not eligible");
+    rc = fg_store_refuse (a->store, w->job.id, "ineligible", msg, text, log,
+                          &e);
+    if (rc == 0)
+      log_job (a, "ineligible", &w->job, "ineligible", w->mode,
+               json_pack ("{s:s, s:o, s:f}", "reason", msg, "failing",
+                          failing ? failing : json_array (), "seconds",
+                          secs));
+    else
+      json_decref (failing);
+    free (text);
+    json_decref (doc);
+  } else if (WIFEXITED (status)) {
+    int code = WEXITSTATUS (status);
+    kind = code == 2 ? "input" : "internal";
+    retryable = code != 2;
+    if (code == 127 && msg[0] == '\0')
+      snprintf (msg, sizeof msg, "cannot run the conversion");
+    if (msg[0] == '\0')
+      snprintf (msg, sizeof msg, "convert exited with status %d", code);
+  } else if (WIFSIGNALED (status)) {
+    kind = "signal";
+    retryable = 1;
+    snprintf (msg, sizeof msg, "convert was killed by signal %d (%s)",
+              WTERMSIG (status), strsignal (WTERMSIG (status)));
+  }
+  if (kind && rc == 0) {
+    rc = fg_store_fail (a->store, w->job.id, kind, msg, hint[0] ? hint
+                        : NULL, log, retryable, &e);
+    if (rc >= 0)
+      log_job (a, rc == FG_JOB_PENDING ? "retry" : "failed", &w->job,
+               fg_job_state_name (rc), w->mode,
+               json_pack ("{s:s, s:s, s:f}", "kind", kind, "reason", msg,
+                          "seconds", secs));
+  }
+  pthread_mutex_unlock (&a->lock);
+  if (rc < 0) {
+    /* The store failed under us: stop taking work; the job stays running
+     * in the store and the next start recovers it. */
+    alog (a, "error", json_pack ("{s:s, s:I, s:s}", "server_id", w->job.key,
+                                 "job", (json_int_t) w->job.id, "message",
+                                 e.msg));
+    if (!a->fatal)
+      a->fatal_err = e;
+    a->fatal = 1;
+  }
+  buf_free (&w->out);
+  buf_free (&w->err);
+  fg_job_release (&w->job);
+  w->pid = 0;
+  a->running--;
+}
+
+static void
+reap (struct agent *a)
+{
+  pid_t pid;
+  int status;
+
+  while ((pid = waitpid (-1, &status, WNOHANG)) > 0)
+    for (unsigned i = 0; i < MAX_SLOTS; i++)
+      if (a->slots[i].pid == pid) {
+        complete (a, &a->slots[i], status);
+        break;
+      }
+}
+
+static void
+claim_jobs (struct agent *a)
+{
+  while (!a->stopping && !a->fatal && a->running < a->cfg.max_concurrent) {
+    struct slot *w = NULL;
+    struct fg_err e = FG_ERR_INIT;
+    int rc;
+
+    for (unsigned i = 0; i < MAX_SLOTS && w == NULL; i++)
+      if (a->slots[i].pid == 0)
+        w = &a->slots[i];
+    fg_job_init (&w->job);
+    pthread_mutex_lock (&a->lock);
+    rc = fg_store_claim (a->store, QUEUE, getpid (), &w->job, &e);
+    pthread_mutex_unlock (&a->lock);
+    if (rc <= 0) {
+      if (rc < 0)
+        alog (a, "error", json_pack ("{s:s}", "message", e.msg));
+      return;
+    }
+    if (spawn (a, w, &e) < 0) {
+      pthread_mutex_lock (&a->lock);
+      rc = fg_store_fail (a->store, w->job.id, "internal", e.msg, NULL,
+                          NULL, 1, &e);
+      pthread_mutex_unlock (&a->lock);
+      log_job (a, rc == FG_JOB_PENDING ? "retry" : "failed", &w->job,
+               rc >= 0 ? fg_job_state_name (rc) : "running", NULL,
+               json_pack ("{s:s}", "reason", e.msg));
+      fg_job_release (&w->job);
+      return;                 /* out of processes?  Try at the next tick. */
+    }
+  }
+}
+
+/* ---- signals ------------------------------------------------------------- */
+
+static volatile sig_atomic_t got_stop, got_hup;
+
+static void
+on_signal (int sig)
+{
+  int saved = errno;
+
+  if (sig == SIGHUP)
+    got_hup = 1;
+  else if (sig != SIGCHLD)
+    got_stop = sig;
+  wake ();
+  errno = saved;
+}
+
+static int
+install_signals (struct fg_err *e)
+{
+  struct sigaction sa;
+
+  if (pipe2 (wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+    return fg_err_errno (e, FG_E_IO, errno, "cannot create a pipe");
+  memset (&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset (&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGTERM, &sa, NULL);
+  sigaction (SIGHUP, &sa, NULL);
+  sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+  sigaction (SIGCHLD, &sa, NULL);
+  signal (SIGPIPE, SIG_IGN);
+  return 0;
+}
+
+/* Signals go to the main thread only: the HTTP threads start with them
+ * blocked. */
+static void
+block_signals (int block)
+{
+  sigset_t set;
+
+  sigemptyset (&set);
+  sigaddset (&set, SIGINT);
+  sigaddset (&set, SIGTERM);
+  sigaddset (&set, SIGHUP);
+  sigaddset (&set, SIGCHLD);
+  pthread_sigmask (block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
+/* ---- schedule (re)loading ------------------------------------------------ */
+
+static int
+load_schedule (struct agent *a, struct fg_schedule *s, struct fg_err *e)
+{
+  if (fg_schedule_load (a->cfg.schedule, a->cfg.output_dir, s, e) < 0)
+    return -1;
+  if (s->nproblems == 0)
+    fg_schedule_check_files (s);
+  if (s->nproblems) {
+    fg_err_set (e, FG_E_INPUT, "'%s': %zu problem%s%s", a->cfg.schedule,
+                s->nproblems, s->nproblems == 1 ? "" : "s",
+                s->nlisted < s->nproblems ? " (the first listed)" : "");
+    fg_err_hint (e, "fix the schedule; doc/schedule.schema.json describes "
+                 "it");
+    return -1;
+  }
+  return 0;
+}
+
+static void
+reload (struct agent *a)
+{
+  struct fg_schedule s;
+  struct fg_err e = FG_ERR_INIT;
+  char token[FG_AGENT_TOKEN_MAX], why[PATH_MAX + 200];
+  unsigned char *settled;
+
+  if (fg_agent_read_token (a->cfg.token_file, token, sizeof token, why,
+                           sizeof why) < 0)
+    alog (a, "reload_refused", json_pack ("{s:s, s:s}", "file",
+                                          a->cfg.token_file, "message",
+                                          why));
+  else {
+    fg_http_set_token (a->http, token);
+    memset (token, 0, sizeof token);
+  }
+  if (load_schedule (a, &s, &e) < 0) {
+    json_t *lines = json_array ();
+    for (size_t i = 0; i < s.nlisted; i++)
+      json_array_append_new (lines, json_string (s.problems[i]));
+    alog (a, "reload_refused", json_pack ("{s:s, s:s, s:o, s:s}", "file",
+                                          a->cfg.schedule, "message", e.msg,
+                                          "problems", lines, "reason",
+                                          "the schedule in use is kept"));
+    fg_schedule_release (&s);
+    return;
+  }
+  settled = calloc (s.n + 1, 1);
+  if (settled == NULL) {
+    fg_schedule_release (&s);
+    return;
+  }
+  pthread_mutex_lock (&a->lock);
+  fg_schedule_release (&a->sched);
+  free (a->settled);
+  a->sched = s;
+  a->settled = settled;
+  pthread_mutex_unlock (&a->lock);
+  alog (a, "reloaded", json_pack ("{s:s, s:I}", "file", a->cfg.schedule,
+                                  "servers", (json_int_t) s.n));
+}
+
+/* ---- the service --------------------------------------------------------- */
+
+static void
+print_problems (char **lines, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    fprintf (stderr, "fg2ng agent: %s\n", lines[i]);
+}
+
+static int
+open_log (struct agent *a, struct fg_err *e)
+{
+  if (a->cfg.log == NULL) {
+    a->log_fd = STDERR_FILENO;
+    return 0;
+  }
+  a->log_fd = open (a->cfg.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+                    0640);
+  if (a->log_fd < 0)
+    return fg_err_errno (e, FG_E_IO, errno, "'%s': cannot open the log",
+                         a->cfg.log);
+  return 0;
+}
+
+static int
+open_store (struct agent *a, struct fg_err *e)
+{
+  char *err = NULL;
+  unsigned foreign = 0;
+  int n;
+
+  a->store = fg_store_open (a->cfg.state, FG_STORE_CREATE, e);
+  if (a->store == NULL)
+    return -1;
+  fg_store_set_retries (a->store, a->cfg.retries);
+  a->db = (sqlite3 *) fg_store_sqlite (a->store);
+  if (sqlite3_exec (a->db, agent_schema, NULL, NULL, &err) != SQLITE_OK) {
+    fg_err_set (e, FG_E_IO, "'%s': cannot create the agent's tables: %s",
+                a->cfg.state, err ? err : "?");
+    sqlite3_free (err);
+    return -1;
+  }
+  n = fg_store_recover (a->store, &foreign, e);
+  if (n < 0)
+    return -1;
+  if (n > 0)
+    alog (a, "recovered", json_pack ("{s:i, s:s}", "jobs", n, "reason",
+                                     "cut off by an earlier run; to be "
+                                     "redone from the start"));
+  if (foreign)
+    alog (a, "warning", json_pack ("{s:s}", "message", "jobs running on "
+                                   "other hosts are left alone"));
+  if (asprintf (&a->records_dir, "%s.records", a->cfg.state) < 0)
+    return fg_err_set (e, FG_E_INTERNAL, "out of memory");
+  if (mkdir (a->records_dir, 0700) < 0 && errno != EEXIST)
+    return fg_err_errno (e, FG_E_IO, errno, "'%s'", a->records_dir);
+  return 0;
+}
+
+static void
+service_loop (struct agent *a)
+{
+  for (;;) {
+    struct pollfd pfd[1 + 2 * MAX_SLOTS];
+    struct slot *owner[1 + 2 * MAX_SLOTS];
+    int which[1 + 2 * MAX_SLOTS];
+    nfds_t n = 0;
+    double next, t;
+    int timeout = 1000;
+
+    if (got_stop && !a->stopping) {
+      a->stopping = 1;
+      a->stop_at = now () + a->cfg.shutdown_grace;
+      fg_http_quiesce (a->http);
+      alog (a, "stopping", json_pack ("{s:s, s:i, s:I}", "signal",
+                                      strsignal (got_stop), "running",
+                                      (int) a->running, "grace_seconds",
+                                      (json_int_t) a->cfg.shutdown_grace));
+      got_stop = 0;
+    } else if (got_stop && a->stopping && !a->forwarded) {
+      a->stop_at = 0;         /* a second signal: stop them now */
+      got_stop = 0;
+    }
+    if (got_hup) {
+      got_hup = 0;
+      if (!a->stopping)
+        reload (a);
+    }
+    next = a->stopping ? 0 : expire_windows (a);
+    claim_jobs (a);
+    if (a->fatal && !a->stopping) {
+      a->stopping = 1;
+      a->stop_at = now ();
+      fg_http_quiesce (a->http);
+    }
+    if (a->stopping && a->running > 0 && !a->forwarded &&
+        now () >= a->stop_at) {
+      for (unsigned i = 0; i < MAX_SLOTS; i++)
+        if (a->slots[i].pid > 0)
+          kill (a->slots[i].pid, SIGTERM);
+      a->forwarded = 1;
+      alog (a, "stopping_jobs", json_pack ("{s:i}", "running",
+                                           (int) a->running));
+    }
+    if (a->stopping && a->running == 0)
+      return;
+
+    pfd[n].fd = wake_pipe[0];
+    pfd[n].events = POLLIN;
+    owner[n] = NULL;
+    which[n++] = 0;
+    for (unsigned i = 0; i < MAX_SLOTS; i++)
+      for (int k = 0; k < 2; k++)
+        if (a->slots[i].pid > 0 && a->slots[i].fd[k] >= 0) {
+          pfd[n].fd = a->slots[i].fd[k];
+          pfd[n].events = POLLIN;
+          owner[n] = &a->slots[i];
+          which[n++] = k;
+        }
+    t = now ();
+    if (next > 0 && (next - t) * 1000 < timeout)
+      timeout = next > t ? (int) ((next - t) * 1000) + 1 : 0;
+    if (a->stopping && !a->forwarded && (a->stop_at - t) * 1000 < timeout)
+      timeout = a->stop_at > t ? (int) ((a->stop_at - t) * 1000) + 1 : 0;
+    if (poll (pfd, n, timeout) < 0 && errno != EINTR)
+      return;
+    for (nfds_t i = 1; i < n; i++)
+      if (pfd[i].revents)
+        drain (owner[i], which[i]);
+    if (pfd[0].revents) {
+      char sink[64];
+      while (read (wake_pipe[0], sink, sizeof sink) > 0)
+        ;
+    }
+    reap (a);
+  }
+}
+
+int
+fg_agent_run (const char *config_path, int flags, struct fg_err *e)
+{
+  struct agent *a = calloc (1, sizeof *a);
+  char why[PATH_MAX + 200];
+  int rc = -1;
+
+  if (a == NULL)
+    return fg_err_set (e, FG_E_INTERNAL, "out of memory");
+  a->log_fd = STDERR_FILENO;
+  pthread_mutex_init (&a->lock, NULL);
+  pthread_mutex_init (&a->log_lock, NULL);
+  a->started = now ();
+  for (unsigned i = 0; i < MAX_SLOTS; i++)
+    a->slots[i].fd[0] = a->slots[i].fd[1] = -1;
+
+  if (fg_agent_config_load (config_path, &a->cfg, e) < 0)
+    goto out;
+  if (a->cfg.nproblems) {
+    print_problems (a->cfg.problems, a->cfg.nproblems);
+    fg_err_set (e, FG_E_INPUT, "'%s': %zu problem%s (listed above); the "
+                "agent did not start", config_path, a->cfg.nproblems,
+                a->cfg.nproblems == 1 ? "" : "s");
+    fg_err_hint (e, "fix the configuration; doc/agent-config.schema.json "
+                 "describes it");
+    goto out;
+  }
+  if (load_schedule (a, &a->sched, e) < 0) {
+    print_problems (a->sched.problems, a->sched.nlisted);
+    goto out;
+  }
+  if (flags & FG_AGENT_CHECK_ONLY) {
+    printf ("'%s': valid; schedule '%s': %zu server%s\n", config_path,
+            a->cfg.schedule, a->sched.n, a->sched.n == 1 ? "" : "s");
+    rc = 0;
+    goto out;
+  }
+  a->settled = calloc (a->sched.n + 1, 1);
+  if (a->settled == NULL) {
+    fg_err_set (e, FG_E_INTERNAL, "out of memory");
+    goto out;
+  }
+  if (fg_agent_read_token (a->cfg.token_file, a->token, sizeof a->token,
+                           why, sizeof why) < 0) {
+    fg_err_set (e, FG_E_INPUT, "%s", why);
+    goto out;
+  }
+  if (open_log (a, e) < 0 || install_signals (e) < 0)
+    goto out;
+  block_signals (1);
+  if (open_store (a, e) < 0) {
+    block_signals (0);
+    goto out;
+  }
+  a->http = fg_http_start (&a->cfg, a->token, "/v1/health", handle,
+                           on_http_log, a, e);
+  memset (a->token, 0, sizeof a->token);
+  block_signals (0);
+  if (a->http == NULL)
+    goto out;
+  alog (a, "listening", json_pack ("{s:s, s:s, s:s, s:I, s:i, s:b}",
+                                   "address", fg_http_address (a->http),
+                                   "schedule", a->cfg.schedule, "state",
+                                   a->cfg.state, "servers",
+                                   (json_int_t) a->sched.n,
+                                   "max_concurrent",
+                                   (int) a->cfg.max_concurrent, "tls",
+                                   a->cfg.tls_cert != NULL));
+  service_loop (a);
+  fg_http_stop (a->http);
+  a->http = NULL;
+  if (a->fatal) {
+    *e = a->fatal_err;
+    goto out;
+  }
+  alog (a, "stopped", NULL);
+  rc = 0;
+
+out:
+  if (a->http)
+    fg_http_stop (a->http);
+  /* Children still running (the store failed): let them finish unseen
+   * would race the next start; they were sent SIGTERM, wait for them. */
+  while (a->running > 0 && waitpid (-1, NULL, 0) > 0)
+    a->running--;
+  if (a->store)
+    fg_store_close (a->store);
+  if (a->log_fd > STDERR_FILENO)
+    close (a->log_fd);
+  fg_schedule_release (&a->sched);
+  fg_agent_config_release (&a->cfg);
+  free (a->settled);
+  free (a->records_dir);
+  pthread_mutex_destroy (&a->lock);
+  pthread_mutex_destroy (&a->log_lock);
+  free (a);
+  return rc;
+}

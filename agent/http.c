@@ -1,0 +1,448 @@
+/* agent/http.c --- the HTTP front of the agent (see http.h) */
+#include "agent/http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* Requests are small and quick (a decision and one transaction): a few
+ * threads serve hundreds of clients at once. */
+#define POOL_THREADS 4
+#define MAX_CONNECTIONS 512
+#define CONNECTION_TIMEOUT_S 15
+#define MAX_TLS_FILE (1u << 20)
+
+struct fg_http {
+  struct MHD_Daemon *d;
+  pthread_mutex_t lock;       /* guards token */
+  char token[FG_AGENT_TOKEN_MAX];
+  char *public_path;
+  size_t body_limit;
+  fg_http_handler handle;
+  fg_http_logger log;
+  void *opaque;
+  char address[128 + 108];
+  char *unix_path;            /* to remove at the end */
+  int unix_fd;
+  char *cert, *key;           /* PEM, kept while the daemon runs */
+  int quiesced;
+};
+
+/* What one request has sent so far. */
+struct conn {
+  char *body;
+  size_t len;
+  int too_big;
+  int authenticated;
+};
+
+char *
+fg_http_error_body (const char *message, const char *field)
+{
+  json_t *o = json_pack ("{s:s}", "error", message);
+  char *s;
+
+  if (o && field && *field)
+    json_object_set_new (o, "field", json_string (field));
+  s = o ? json_dumps (o, JSON_COMPACT) : NULL;
+  json_decref (o);
+  return s;
+}
+
+static enum MHD_Result
+send_reply (struct MHD_Connection *conn, unsigned status, char *body,
+            const char *allow)
+{
+  struct MHD_Response *r;
+  enum MHD_Result rc;
+  size_t len;
+
+  if (body == NULL)
+    body = strdup ("{}");
+  if (body == NULL)
+    return MHD_NO;
+  /* One line per reply: curl users see it end cleanly. */
+  len = strlen (body);
+  {
+    char *nl = realloc (body, len + 2);
+    if (nl == NULL) {
+      free (body);
+      return MHD_NO;
+    }
+    body = nl;
+    body[len++] = '\n';
+    body[len] = '\0';
+  }
+  r = MHD_create_response_from_buffer (len, body, MHD_RESPMEM_MUST_FREE);
+  if (r == NULL) {
+    free (body);
+    return MHD_NO;
+  }
+  MHD_add_response_header (r, MHD_HTTP_HEADER_CONTENT_TYPE,
+                           "application/json");
+  MHD_add_response_header (r, "Cache-Control", "no-store");
+  if (status == MHD_HTTP_UNAUTHORIZED)
+    MHD_add_response_header (r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                             "Bearer realm=\"fg2ng-agent\"");
+  if (allow)
+    MHD_add_response_header (r, MHD_HTTP_HEADER_ALLOW, allow);
+  rc = MHD_queue_response (conn, status, r);
+  MHD_destroy_response (r);
+  return rc;
+}
+
+static enum MHD_Result
+refuse (struct fg_http *h, struct MHD_Connection *conn, unsigned status,
+        const char *method, const char *url, const char *msg)
+{
+  if (h->log)
+    h->log (h->opaque, status, method, url, msg);
+  return send_reply (conn, status, fg_http_error_body (msg, NULL), NULL);
+}
+
+static int
+authorized (struct fg_http *h, struct MHD_Connection *conn)
+{
+  const char *auth = MHD_lookup_connection_value (conn, MHD_HEADER_KIND,
+                                                  MHD_HTTP_HEADER_AUTHORIZATION);
+  int ok;
+
+  if (auth == NULL || strncasecmp (auth, "Bearer ", 7) != 0)
+    return 0;
+  auth += 7;
+  while (*auth == ' ')
+    auth++;
+  pthread_mutex_lock (&h->lock);
+  ok = fg_token_equal (h->token, auth);
+  pthread_mutex_unlock (&h->lock);
+  return ok;
+}
+
+static enum MHD_Result
+on_request (void *cls, struct MHD_Connection *conn, const char *url,
+            const char *method, const char *version, const char *upload,
+            size_t *upload_size, void **con_cls)
+{
+  struct fg_http *h = cls;
+  struct conn *c = *con_cls;
+  struct fg_http_request req;
+  struct fg_http_reply rep;
+
+  (void) version;
+  if (c == NULL) {
+    /* First call: the headers are in, no body has been read.  Refuse
+     * here whatever can be refused, before reading anything more. */
+    const char *cl;
+    int public = h->public_path && strcmp (method, "GET") == 0 &&
+                 strcmp (url, h->public_path) == 0;
+
+    c = calloc (1, sizeof *c);
+    if (c == NULL)
+      return MHD_NO;
+    *con_cls = c;
+    c->authenticated = authorized (h, conn);
+    if (!c->authenticated && !public)
+      return refuse (h, conn, MHD_HTTP_UNAUTHORIZED, method, url,
+                     MHD_lookup_connection_value (conn, MHD_HEADER_KIND,
+                                                  MHD_HTTP_HEADER_AUTHORIZATION)
+                     ? "wrong token" : "missing 'Authorization: Bearer "
+                     "TOKEN' header");
+    cl = MHD_lookup_connection_value (conn, MHD_HEADER_KIND,
+                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && strtoull (cl, NULL, 10) > h->body_limit) {
+      char msg[128];
+      snprintf (msg, sizeof msg, "the body is larger than the limit of %zu "
+                "bytes", h->body_limit);
+      return refuse (h, conn, MHD_HTTP_CONTENT_TOO_LARGE, method, url, msg);
+    }
+    return MHD_YES;
+  }
+  if (*upload_size > 0) {
+    /* More body.  Past the limit it is read and dropped: a client that
+     * does not say its length still cannot make us hold more. */
+    if (!c->too_big && c->len + *upload_size > h->body_limit) {
+      c->too_big = 1;
+      free (c->body);
+      c->body = NULL;
+      c->len = 0;
+    }
+    if (!c->too_big) {
+      char *bigger = realloc (c->body, c->len + *upload_size + 1);
+      if (bigger == NULL)
+        return MHD_NO;
+      c->body = bigger;
+      memcpy (c->body + c->len, upload, *upload_size);
+      c->len += *upload_size;
+      c->body[c->len] = '\0';
+    }
+    *upload_size = 0;
+    return MHD_YES;
+  }
+  if (c->too_big) {
+    char msg[128];
+    snprintf (msg, sizeof msg, "the body is larger than the limit of %zu "
+              "bytes", h->body_limit);
+    return refuse (h, conn, MHD_HTTP_CONTENT_TOO_LARGE, method, url, msg);
+  }
+  memset (&req, 0, sizeof req);
+  memset (&rep, 0, sizeof rep);
+  req.method = method;
+  req.path = url;
+  req.body = c->body ? c->body : "";
+  req.body_len = c->len;
+  req.authenticated = c->authenticated;
+  h->handle (h->opaque, &req, &rep);
+  return send_reply (conn, rep.status ? rep.status : 500, rep.body,
+                     rep.allow);
+}
+
+static void
+on_completed (void *cls, struct MHD_Connection *conn, void **con_cls,
+              enum MHD_RequestTerminationCode toe)
+{
+  struct conn *c = *con_cls;
+
+  (void) cls;
+  (void) conn;
+  (void) toe;
+  if (c) {
+    free (c->body);
+    free (c);
+    *con_cls = NULL;
+  }
+}
+
+static void
+on_mhd_log (void *cls, const char *fmt, va_list ap)
+{
+  struct fg_http *h = cls;
+  char msg[512];
+  size_t n;
+
+  vsnprintf (msg, sizeof msg, fmt, ap);
+  n = strlen (msg);
+  while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+    msg[--n] = '\0';
+  if (h->log)
+    h->log (h->opaque, 0, NULL, NULL, msg);
+}
+
+static char *
+slurp (const char *path, struct fg_err *e)
+{
+  FILE *f = fopen (path, "re");
+  char *buf;
+  size_t n;
+
+  if (f == NULL) {
+    fg_err_errno (e, FG_E_INPUT, errno, "'%s'", path);
+    return NULL;
+  }
+  buf = malloc (MAX_TLS_FILE + 1);
+  n = buf ? fread (buf, 1, MAX_TLS_FILE, f) : 0;
+  fclose (f);
+  if (buf == NULL || n == 0) {
+    free (buf);
+    fg_err_set (e, FG_E_INPUT, "'%s': empty or unreadable", path);
+    return NULL;
+  }
+  buf[n] = '\0';
+  return buf;
+}
+
+static int
+listen_unix (struct fg_http *h, const char *path, struct fg_err *e)
+{
+  struct sockaddr_un sa;
+  struct stat st;
+  int fd;
+
+  memset (&sa, 0, sizeof sa);
+  sa.sun_family = AF_UNIX;
+  snprintf (sa.sun_path, sizeof sa.sun_path, "%s", path);
+  /* A socket left by an agent that was killed: ours to replace.
+   * Anything else under that name is not. */
+  if (lstat (path, &st) == 0) {
+    if (!S_ISSOCK (st.st_mode))
+      return fg_err_set (e, FG_E_INPUT, "'%s': exists and is not a socket",
+                         path);
+    unlink (path);
+  }
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return fg_err_errno (e, FG_E_IO, errno, "cannot create a socket");
+  if (bind (fd, (struct sockaddr *) &sa, sizeof sa) < 0 ||
+      chmod (path, 0660) < 0 || listen (fd, 128) < 0) {
+    fg_err_errno (e, FG_E_IO, errno, "cannot listen on 'unix:%s'", path);
+    close (fd);
+    return -1;
+  }
+  h->unix_fd = fd;
+  h->unix_path = strdup (path);
+  snprintf (h->address, sizeof h->address, "unix:%s", path);
+  return 0;
+}
+
+static void
+name_address (struct fg_http *h)
+{
+  const union MHD_DaemonInfo *info =
+    MHD_get_daemon_info (h->d, MHD_DAEMON_INFO_LISTEN_FD);
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  char host[INET6_ADDRSTRLEN];
+
+  if (info == NULL || getsockname (info->listen_fd, (struct sockaddr *) &ss,
+                                   &len) < 0)
+    return;
+  if (ss.ss_family == AF_INET) {
+    struct sockaddr_in *in = (struct sockaddr_in *) &ss;
+    inet_ntop (AF_INET, &in->sin_addr, host, sizeof host);
+    snprintf (h->address, sizeof h->address, "%s:%u", host,
+              ntohs (in->sin_port));
+  } else if (ss.ss_family == AF_INET6) {
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) &ss;
+    inet_ntop (AF_INET6, &in6->sin6_addr, host, sizeof host);
+    snprintf (h->address, sizeof h->address, "[%s]:%u", host,
+              ntohs (in6->sin6_port));
+  }
+}
+
+struct fg_http *
+fg_http_start (const struct fg_agent_config *c, const char *token,
+               const char *public_path, fg_http_handler handle,
+               fg_http_logger log, void *opaque, struct fg_err *e)
+{
+  struct fg_http *h = calloc (1, sizeof *h);
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                   MHD_USE_ERROR_LOG | MHD_USE_ITC;
+  struct MHD_OptionItem opts[16];
+  size_t n = 0;
+
+  if (h == NULL) {
+    fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "HTTP server");
+    return NULL;
+  }
+  pthread_mutex_init (&h->lock, NULL);
+  h->unix_fd = -1;
+  snprintf (h->token, sizeof h->token, "%s", token);
+  h->public_path = public_path ? strdup (public_path) : NULL;
+  h->body_limit = c->body_limit;
+  h->handle = handle;
+  h->log = log;
+  h->opaque = opaque;
+
+#define OPT(o, v, p) \
+  opts[n++] = (struct MHD_OptionItem) { (o), (intptr_t) (v), (p) }
+  /* The logger first, or MHD warns that earlier options log elsewhere. */
+  OPT (MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h);
+  OPT (MHD_OPTION_NOTIFY_COMPLETED, on_completed, h);
+  OPT (MHD_OPTION_THREAD_POOL_SIZE, POOL_THREADS, NULL);
+  OPT (MHD_OPTION_CONNECTION_LIMIT, MAX_CONNECTIONS, NULL);
+  OPT (MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S, NULL);
+  OPT (MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL);
+  if (c->unix_path) {
+    if (listen_unix (h, c->unix_path, e) < 0)
+      goto fail;
+    OPT (MHD_OPTION_LISTEN_SOCKET, h->unix_fd, NULL);
+  } else {
+    OPT (MHD_OPTION_SOCK_ADDR, 0, (void *) &c->addr);
+    if (c->addr.ss_family == AF_INET6)
+      flags |= MHD_USE_IPv6;
+  }
+  if (c->tls_cert) {
+    if (!MHD_is_feature_supported (MHD_FEATURE_TLS)) {
+      fg_err_set (e, FG_E_UNSUPPORTED, "this libmicrohttpd has no TLS");
+      goto fail;
+    }
+    if ((h->cert = slurp (c->tls_cert, e)) == NULL ||
+        (h->key = slurp (c->tls_key, e)) == NULL)
+      goto fail;
+    flags |= MHD_USE_TLS;
+    OPT (MHD_OPTION_HTTPS_MEM_CERT, 0, h->cert);
+    OPT (MHD_OPTION_HTTPS_MEM_KEY, 0, h->key);
+  }
+  OPT (MHD_OPTION_END, 0, NULL);
+#undef OPT
+
+  h->d = MHD_start_daemon (flags, 0, NULL, NULL, on_request, h,
+                           MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+  if (h->d == NULL) {
+    fg_err_errno (e, FG_E_IO, errno ? errno : EADDRINUSE,
+                  "cannot listen on '%s'", c->listen);
+    fg_err_hint (e, "is another agent listening there?  Change 'listen' "
+                 "in '%s'", c->path);
+    goto fail;
+  }
+  if (h->unix_fd < 0)
+    name_address (h);
+  return h;
+
+fail:
+  if (h->unix_fd >= 0)
+    close (h->unix_fd);
+  if (h->unix_path)
+    unlink (h->unix_path);
+  h->unix_fd = -1;
+  fg_http_stop (h);
+  return NULL;
+}
+
+const char *
+fg_http_address (const struct fg_http *h)
+{
+  return h->address;
+}
+
+void
+fg_http_set_token (struct fg_http *h, const char *token)
+{
+  pthread_mutex_lock (&h->lock);
+  snprintf (h->token, sizeof h->token, "%s", token);
+  pthread_mutex_unlock (&h->lock);
+}
+
+void
+fg_http_quiesce (struct fg_http *h)
+{
+  int fd;
+
+  if (h == NULL || h->d == NULL || h->quiesced)
+    return;
+  h->quiesced = 1;
+  fd = MHD_quiesce_daemon (h->d);
+  if (fd >= 0)
+    close (fd);
+  if (h->unix_path)
+    unlink (h->unix_path);
+}
+
+void
+fg_http_stop (struct fg_http *h)
+{
+  if (h == NULL)
+    return;
+  if (h->d)
+    MHD_stop_daemon (h->d);
+  if (h->unix_path && !h->quiesced)
+    unlink (h->unix_path);
+  /* MHD closed the socket we gave it (or quiesce did). */
+  pthread_mutex_destroy (&h->lock);
+  memset (h->token, 0, sizeof h->token);
+  free (h->public_path);
+  free (h->unix_path);
+  free (h->cert);
+  free (h->key);
+  free (h);
+}

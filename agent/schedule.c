@@ -1,0 +1,705 @@
+/* agent/schedule.c --- the migration schedule, validated whole (see
+ * schedule.h) */
+#include "agent/schedule.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "agent/event.h"
+
+/* Problems listed in full; the rest are counted. */
+#define MAX_LISTED 50
+/* A schedule of a whole region is a few MiB; more is a mistake. */
+#define MAX_SCHEDULE (64u << 20)
+#define MAX_RECORD (1u << 20)
+
+static void
+problem (struct fg_schedule *s, const char *fmt, ...) FG_PRINTF(2, 3);
+
+static void
+problem (struct fg_schedule *s, const char *fmt, ...)
+{
+  va_list ap;
+  char *line = NULL;
+
+  s->nproblems++;
+  if (s->nlisted >= MAX_LISTED)
+    return;
+  va_start (ap, fmt);
+  if (vasprintf (&line, fmt, ap) < 0)
+    line = NULL;
+  va_end (ap);
+  if (line == NULL)
+    return;
+  if (s->problems == NULL &&
+      (s->problems = calloc (MAX_LISTED, sizeof *s->problems)) == NULL) {
+    free (line);
+    return;
+  }
+  s->problems[s->nlisted++] = line;
+}
+
+int
+fg_schedule_id_ok (const char *id)
+{
+  size_t n;
+
+  if (id == NULL || id[0] == '.' || id[0] == '\0')
+    return 0;
+  n = strspn (id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+              "0123456789._-");
+  return id[n] == '\0' && n <= FG_EVENT_ID_MAX;
+}
+
+static char *
+resolve (const char *base_dir, const char *p)
+{
+  char *out = NULL;
+
+  if (p[0] == '/')
+    return strdup (p);
+  if (asprintf (&out, "%s/%s", base_dir, p) < 0)
+    return NULL;
+  return out;
+}
+
+static int
+read_file (const char *path, size_t max, char **out, size_t *len,
+           char *why, size_t cap)
+{
+  FILE *f = fopen (path, "re");
+  char *buf;
+  size_t n;
+
+  *out = NULL;
+  if (f == NULL) {
+    snprintf (why, cap, "'%s': %s", path, strerror (errno));
+    return -1;
+  }
+  buf = malloc (max + 1);
+  if (buf == NULL) {
+    fclose (f);
+    snprintf (why, cap, "'%s': out of memory", path);
+    return -1;
+  }
+  n = fread (buf, 1, max + 1, f);
+  if (ferror (f) || n > max) {
+    snprintf (why, cap, "'%s': %s", path, ferror (f) ? strerror (errno)
+              : "too large");
+    fclose (f);
+    free (buf);
+    return -1;
+  }
+  fclose (f);
+  buf[n] = '\0';
+  *out = buf;
+  *len = n;
+  return 0;
+}
+
+/* ---- server records ------------------------------------------------------ */
+
+static int
+is_ipv4 (const char *s, int with_prefix)
+{
+  int parts = 0;
+  const char *p = s;
+
+  while (parts < 4) {
+    int v = 0, nd = 0;
+    while (*p >= '0' && *p <= '9' && nd < 4) {
+      v = v * 10 + (*p++ - '0');
+      nd++;
+    }
+    if (nd == 0 || nd > 3 || v > 255)
+      return 0;
+    parts++;
+    if (parts < 4 && *p++ != '.')
+      return 0;
+  }
+  if (with_prefix) {
+    int v = 0, nd = 0;
+    if (*p++ != '/')
+      return 0;
+    while (*p >= '0' && *p <= '9' && nd < 3) {
+      v = v * 10 + (*p++ - '0');
+      nd++;
+    }
+    if (nd == 0 || v > 32)
+      return 0;
+  }
+  return *p == '\0';
+}
+
+static int
+is_ipv6ish (const char *s, int with_prefix)
+{
+  size_t n = strspn (s, "0123456789abcdefABCDEF:.");
+
+  if (n < 2 || strchr (s, ':') == NULL)
+    return 0;
+  if (!with_prefix)
+    return s[n] == '\0' && n <= 45;
+  if (s[n] != '/' || s[n + 1] == '\0' || strspn (s + n + 1, "0123456789")
+      != strlen (s + n + 1) || atoi (s + n + 1) > 128)
+    return 0;
+  return 1;
+}
+
+static int
+is_mac (const char *s)
+{
+  if (strlen (s) != 17)
+    return 0;
+  for (int i = 0; i < 17; i++)
+    if (i % 3 == 2 ? s[i] != ':' : strchr ("0123456789abcdefABCDEF", s[i])
+        == NULL || s[i] == '\0')
+      return 0;
+  return 1;
+}
+
+static int
+check_network (const char *name, json_t *net, char *why, size_t cap)
+{
+  const char *key;
+  json_t *v, *el;
+  size_t i;
+
+  if (!json_is_object (net)) {
+    snprintf (why, cap, "'%s' must be an object", name);
+    return -1;
+  }
+  json_object_foreach (net, key, v) {
+    if (strcmp (key, "mac") == 0) {
+      if (!json_is_string (v) || !is_mac (json_string_value (v))) {
+        snprintf (why, cap, "'%s.mac' must be a MAC address such as "
+                  "40:40:aa:bb:cc:dd", name);
+        return -1;
+      }
+    } else if (strcmp (key, "ipv4") == 0 || strcmp (key, "ipv6") == 0) {
+      int four = key[3] == '4';
+      if (!json_is_array (v) || (four && json_array_size (v) == 0) ||
+          json_array_size (v) > (four ? 64u : 16u)) {
+        snprintf (why, cap, "'%s.%s' must be a list of 1 to %d addresses "
+                  "with their prefix length", name, key, four ? 64 : 16);
+        return -1;
+      }
+      json_array_foreach (v, i, el)
+        if (!json_is_string (el) ||
+            !(four ? is_ipv4 (json_string_value (el), 1)
+              : is_ipv6ish (json_string_value (el), 1))) {
+          snprintf (why, cap, "'%s.%s[%zu]' must be an address with its "
+                    "prefix length, such as %s", name, key, i,
+                    four ? "203.0.113.5/24" : "2001:db8::5/64");
+          return -1;
+        }
+    } else if (strcmp (key, "gateway") == 0) {
+      if (!json_is_string (v) || !is_ipv4 (json_string_value (v), 0)) {
+        snprintf (why, cap, "'%s.gateway' must be an IPv4 address", name);
+        return -1;
+      }
+    } else if (strcmp (key, "gateway6") == 0) {
+      if (!json_is_string (v) || !is_ipv6ish (json_string_value (v), 0)) {
+        snprintf (why, cap, "'%s.gateway6' must be an IPv6 address", name);
+        return -1;
+      }
+    } else {
+      snprintf (why, cap, "unknown key '%s.%s' (a network has mac, ipv4, "
+                "gateway, ipv6, gateway6)", name, key);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static int
+check_record (json_t *rec, const char *server_id, char *why, size_t cap)
+{
+  const char *key;
+  json_t *v, *el;
+  size_t i;
+
+  if (!json_is_object (rec)) {
+    snprintf (why, cap, "must be an object (doc/server-record.schema.json)");
+    return -1;
+  }
+  json_object_foreach (rec, key, v) {
+    if (strcmp (key, "version") == 0) {
+      if (!json_is_integer (v) || json_integer_value (v) != 1) {
+        snprintf (why, cap, "'version' must be 1");
+        return -1;
+      }
+    } else if (strcmp (key, "server_id") == 0) {
+      if (!json_is_string (v) || json_string_length (v) == 0 ||
+          json_string_length (v) > 128) {
+        snprintf (why, cap, "'server_id' must be a string of 1 to 128 "
+                  "characters");
+        return -1;
+      }
+      if (server_id && strcmp (json_string_value (v), server_id) != 0) {
+        snprintf (why, cap, "'server_id' is '%.128s', not the entry's "
+                  "'%s'", json_string_value (v), server_id);
+        return -1;
+      }
+    } else if (strcmp (key, "hostname") == 0) {
+      if (!json_is_string (v) || json_string_length (v) == 0 ||
+          json_string_length (v) > 253) {
+        snprintf (why, cap, "'hostname' must be a string of 1 to 253 "
+                  "characters");
+        return -1;
+      }
+    } else if (strcmp (key, "public") == 0 || strcmp (key, "private") == 0) {
+      if (check_network (key, v, why, cap) < 0)
+        return -1;
+    } else if (strcmp (key, "shared_ipv4") == 0) {
+      if (!json_is_array (v) || json_array_size (v) > 64) {
+        snprintf (why, cap, "'shared_ipv4' must be a list of at most 64 "
+                  "IPv4 addresses");
+        return -1;
+      }
+      json_array_foreach (v, i, el)
+        if (!json_is_string (el) || !is_ipv4 (json_string_value (el), 0)) {
+          snprintf (why, cap, "'shared_ipv4[%zu]' must be an IPv4 address",
+                    i);
+          return -1;
+        }
+    } else if (strcmp (key, "resolvers") == 0) {
+      if (!json_is_array (v) || json_array_size (v) > 8) {
+        snprintf (why, cap, "'resolvers' must be a list of at most 8 "
+                  "addresses");
+        return -1;
+      }
+      json_array_foreach (v, i, el)
+        if (!json_is_string (el) || json_string_length (el) < 2 ||
+            json_string_length (el) > 45) {
+          snprintf (why, cap, "'resolvers[%zu]' must be an address", i);
+          return -1;
+        }
+    } else {
+      snprintf (why, cap, "unknown key '%s' (see "
+                "doc/server-record.schema.json)", key);
+      return -1;
+    }
+  }
+  if (json_object_get (rec, "version") == NULL) {
+    snprintf (why, cap, "missing 'version' (1)");
+    return -1;
+  }
+  if (json_object_get (rec, "public") == NULL &&
+      json_object_get (rec, "private") == NULL) {
+    snprintf (why, cap, "has neither 'public' nor 'private': there are no "
+              "addresses to preserve");
+    return -1;
+  }
+  return 0;
+}
+
+int
+fg_server_record_check (const char *json_text, const char *server_id,
+                        char *why, size_t cap)
+{
+  json_error_t jerr;
+  json_t *rec = json_loads (json_text, JSON_REJECT_DUPLICATES, &jerr);
+  int rc;
+
+  if (rec == NULL) {
+    snprintf (why, cap, "not JSON: line %d column %d: %s", jerr.line,
+              jerr.column, jerr.text);
+    return -1;
+  }
+  rc = check_record (rec, server_id, why, cap);
+  json_decref (rec);
+  return rc;
+}
+
+/* ---- the schedule -------------------------------------------------------- */
+
+static const char *const entry_keys[] = {
+  "server_id", "window_start", "window_end", "source", "output", "flavor",
+  "class", "server_record",
+};
+#define NENTRY_KEYS (sizeof entry_keys / sizeof entry_keys[0])
+
+static void
+server_release (struct fg_sched_server *v)
+{
+  free (v->server_id);
+  free (v->source);
+  free (v->output);
+  free (v->flavor);
+  free (v->server_class);
+  free (v->record);
+  memset (v, 0, sizeof *v);
+}
+
+/* A string member: 1 if present and a non-empty string, 0 if absent,
+ * -1 (a problem listed) if of the wrong type. */
+static int
+get_string (struct fg_schedule *s, const char *where, json_t *o,
+            const char *key, int required, const char **out)
+{
+  json_t *v = json_object_get (o, key);
+
+  *out = NULL;
+  if (v == NULL) {
+    if (required)
+      problem (s, "%s: missing '%s'", where, key);
+    return required ? -1 : 0;
+  }
+  if (!json_is_string (v) || json_string_length (v) == 0 ||
+      strlen (json_string_value (v)) != json_string_length (v)) {
+    problem (s, "%s: '%s' must be a non-empty string", where, key);
+    return -1;
+  }
+  *out = json_string_value (v);
+  return 1;
+}
+
+static int
+get_time (struct fg_schedule *s, const char *where, json_t *o,
+          const char *key, double *t, char *text, size_t cap)
+{
+  const char *str;
+
+  if (get_string (s, where, o, key, 1, &str) < 0)
+    return -1;
+  if (fg_rfc3339_parse (str, t) < 0) {
+    problem (s, "%s: '%s' must be an RFC 3339 time such as "
+             "2026-12-01T00:00:00Z, not '%.40s'", where, key, str);
+    return -1;
+  }
+  fg_rfc3339_format (*t, text, cap);
+  return 0;
+}
+
+static int
+load_record (struct fg_schedule *s, const char *where, const char *base_dir,
+             json_t *v, const char *server_id, char **out)
+{
+  char why[512];
+  json_t *rec = NULL;
+
+  *out = NULL;
+  if (json_is_string (v)) {
+    char *path = resolve (base_dir, json_string_value (v)), *text = NULL;
+    size_t len;
+    json_error_t jerr;
+    if (path == NULL || read_file (path, MAX_RECORD, &text, &len, why,
+                                   sizeof why) < 0) {
+      problem (s, "%s: 'server_record': %s", where, path ? why
+               : "out of memory");
+      free (path);
+      return -1;
+    }
+    rec = json_loadb (text, len, JSON_REJECT_DUPLICATES, &jerr);
+    free (text);
+    if (rec == NULL) {
+      problem (s, "%s: 'server_record' '%s': not JSON: line %d column %d: "
+               "%s", where, path, jerr.line, jerr.column, jerr.text);
+      free (path);
+      return -1;
+    }
+    if (check_record (rec, server_id, why, sizeof why) < 0) {
+      problem (s, "%s: 'server_record' '%s': %s", where, path, why);
+      free (path);
+      json_decref (rec);
+      return -1;
+    }
+    free (path);
+  } else if (json_is_object (v)) {
+    if (check_record (v, server_id, why, sizeof why) < 0) {
+      problem (s, "%s: 'server_record': %s", where, why);
+      return -1;
+    }
+    rec = json_incref (v);
+  } else {
+    problem (s, "%s: 'server_record' must be an object "
+             "(doc/server-record.schema.json) or the path of a file "
+             "holding one", where);
+    return -1;
+  }
+  *out = json_dumps (rec, JSON_COMPACT | JSON_SORT_KEYS);
+  json_decref (rec);
+  return *out ? 0 : -1;
+}
+
+static int
+parse_entry (struct fg_schedule *s, size_t i, json_t *o,
+             const char *base_dir, const char *output_dir,
+             struct fg_sched_server *v)
+{
+  char where[200];
+  const char *id = NULL, *str, *key;
+  json_t *val;
+  int bad = 0;
+
+  memset (v, 0, sizeof *v);
+  v->index = i;
+  if (!json_is_object (o)) {
+    problem (s, "servers[%zu]: must be an object", i);
+    return -1;
+  }
+  val = json_object_get (o, "server_id");
+  if (json_is_string (val) && fg_schedule_id_ok (json_string_value (val)))
+    id = json_string_value (val);
+  if (id)
+    snprintf (where, sizeof where, "servers[%zu] (%s)", i, id);
+  else
+    snprintf (where, sizeof where, "servers[%zu]", i);
+  json_object_foreach (o, key, val) {
+    size_t k;
+    for (k = 0; k < NENTRY_KEYS && strcmp (key, entry_keys[k]) != 0; k++)
+      ;
+    if (k == NENTRY_KEYS) {
+      problem (s, "%s: unknown key '%s'", where, key);
+      bad = 1;
+    }
+  }
+  if (id == NULL) {
+    if (get_string (s, where, o, "server_id", 1, &str) == 1)
+      problem (s, "%s: 'server_id' '%.140s' must be 1 to 128 letters, "
+               "digits, '.', '_' or '-', not starting with '.'", where, str);
+    bad = 1;
+  }
+  if (get_time (s, where, o, "window_start", &v->window_start,
+                v->window_start_text, sizeof v->window_start_text) < 0 ||
+      get_time (s, where, o, "window_end", &v->window_end,
+                v->window_end_text, sizeof v->window_end_text) < 0)
+    bad = 1;
+  else if (v->window_end <= v->window_start) {
+    problem (s, "%s: 'window_end' (%s) must be after 'window_start' (%s)",
+             where, v->window_end_text, v->window_start_text);
+    bad = 1;
+  }
+  if (get_string (s, where, o, "source", 1, &str) < 0)
+    bad = 1;
+  else if ((v->source = resolve (base_dir, str)) == NULL)
+    bad = 1;
+  switch (get_string (s, where, o, "output", 0, &str)) {
+  case 1:
+    v->output = resolve (base_dir, str);
+    break;
+  case 0:
+    if (id && asprintf (&v->output, "%s/%s.vhd", output_dir, id) < 0)
+      v->output = NULL;
+    break;
+  default:
+    bad = 1;
+  }
+  if (get_string (s, where, o, "flavor", 0, &str) < 0)
+    bad = 1;
+  else if (str && (v->flavor = strdup (str)) == NULL)
+    bad = 1;
+  if (get_string (s, where, o, "class", 0, &str) < 0)
+    bad = 1;
+  else if (str) {
+    if (strcmp (str, "standard") && strcmp (str, "general") &&
+        strcmp (str, "io")) {
+      problem (s, "%s: 'class' must be 'standard', 'general' or 'io', not "
+               "'%.40s'", where, str);
+      bad = 1;
+    } else if ((v->server_class = strdup (str)) == NULL)
+      bad = 1;
+  }
+  val = json_object_get (o, "server_record");
+  if (val == NULL) {
+    problem (s, "%s: missing 'server_record' (the addresses to preserve)",
+             where);
+    bad = 1;
+  } else if (load_record (s, where, base_dir, val, id, &v->record) < 0)
+    bad = 1;
+  if (!bad && (v->output == NULL || v->source == NULL)) {
+    problem (s, "%s: out of memory", where);
+    bad = 1;
+  }
+  if (!bad && (v->server_id = strdup (id)) == NULL)
+    bad = 1;
+  if (bad) {
+    server_release (v);
+    return -1;
+  }
+  return 0;
+}
+
+static int
+by_id (const void *a, const void *b)
+{
+  const struct fg_sched_server *x = a, *y = b;
+  return strcmp (x->server_id, y->server_id);
+}
+
+static int
+by_index (const void *a, const void *b)
+{
+  const struct fg_sched_server *const *x = a, *const *y = b;
+  return (*x)->index < (*y)->index ? -1 : (*x)->index > (*y)->index;
+}
+
+int
+fg_schedule_parse (const char *text, size_t len, const char *name,
+                   const char *base_dir, const char *output_dir,
+                   struct fg_schedule *s, struct fg_err *e)
+{
+  json_error_t jerr;
+  json_t *root, *servers, *v;
+  const char *key;
+  size_t i;
+
+  memset (s, 0, sizeof *s);
+  if ((s->path = strdup (name)) == NULL)
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "'%s'", name);
+  root = json_loadb (text, len, JSON_REJECT_DUPLICATES, &jerr);
+  if (root == NULL) {
+    fg_err_set (e, FG_E_INPUT, "'%s': line %d column %d: %s", name,
+                jerr.line, jerr.column, jerr.text);
+    fg_err_hint (e, "the schedule must be JSON (doc/schedule.schema.json)");
+    return -1;
+  }
+  if (!json_is_object (root)) {
+    problem (s, "'%s': must be a JSON object with 'version' and 'servers'",
+             name);
+    json_decref (root);
+    return 0;
+  }
+  json_object_foreach (root, key, v)
+    if (strcmp (key, "version") && strcmp (key, "servers"))
+      problem (s, "'%s': unknown key '%s'", name, key);
+  v = json_object_get (root, "version");
+  if (v == NULL || !json_is_integer (v) || json_integer_value (v) != 1)
+    problem (s, "'%s': 'version' must be 1", name);
+  servers = json_object_get (root, "servers");
+  if (!json_is_array (servers)) {
+    problem (s, "'%s': 'servers' must be a list", name);
+    json_decref (root);
+    return 0;
+  }
+  s->servers = calloc (json_array_size (servers) + 1, sizeof *s->servers);
+  if (s->servers == NULL) {
+    json_decref (root);
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "'%s'", name);
+  }
+  json_array_foreach (servers, i, v)
+    if (parse_entry (s, i, v, base_dir, output_dir, &s->servers[s->n]) == 0)
+      s->n++;
+  json_decref (root);
+
+  /* Duplicates: the same server twice, or two servers writing one file. */
+  qsort (s->servers, s->n, sizeof *s->servers, by_id);
+  for (i = 1; i < s->n; i++)
+    if (strcmp (s->servers[i].server_id, s->servers[i - 1].server_id) == 0)
+      problem (s, "servers[%zu] (%s): duplicate server_id: servers[%zu] has "
+               "it too", s->servers[i].index > s->servers[i - 1].index
+               ? s->servers[i].index : s->servers[i - 1].index,
+               s->servers[i].server_id, s->servers[i].index <
+               s->servers[i - 1].index ? s->servers[i].index
+               : s->servers[i - 1].index);
+  {
+    struct fg_sched_server **ptr = calloc (s->n + 1, sizeof *ptr);
+    if (ptr) {
+      for (i = 0; i < s->n; i++)
+        ptr[i] = &s->servers[i];
+      qsort (ptr, s->n, sizeof *ptr, by_index);
+      for (i = 0; i < s->n; i++)
+        for (size_t k = i + 1; k < s->n; k++)
+          if (strcmp (ptr[i]->output, ptr[k]->output) == 0) {
+            problem (s, "servers[%zu] (%s): 'output' '%s' is also "
+                     "servers[%zu] (%s)'s", ptr[k]->index,
+                     ptr[k]->server_id, ptr[k]->output, ptr[i]->index,
+                     ptr[i]->server_id);
+            break;
+          }
+      free (ptr);
+    }
+  }
+  return 0;
+}
+
+int
+fg_schedule_load (const char *path, const char *output_dir,
+                  struct fg_schedule *s, struct fg_err *e)
+{
+  char why[PATH_MAX + 128], *text = NULL, *copy, *real;
+  size_t len;
+  int rc;
+
+  memset (s, 0, sizeof *s);
+  if (read_file (path, MAX_SCHEDULE, &text, &len, why, sizeof why) < 0) {
+    fg_err_set (e, FG_E_INPUT, "%s", why);
+    fg_err_hint (e, "the schedule file is named by 'schedule' in the "
+                 "agent's configuration");
+    return -1;
+  }
+  real = realpath (path, NULL);
+  copy = real ? strdup (real) : NULL;
+  if (copy == NULL) {
+    free (text);
+    free (real);
+    return fg_err_errno (e, FG_E_IO, errno, "'%s'", path);
+  }
+  rc = fg_schedule_parse (text, len, path, dirname (copy), output_dir, s, e);
+  free (copy);
+  free (real);
+  free (text);
+  return rc;
+}
+
+void
+fg_schedule_check_files (struct fg_schedule *s)
+{
+  for (size_t i = 0; i < s->n; i++) {
+    const struct fg_sched_server *v = &s->servers[i];
+    struct stat st;
+    char *parts = NULL, *copy;
+
+    if (stat (v->source, &st) < 0) {
+      int err = errno;
+      if (asprintf (&parts, "%s.0", v->source) < 0 ||
+          stat (parts, &st) < 0)
+        problem (s, "servers[%zu] (%s): 'source' '%s': %s", v->index,
+                 v->server_id, v->source, strerror (err));
+      free (parts);
+    }
+    copy = strdup (v->output);
+    if (copy) {
+      const char *dir = dirname (copy);
+      if (stat (dir, &st) < 0 || !S_ISDIR (st.st_mode))
+        problem (s, "servers[%zu] (%s): 'output' '%s': its folder does not "
+                 "exist", v->index, v->server_id, v->output);
+      free (copy);
+    }
+  }
+}
+
+const struct fg_sched_server *
+fg_schedule_find (const struct fg_schedule *s, const char *server_id)
+{
+  struct fg_sched_server key;
+
+  if (s == NULL || s->n == 0 || server_id == NULL)
+    return NULL;
+  memset (&key, 0, sizeof key);
+  key.server_id = (char *) server_id;
+  return bsearch (&key, s->servers, s->n, sizeof key, by_id);
+}
+
+void
+fg_schedule_release (struct fg_schedule *s)
+{
+  if (s == NULL)
+    return;
+  for (size_t i = 0; i < s->n; i++)
+    server_release (&s->servers[i]);
+  free (s->servers);
+  for (size_t i = 0; i < s->nlisted; i++)
+    free (s->problems[i]);
+  free (s->problems);
+  free (s->path);
+  memset (s, 0, sizeof *s);
+}
