@@ -40,13 +40,14 @@ test_ok "missing arguments: exit 2 with the missing piece named" '
   expect_exit 2 "$FG2NG" vhd-info
   err_has "missing FILE.vhd"'
 
-test_ok "commands not built yet say so and exit 3" '
-  for c in agent; do
-    expect_exit 3 "$FG2NG" "$c" anything
-    err_has "not built yet"
-    [ "$(wc -l < "$WORK/last.err")" -eq 1 ]
-    [ ! -s "$WORK/last.out" ]
-  done'
+test_ok "every command answers --help (exit 0), and a stray argument is one line, exit 2" '
+  for c in inspect check convert batch agent vhd-info verify; do
+    expect_exit 0 "$FG2NG" "$c" --help
+    out_has "usage: fg2ng $c"
+  done
+  expect_exit 2 "$FG2NG" agent anything
+  [ "$(grep -vc "^try\|^hint" "$WORK/last.err")" -eq 1 ]
+  [ ! -s "$WORK/last.out" ]'
 
 test_ok "a missing source: exit 2 naming it" '
   expect_exit 2 "$FG2NG" convert /nonexistent/web01 -o out.vhd
