@@ -4,6 +4,7 @@
 #   make deps       install every Debian package the project needs (root)
 #   make check      all tests, ending with "N passed, N failed"
 #   make check-asan the same tests under ASan + UBSan (build/asan)
+#   make check-e2e  the slow end-to-end proofs (real initramfs rebuild, boot)
 #   make fuzz       libFuzzer targets for the parsers, bounded time
 #   make demo       build, make the sample first-gen image, check + convert it
 #   make bench      benchmarks (never tests)
@@ -53,7 +54,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps check check-asan check-peers fuzz demo bench bench-quick \
+.PHONY: all deps check check-asan check-e2e check-peers fuzz demo bench bench-quick \
         install clean unit samples
 
 all: $(BIN)
@@ -110,6 +111,11 @@ check: $(BIN) $(UNIT_BINS) $(TOOL_BINS)
 
 check-asan:
 	$(MAKE) BUILD=build/asan SAN=1 OPT=-O1 check
+
+# The slow end-to-end proofs: the sample's real update-initramfs through
+# libguestfs, then a boot of the result (a quarter of an hour under TCG).
+check-e2e: $(BIN) $(TOOL_BINS)
+	FG_E2E=1 BUILD=$(BUILD) bash tests/run.sh t0230
 
 check-peers: $(BIN) $(TOOL_BINS)
 	BUILD=$(BUILD) bash tests/peers.sh
