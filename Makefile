@@ -147,10 +147,10 @@ demo: deps $(BIN)
 	bash examples/demo.sh
 
 bench: $(BIN)
-	bash bench/run.sh
+	bash bench/run.sh --fg2ng $(BIN)
 
 bench-quick: $(BIN)
-	bash bench/run.sh --runs 1
+	bash bench/run.sh --fg2ng $(BIN) --sizes 250m --no-sample --out build/bench-quick.json
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/fg2ng
