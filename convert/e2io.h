@@ -4,7 +4,9 @@
  * lib/ext2fs/ext2_io.h); this one maps the file system's blocks onto a
  * byte range of the VHD being written (the partition), so the file
  * system is built in place: no temporary image, nothing outside the
- * output file.
+ * output file.  Single blocks are cached (write-back, bounded): the
+ * file system reaches the VHD when libext2fs flushes or closes its
+ * channel, before vhd_writer_finish.
  */
 #ifndef FG_CONVERT_E2IO_H
 #define FG_CONVERT_E2IO_H
@@ -15,11 +17,14 @@
 #include "core/err.h"
 #include "convert/vhd.h"
 
+struct fg_e2io_cache;
+
 struct fg_e2io_target {
   struct vhd_writer *w;
   uint64_t base;              /* byte offset of the partition in the disk */
   uint64_t size;              /* bytes of the partition */
   struct fg_err err;          /* the detail behind a failed block I/O */
+  struct fg_e2io_cache *cache;  /* e2io's own: zero it, never touch it */
 };
 
 io_manager fg_e2io_manager (void);

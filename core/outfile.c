@@ -97,6 +97,7 @@ fg_outfile_open (struct fg_outfile *o, const char *path, int flags,
 
   o->fd = -1;
   o->tmp = NULL;
+  o->high = o->kicked = 0;
   o->path = strdup (path);
   if (o->path == NULL)
     return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "'%s'", path);
@@ -131,10 +132,35 @@ fg_outfile_open (struct fg_outfile *o, const char *path, int flags,
   return 0;
 }
 
+/* 16 MiB: large enough that the disk sees long sequential writes,
+ * small enough that three windows are noise in the page cache. */
+#define BEHIND_WINDOW ((uint64_t) 16 << 20)
+
+/* Advisory only: a failure here is reported by the fsync at commit. */
+static void
+write_behind (struct fg_outfile *o)
+{
+  while (o->high >= o->kicked + BEHIND_WINDOW) {
+    sync_file_range (o->fd, (off_t) o->kicked, (off_t) BEHIND_WINDOW,
+                     SYNC_FILE_RANGE_WRITE);
+    if (o->kicked >= BEHIND_WINDOW) {
+      off_t prev = (off_t) (o->kicked - BEHIND_WINDOW);
+      sync_file_range (o->fd, prev, (off_t) BEHIND_WINDOW,
+                       SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+                       SYNC_FILE_RANGE_WAIT_AFTER);
+      posix_fadvise (o->fd, prev, (off_t) BEHIND_WINDOW,
+                     POSIX_FADV_DONTNEED);
+    }
+    o->kicked += BEHIND_WINDOW;
+  }
+}
+
 int
 fg_outfile_pwrite (struct fg_outfile *o, const void *buf, size_t len,
                    uint64_t off, struct fg_err *e)
 {
+  uint64_t end = off + len;
+
   const uint8_t *p = buf;
 
   while (len > 0) {
@@ -149,6 +175,10 @@ fg_outfile_pwrite (struct fg_outfile *o, const void *buf, size_t len,
     p += n;
     len -= (size_t) n;
     off += (uint64_t) n;
+  }
+  if (end > o->high) {
+    o->high = end;
+    write_behind (o);
   }
   return 0;
 }

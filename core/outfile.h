@@ -5,6 +5,15 @@
  * fg_outfile_commit().  If anything fails, or the process is interrupted
  * by SIGINT/SIGTERM/SIGHUP, the temporary file is removed: an interrupted
  * run never leaves a file under the final name, nor a stray .part file.
+ *
+ * Outputs are written mostly front to back and are not read again by
+ * this process, so writing trails the furthest write by a window: the
+ * kernel is asked to start writing each window out as the next one
+ * fills, and the window before that is waited for and dropped from the
+ * page cache.  An image of any size then holds a few windows of dirty
+ * pages, not gigabytes, the disk works while we compute, and the final
+ * fsync has little left to do.  Writes behind the window (metadata
+ * rewritten later) are ordinary cached writes.
  */
 #ifndef FG_CORE_OUTFILE_H
 #define FG_CORE_OUTFILE_H
@@ -19,9 +28,11 @@ struct fg_outfile {
   char *path;   /* final name */
   char *tmp;    /* temporary name while open, NULL once committed/aborted */
   int fd;
+  uint64_t high;    /* end of the furthest write so far */
+  uint64_t kicked;  /* [0, kicked) has had its write-back started */
 };
 
-#define FG_OUTFILE_INIT { NULL, NULL, -1 }
+#define FG_OUTFILE_INIT { NULL, NULL, -1, 0, 0 }
 
 enum { FG_OUTFILE_REPLACE = 1 };
 
