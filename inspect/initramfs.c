@@ -8,6 +8,16 @@
  * Only after an uncompressed segment: a decompressor reads ahead, and
  * where its input ended cannot be told exactly.  That is also where the
  * kernel's own unpacker stops caring: the main archive is last.
+ *
+ * A gzip'd segment (what initramfs-tools and dracut made in the first
+ * generation's days) is inflated here with ISA-L and handed to libarchive
+ * as plain cpio: libarchive's gzip filter inflates with zlib, three to
+ * four times slower, and an initramfs of a few tens of MiB was a third of
+ * a small image's inspection.  The member is inflated to its end, so its
+ * CRC-32 and length are checked (the kernel refuses a damaged one too).
+ * Nothing after it is looked at, as after libarchive's own decompressors:
+ * ISA-L may hold the next bytes in its own buffer when fed in small
+ * stretches, so where the member ended is not known to the byte.
  */
 #include "inspect/initramfs.h"
 
@@ -15,14 +25,28 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <isa-l/igzip_lib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#define GZ_OUT (1u << 17)
+
+/* The inflating layer for a gzip'd segment. */
+struct gz {
+  struct inflate_state st;
+  int active;                   /* this segment is inflated here */
+  int finished;                 /* its member's trailer was read and checked */
+  int failed;                   /* damaged or truncated: why[] says which */
+  char why[120];
+  unsigned char out[GZ_OUT];
+};
+
 /* What the reader is fed from: the source, and what is left of the
  * stretch it last handed over when a segment ended inside it. */
 struct feed {
+  struct gz *gz;                /* NULL until a gzip'd segment is seen */
   fg_initramfs_next_fn next;
   void *opaque;
   const unsigned char *cur;     /* the stretch last handed to libarchive */
@@ -33,37 +57,169 @@ struct feed {
   int source_failed, at_end;
 };
 
+/* The next stretch of the source's own bytes: what a finished segment
+ * left unread first.  1, 0 at the end, -1 if the source failed. */
+static int
+raw_next (struct feed *f, const unsigned char **p, size_t *len)
+{
+  const void *b;
+  int rc;
+
+  if (f->pending_len) {
+    *p = f->pending;
+    *len = f->pending_len;
+    f->pending_len = 0;
+    return 1;
+  }
+  if (f->at_end)
+    return 0;
+  rc = f->next (f->opaque, &b, len);
+  if (rc < 0) {
+    f->source_failed = 1;
+    return -1;
+  }
+  if (rc == 0) {
+    f->at_end = 1;
+    return 0;
+  }
+  *p = b;
+  return 1;
+}
+
+static void
+gz_fail (struct gz *g, const char *why)
+{
+  g->failed = 1;
+  snprintf (g->why, sizeof g->why, "%s", why);
+}
+
+/* Up to GZ_OUT inflated bytes into g->out: their count, 0 at the end of
+ * the member, -1 on damage or a source failure. */
+static ssize_t
+gz_inflate (struct feed *f)
+{
+  struct gz *g = f->gz;
+
+  for (;;) {
+    int rc;
+    uint32_t produced;
+
+    if (g->finished)
+      return 0;
+    if (g->st.avail_in == 0) {
+      const unsigned char *p;
+      size_t len;
+      rc = raw_next (f, &p, &len);
+      if (rc < 0)
+        return -1;
+      if (rc == 0) {
+        gz_fail (g, "the gzip'd initramfs ends before its gzip trailer");
+        return -1;
+      }
+      f->cur = p;
+      f->cur_len = len;
+      g->st.next_in = (uint8_t *) p;
+      g->st.avail_in = (uint32_t) (len > UINT32_MAX ? UINT32_MAX : len);
+    }
+    g->st.next_out = g->out;
+    g->st.avail_out = GZ_OUT;
+    rc = isal_inflate (&g->st);
+    produced = GZ_OUT - g->st.avail_out;
+    if (rc == ISAL_INCORRECT_CHECKSUM) {
+      gz_fail (g, "the gzip'd initramfs fails its CRC-32 or length check");
+      return -1;
+    }
+    if (rc != ISAL_DECOMP_OK) {
+      gz_fail (g, "the gzip'd initramfs is damaged (corrupt deflate data)");
+      return -1;
+    }
+    if (g->st.block_state == ISAL_BLOCK_FINISH)
+      g->finished = 1;
+    if (produced > 0)
+      return (ssize_t) produced;
+  }
+}
+
 static la_ssize_t
 feed_read (struct archive *a, void *opaque, const void **out)
 {
   struct feed *f = opaque;
-  const void *b;
+  const unsigned char *p;
   size_t len;
   int rc;
 
-  if (f->pending_len) {
-    f->cur = f->pending;
-    f->cur_len = f->pending_len;
-    f->pending_len = 0;
-  } else {
-    if (f->at_end)
-      return 0;
-    rc = f->next (f->opaque, &b, &len);
-    if (rc < 0) {
-      f->source_failed = 1;
-      archive_set_error (a, EIO, "the initramfs's source failed");
+  if (f->gz && f->gz->active) {
+    ssize_t n = gz_inflate (f);
+    if (n < 0) {
+      archive_set_error (a, EIO, "%s", f->gz->failed ? f->gz->why
+                         : "the initramfs's source failed");
       return -1;
     }
-    if (rc == 0) {
-      f->at_end = 1;
-      return 0;
-    }
-    f->cur = b;
-    f->cur_len = len;
+    *out = f->gz->out;
+    return (la_ssize_t) n;
   }
-  f->fed += f->cur_len;
-  *out = f->cur;
-  return (la_ssize_t) f->cur_len;
+  rc = raw_next (f, &p, &len);
+  if (rc < 0) {
+    archive_set_error (a, EIO, "the initramfs's source failed");
+    return -1;
+  }
+  if (rc == 0)
+    return 0;
+  f->cur = p;
+  f->cur_len = len;
+  f->fed += len;
+  *out = p;
+  return (la_ssize_t) len;
+}
+
+/* Make sure the next segment's first bytes are in f->pending (unless the
+ * source is at its end).  0, or -1 if the source failed. */
+static int
+peek (struct feed *f)
+{
+  const unsigned char *p;
+  size_t len;
+  int rc;
+
+  if (f->pending_len)
+    return 0;
+  rc = raw_next (f, &p, &len);
+  if (rc < 0)
+    return -1;
+  if (rc > 0) {
+    f->pending = p;
+    f->pending_len = len;
+  }
+  return 0;
+}
+
+/* Start inflating here if the segment is gzip'd: 1 if so, 0 if not, -1
+ * out of memory. */
+static int
+gz_begin (struct feed *f)
+{
+  if (f->pending_len < 2 || f->pending[0] != 0x1f || f->pending[1] != 0x8b)
+    return 0;
+  if (f->gz == NULL && (f->gz = malloc (sizeof *f->gz)) == NULL)
+    return -1;
+  memset (f->gz, 0, offsetof (struct gz, out));
+  isal_inflate_init (&f->gz->st);
+  f->gz->st.crc_flag = ISAL_GZIP;
+  f->gz->active = 1;
+  return 1;
+}
+
+/* After libarchive saw the cpio trailer: inflate the rest of the member
+ * (padding) so its CRC-32 is checked.  0, or -1 (the reason in f->gz). */
+static int
+gz_drain (struct feed *f)
+{
+  ssize_t n;
+
+  while ((n = gz_inflate (f)) > 0)
+    ;
+  f->gz->active = 0;
+  return n < 0 ? -1 : 0;
 }
 
 /* Skip the zero padding between segments, pulling stretches from the
@@ -79,23 +235,10 @@ skip_padding (struct feed *f)
     }
     if (f->pending_len)
       return 1;
-    if (f->at_end)
+    if (peek (f) < 0)
+      return -1;
+    if (f->pending_len == 0)
       return 0;
-    {
-      const void *b;
-      size_t len;
-      int rc = f->next (f->opaque, &b, &len);
-      if (rc < 0) {
-        f->source_failed = 1;
-        return -1;
-      }
-      if (rc == 0) {
-        f->at_end = 1;
-        return 0;
-      }
-      f->pending = b;
-      f->pending_len = len;
-    }
   }
 }
 
@@ -150,9 +293,10 @@ new_reader (void)
 }
 
 static void
-append_format (struct fg_initramfs *out, struct archive *a)
+append_format (struct fg_initramfs *out, struct archive *a, int gzipped)
 {
-  const char *filter = archive_filter_code (a, 0) == ARCHIVE_FILTER_NONE
+  const char *filter = gzipped ? "gzip"
+    : archive_filter_code (a, 0) == ARCHIVE_FILTER_NONE
     ? NULL : archive_filter_name (a, 0);
   size_t used = strlen (out->format);
 
@@ -170,86 +314,119 @@ unreadable (struct fg_initramfs *out, struct archive *a, const char *doing)
             m ? m : "");
 }
 
+/* One segment, from where F stands.  1 if another segment may follow,
+ * 0 if the listing is over (*OUT says how), -1 if the source failed. */
+static int
+list_segment (struct feed *f, struct fg_initramfs *out)
+{
+  struct archive *a = new_reader ();
+  struct archive_entry *ent;
+  uint64_t before = out->members;
+  int rc, gzipped;
+
+  if (a == NULL) {
+    unreadable (out, NULL, "out of memory");
+    return 0;
+  }
+  f->fed = 0;
+  if ((gzipped = gz_begin (f)) < 0) {
+    unreadable (out, NULL, "out of memory");
+    goto over;
+  }
+  if (archive_read_open (a, f, NULL, feed_read, NULL) != ARCHIVE_OK) {
+    if (f->source_failed)
+      goto failed;
+    unreadable (out, a, out->segments ? "the archive after the first "
+                "cpio" : "not an initramfs libarchive reads");
+    goto over;
+  }
+  while ((rc = archive_read_next_header (a, &ent)) == ARCHIVE_OK ||
+         rc == ARCHIVE_WARN) {
+    const char *name = archive_entry_pathname (ent);
+    if (out->members == before)
+      append_format (out, a, gzipped);
+    out->members++;
+    if (name && fg_initramfs_is_xen_module (name, 'b'))
+      out->xen_blkfront = 1;
+    if (name && fg_initramfs_is_xen_module (name, 'n'))
+      out->xen_netfront = 1;
+  }
+  if (f->source_failed)
+    goto failed;
+  if (rc != ARCHIVE_EOF) {
+    unreadable (out, a, out->members == before && out->segments == 0
+                ? "not an initramfs libarchive reads"
+                : "cannot read the whole initramfs");
+    goto over;
+  }
+  out->segments++;
+  if (out->members == before)
+    append_format (out, a, gzipped);
+  if (gzipped) {
+    if (gz_drain (f) < 0) {
+      if (f->source_failed)
+        goto failed;
+      out->status = FG_INITRAMFS_UNREADABLE;
+      snprintf (out->why, sizeof out->why, "%s", f->gz->why);
+      goto over;
+    }
+    out->status = FG_INITRAMFS_LISTED;
+    goto over;
+  } else if (archive_filter_count (a) != 1 ||
+             archive_filter_code (a, 0) != ARCHIVE_FILTER_NONE) {
+    /* A decompressor reads ahead: where its input ended cannot be told,
+     * so nothing after it is looked at. */
+    out->status = FG_INITRAMFS_LISTED;
+    goto over;
+  } else {
+    int64_t consumed = archive_filter_bytes (a, -1);
+    uint64_t left = consumed >= 0 && (uint64_t) consumed <= f->fed
+      ? f->fed - (uint64_t) consumed : UINT64_MAX;
+    if (left > f->cur_len) {
+      unreadable (out, NULL, "cannot tell where the archive after the "
+                  "first cpio starts");
+      goto over;
+    }
+    f->pending = f->cur + f->cur_len - left;
+    f->pending_len = (size_t) left;
+  }
+  archive_read_free (a);
+  return 1;
+
+over:
+  archive_read_free (a);
+  return 0;
+failed:
+  archive_read_free (a);
+  return -1;
+}
+
 int
 fg_initramfs_list (fg_initramfs_next_fn next, void *opaque,
                    struct fg_initramfs *out)
 {
   struct feed f = { .next = next, .opaque = opaque };
+  int rc = 0;
 
   memset (out, 0, sizeof *out);
-  for (;;) {
-    struct archive *a = new_reader ();
-    struct archive_entry *ent;
-    uint64_t before = out->members;
-    int rc;
-
-    if (a == NULL) {
-      unreadable (out, NULL, "out of memory");
-      return 0;
-    }
-    f.fed = 0;
-    if (archive_read_open (a, &f, NULL, feed_read, NULL) != ARCHIVE_OK) {
-      if (f.source_failed) {
-        archive_read_free (a);
-        return -1;
-      }
-      unreadable (out, a, out->segments ? "the archive after the first "
-                  "cpio" : "not an initramfs libarchive reads");
-      archive_read_free (a);
-      return 0;
-    }
-    while ((rc = archive_read_next_header (a, &ent)) == ARCHIVE_OK ||
-           rc == ARCHIVE_WARN) {
-      const char *name = archive_entry_pathname (ent);
-      if (out->members == before)
-        append_format (out, a);
-      out->members++;
-      if (name && fg_initramfs_is_xen_module (name, 'b'))
-        out->xen_blkfront = 1;
-      if (name && fg_initramfs_is_xen_module (name, 'n'))
-        out->xen_netfront = 1;
-    }
-    if (f.source_failed) {
-      archive_read_free (a);
-      return -1;
-    }
-    if (rc != ARCHIVE_EOF) {
-      unreadable (out, a, out->members == before && out->segments == 0
-                  ? "not an initramfs libarchive reads"
-                  : "cannot read the whole initramfs");
-      archive_read_free (a);
-      return 0;
-    }
-    out->segments++;
-    if (out->members == before)
-      append_format (out, a);
-    /* Another segment can only be found after an uncompressed one. */
-    if (archive_filter_count (a) != 1 ||
-        archive_filter_code (a, 0) != ARCHIVE_FILTER_NONE) {
-      archive_read_free (a);
+  if (peek (&f) < 0)
+    rc = -1;
+  while (rc == 0) {
+    int more = list_segment (&f, out);
+    if (more <= 0) {
+      rc = more;
       break;
     }
-    {
-      int64_t consumed = archive_filter_bytes (a, -1);
-      uint64_t left = consumed >= 0 && (uint64_t) consumed <= f.fed
-        ? f.fed - (uint64_t) consumed : UINT64_MAX;
-      archive_read_free (a);
-      if (left > f.cur_len) {
-        unreadable (out, NULL, "cannot tell where the archive after the "
-                    "first cpio starts");
-        return 0;
-      }
-      f.pending = f.cur + f.cur_len - left;
-      f.pending_len = (size_t) left;
-    }
-    rc = skip_padding (&f);
-    if (rc < 0)
-      return -1;
-    if (rc == 0)
+    more = skip_padding (&f);
+    if (more < 0)
+      rc = -1;
+    if (more <= 0) {
+      out->status = FG_INITRAMFS_LISTED;
       break;
+    }
   }
-  out->status = FG_INITRAMFS_LISTED;
-  return 0;
+  free (f.gz);
+  return rc;
 }
 
 /* ---- a file on the host -------------------------------------------------- */

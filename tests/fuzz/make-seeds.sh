@@ -130,3 +130,40 @@ write("fixed4k.vhd", bytes(range(256)) * 16 + footer(4096, 2, b"\x33" * 16,
                                                      0xffffffffffffffff))
 PY
 ls -l "$out"
+
+# fuzz_initramfs seeds: a stretch-size byte, then small initramfs images
+# as the kernel takes them: gzip'd newc cpio, an uncompressed early
+# microcode cpio before a gzip'd one, and an xz'd one.
+out=seeds/fuzz_initramfs
+mkdir -p "$out"
+python3 - "$out" <<'PY'
+import gzip, lzma, sys
+
+out = sys.argv[1]
+
+def member(name, data=b"x" * 40, mode=0o100644):
+    n = name.encode() + b"\0"
+    h = b"070701" + b"".join(b"%08X" % v for v in
+        (1, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(n), 0))
+    b = h + n
+    b += b"\0" * ((4 - len(b) % 4) % 4) + data
+    return b + b"\0" * ((4 - len(b) % 4) % 4)
+
+def cpio(*names):
+    b = b"".join(member(n) for n in names) + member("TRAILER!!!", b"")
+    return b + b"\0" * ((512 - len(b) % 512) % 512)
+
+main = cpio("init", "lib/modules/3.2.0-4-amd64/kernel/drivers/block/xen-blkfront.ko",
+            "lib/modules/3.2.0-4-amd64/kernel/drivers/net/xen-netfront.ko")
+early = cpio("kernel/x86/microcode/GenuineIntel.bin")
+seeds = {
+    "gzip.img": bytes([7]) + gzip.compress(main, 6, mtime=0),
+    "early-gzip.img": bytes([200]) + early + gzip.compress(main, 6, mtime=0),
+    "xz.img": bytes([0xff]) + lzma.compress(main, format=lzma.FORMAT_XZ,
+                                              check=lzma.CHECK_CRC32),
+    "plain.img": bytes([0]) + main,
+}
+for name, data in seeds.items():
+    with open(f"{out}/{name}", "wb") as f:
+        f.write(data)
+PY

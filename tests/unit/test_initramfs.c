@@ -194,6 +194,68 @@ test_unreadable_and_failing_sources (void)
   free (gz.p);
 }
 
+/* A gzip'd segment is inflated with ISA-L to its end (its CRC checked)
+ * and is the last looked at, as the kernel's main archive is last: what
+ * follows it is ignored, whatever the stretches. */
+static void
+test_gzip_segment_is_last (void)
+{
+  struct buf first = { 0 }, second = { 0 }, img = { 0 }, gz;
+  static const char zeros[300];
+
+  cpio_member (&first, "init", 100);
+  cpio_member (&first, "lib/modules/3.2.0-4-amd64/kernel/drivers/block/xen-blkfront.ko", 70000);
+  cpio_trailer (&first);
+  cpio_member (&second, "lib/modules/3.2.0-4-amd64/kernel/drivers/net/xen-netfront.ko", 10);
+  cpio_trailer (&second);
+  gz = gzip_of (&first);
+  put (&img, gz.p, gz.len);
+  put (&img, zeros, sizeof zeros);
+  put (&img, second.p, second.len);
+  for (size_t i = 0; i < sizeof stretches / sizeof stretches[0]; i++) {
+    struct feed f = { &img, 0, stretches[i], -1 };
+    struct fg_initramfs r;
+    CHECK_INT (fg_initramfs_list (next, &f, &r), 0);
+    CHECK_STR (fg_initramfs_status_name (r.status), "listed");
+    CHECK_STR (r.format, "cpio+gzip");
+    CHECK_INT (r.segments, 1);
+    CHECK_INT (r.members, 2);
+    CHECK_INT (r.xen_blkfront, 1);
+    CHECK_INT (r.xen_netfront, 0);
+    if (tap_cur_failed) {
+      printf ("#   with stretches of %zu bytes\n", stretches[i]);
+      break;
+    }
+  }
+  free (first.p);
+  free (second.p);
+  free (gz.p);
+  free (img.p);
+}
+
+/* A gzip'd initramfs whose CRC-32 is wrong is unreadable, and says why,
+ * even though every cpio header in it was fine. */
+static void
+test_gzip_crc_checked (void)
+{
+  struct buf c = { 0 }, gz;
+  struct feed f;
+  struct fg_initramfs r;
+
+  cpio_member (&c, "lib/modules/x/xen-blkfront.ko", 5000);
+  cpio_trailer (&c);
+  gz = gzip_of (&c);
+  gz.p[gz.len - 8] ^= 0x01;                   /* the trailer's CRC-32 */
+  f = (struct feed) { &gz, 0, 4096, -1 };
+  CHECK_INT (fg_initramfs_list (next, &f, &r), 0);
+  CHECK_STR (fg_initramfs_status_name (r.status), "unreadable");
+  CHECK (strstr (r.why, "CRC-32") != NULL);
+  if (strstr (r.why, "CRC-32") == NULL)
+    printf ("#   why: %s\n", r.why);
+  free (c.p);
+  free (gz.p);
+}
+
 static void
 test_module_names (void)
 {
@@ -213,6 +275,8 @@ main (void)
 {
   RUN (test_early_microcode_then_gzip);
   RUN (test_one_driver_missing);
+  RUN (test_gzip_segment_is_last);
+  RUN (test_gzip_crc_checked);
   RUN (test_unreadable_and_failing_sources);
   RUN (test_module_names);
   return TAP_DONE ();
