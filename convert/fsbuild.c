@@ -11,6 +11,7 @@
  * INODE_ZEROED, as mke2fs does after zeroing them itself.
  */
 #include "convert/fsbuild.h"
+#include "convert/dirindex.h"
 
 #include <archive.h>
 #include <errno.h>
@@ -38,6 +39,7 @@ struct fg_fs {
   int ext4;
   char *cache_dir;            /* the last parent folder resolved ... */
   ext2_ino_t cache_ino;       /* ... and its inode */
+  struct fg_dirindex *names;  /* the folders made here, by name */
   struct extent_run *runs;    /* the current file's block map */
   size_t nruns, cap_runs;
   struct fg_fs_stats st;
@@ -111,9 +113,9 @@ init_super (struct ext2_super_block *p, const struct fg_fs_opts *o)
 }
 
 static errcode_t
-make_lost_found (ext2_filsys fs)
+make_lost_found (ext2_filsys fs, ext2_ino_t *out)
 {
-  ext2_ino_t ino;
+  ext2_ino_t ino = 0;
   errcode_t rc;
 
   fs->umask = 077;
@@ -124,6 +126,7 @@ make_lost_found (ext2_filsys fs)
   /* e2fsck wants room in lost+found without allocating: 16 KiB. */
   for (unsigned size = BS; rc == 0 && size < 16384; size += BS)
     rc = ext2fs_expand_dir (fs, ino);
+  *out = ino;
   return rc;
 }
 
@@ -161,6 +164,7 @@ fg_fs_create (struct fg_fs **out, struct fg_e2io_target *t,
   char name[64];
   errcode_t rc;
   const char *step;
+  ext2_ino_t lf;
 
   *out = NULL;
   if (f == NULL)
@@ -197,8 +201,13 @@ fg_fs_create (struct fg_fs **out, struct fg_e2io_target *t,
   if ((rc = ext2fs_mkdir (f->fs, EXT2_ROOT_INO, EXT2_ROOT_INO, 0)) != 0)
     goto fail;
   step = "creating lost+found";
-  if ((rc = make_lost_found (f->fs)) != 0)
+  if ((rc = make_lost_found (f->fs, &lf)) != 0)
     goto fail;
+  /* 8 MiB of names: about a hundred thousand entries, in whatever folders
+   * are being filled; older folders fall back to libext2fs's lookups. */
+  f->names = fg_dirindex_new ((size_t) 8 << 20);
+  fg_dirindex_track (f->names, EXT2_ROOT_INO);
+  fg_dirindex_add (f->names, EXT2_ROOT_INO, "lost+found", lf);
   step = "creating the journal and reserved inodes";
   if ((rc = make_special_inodes (f->fs)) != 0)
     goto fail;
@@ -238,15 +247,43 @@ link_expanding (ext2_filsys fs, ext2_ino_t dir, const char *name,
   return rc;
 }
 
+/* NAME in DIR: from the index when it knows DIR, else libext2fs reads
+ * the folder. */
 static errcode_t
-mkdir_expanding (ext2_filsys fs, ext2_ino_t parent, const char *name)
+lookup (struct fg_fs *f, ext2_ino_t dir, const char *name, size_t len,
+        ext2_ino_t *ino)
 {
-  errcode_t rc = ext2fs_mkdir (fs, parent, 0, name);
+  uint32_t found;
+  int rc = fg_dirindex_find (f->names, dir, name, len, &found);
 
+  if (rc == 1) {
+    *ino = found;
+    return 0;
+  }
+  if (rc == 0)
+    return EXT2_ET_FILE_NOT_FOUND;
+  return ext2fs_lookup (f->fs, dir, name, (int) len, NULL, ino);
+}
+
+/* A new folder NAME in PARENT, its inode chosen here so that nothing has
+ * to look it up afterwards; indexed from birth. */
+static errcode_t
+make_dir (struct fg_fs *f, ext2_ino_t parent, const char *name,
+          ext2_ino_t *ino)
+{
+  errcode_t rc = ext2fs_new_inode (f->fs, parent, LINUX_S_IFDIR | 0755, NULL,
+                                   ino);
+
+  if (rc == 0)
+    rc = ext2fs_mkdir (f->fs, parent, *ino, name);
   if (rc == EXT2_ET_DIR_NO_SPACE) {
-    rc = ext2fs_expand_dir (fs, parent);
+    rc = ext2fs_expand_dir (f->fs, parent);
     if (rc == 0)
-      rc = ext2fs_mkdir (fs, parent, 0, name);
+      rc = ext2fs_mkdir (f->fs, parent, *ino, name);
+  }
+  if (rc == 0) {
+    fg_dirindex_track (f->names, *ino);
+    fg_dirindex_add (f->names, parent, name, *ino);
   }
   return rc;
 }
@@ -276,10 +313,9 @@ walk_dir (struct fg_fs *f, const char *dir, int create, ext2_ino_t *out,
 
     memcpy (name, p, len);
     name[len] = '\0';
-    rc = ext2fs_lookup (f->fs, cur, name, (int) len, NULL, &next);
+    rc = lookup (f, cur, name, len, &next);
     if (rc == EXT2_ET_FILE_NOT_FOUND && create) {
-      if ((rc = mkdir_expanding (f->fs, cur, name)) != 0 ||
-          (rc = ext2fs_lookup (f->fs, cur, name, (int) len, NULL, &next)) != 0)
+      if ((rc = make_dir (f, cur, name, &next)) != 0)
         return fs_error (f, rc, e, "%s: creating folder '%.*s'", where,
                          (int) (p - dir + (ptrdiff_t) len), dir);
       f->st.dirs++;
@@ -334,8 +370,8 @@ static int
 exists (struct fg_fs *f, ext2_ino_t dir, const char *name, ext2_ino_t *ino,
         const char *where, struct fg_err *e)
 {
-  errcode_t rc = ext2fs_lookup (f->fs, dir, name, (int) strlen (name), NULL,
-                                ino);
+  errcode_t rc = lookup (f, dir, name, strlen (name), ino);
+
   if (rc == EXT2_ET_FILE_NOT_FOUND)
     return 0;
   if (rc)
@@ -814,6 +850,7 @@ new_inode (struct fg_fs *f, ext2_ino_t parent, const char *name, int mode,
     rc = link_expanding (f->fs, parent, name, *ino, ftype);
   if (rc)
     return fs_error (f, rc, e, "%s: creating '%s'", where, name);
+  fg_dirindex_add (f->names, parent, name, *ino);
   ext2fs_inode_alloc_stats2 (f->fs, *ino, +1, 0);
   return 0;
 }
@@ -915,18 +952,18 @@ add_symlink (struct fg_fs *f, ext2_ino_t parent, const char *name,
   if (copy == NULL)
     return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "symlink");
   strcpy (copy, target);
-  rc = ext2fs_symlink (f->fs, parent, 0, name, copy);
+  rc = ext2fs_new_inode (f->fs, parent, LINUX_S_IFLNK | 0755, NULL, &ino);
+  if (rc == 0)
+    rc = ext2fs_symlink (f->fs, parent, ino, name, copy);
   if (rc == EXT2_ET_DIR_NO_SPACE) {
     rc = ext2fs_expand_dir (f->fs, parent);
     if (rc == 0)
-      rc = ext2fs_symlink (f->fs, parent, 0, name, copy);
+      rc = ext2fs_symlink (f->fs, parent, ino, name, copy);
   }
   free (copy);
   if (rc)
     return fs_error (f, rc, e, "%s: creating symlink", where);
-  if ((rc = ext2fs_lookup (f->fs, parent, name, (int) strlen (name), NULL,
-                           &ino)) != 0)
-    return fs_error (f, rc, e, "%s: looking up the new symlink", where);
+  fg_dirindex_add (f->names, parent, name, ino);
   f->st.symlinks++;
   if (apply_attrs (f, ino, ent, where, e) < 0)
     return -1;
@@ -967,6 +1004,7 @@ add_hardlink (struct fg_fs *f, ext2_ino_t parent, const char *name,
       : LINUX_S_ISFIFO (in.i_mode) ? EXT2_FT_FIFO : EXT2_FT_SOCK;
     if ((rc = link_expanding (f->fs, parent, name, tino, ftype)) != 0)
       return fs_error (f, rc, e, "%s: linking to '%s'", where, target);
+    fg_dirindex_add (f->names, parent, name, tino);
   }
   in.i_links_count++;
   if ((rc = write_large (f->fs, tino, &in)) != 0)
@@ -996,9 +1034,7 @@ add_dir (struct fg_fs *f, ext2_ino_t parent, const char *name,
                          "already put a %s", where,
                          LINUX_S_ISLNK (inode.i_mode) ? "symlink" : "file");
   } else {
-    if ((rc = mkdir_expanding (f->fs, parent, name)) != 0 ||
-        (rc = ext2fs_lookup (f->fs, parent, name, (int) strlen (name), NULL,
-                             &ino)) != 0)
+    if ((rc = make_dir (f, parent, name, &ino)) != 0)
       return fs_error (f, rc, e, "%s: creating folder", where);
     f->st.dirs++;
   }
@@ -1023,6 +1059,7 @@ replace_earlier (struct fg_fs *f, ext2_ino_t parent, const char *leaf,
   if (LINUX_S_ISDIR (in.i_mode))
     return fg_err_set (e, FG_E_INPUT, "%s: '%s' replaces a folder of the "
                        "same name", where, path);
+  fg_dirindex_forget (f->names, parent);
   if ((rc = ext2fs_unlink (f->fs, parent, leaf, ino, 0)) != 0)
     return fs_error (f, rc, e, "%s: removing the earlier '%s'", where, path);
   if (in.i_links_count > 1)
@@ -1227,6 +1264,7 @@ fg_fs_abort (struct fg_fs *f)
     acl_free (a);
   }
   free (f->cache_dir);
+  fg_dirindex_free (f->names);
   free (f->runs);
   free (f);
 }
