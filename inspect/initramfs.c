@@ -45,17 +45,58 @@ struct gz {
 
 /* What the reader is fed from: the source, and what is left of the
  * stretch it last handed over when a segment ended inside it. */
+/* libarchive's cpio reader takes a newc header's name size (8 hex digits,
+ * up to 4 GiB) at its word and allocates that much to read the name: a
+ * crafted initramfs could make inspection's memory grow with its size.
+ * It also skips junk to resynchronise on any later valid header.  So the
+ * guard looks at every place in the bytes handed to libarchive where a
+ * header libarchive would accept could start ("070701" or "070702", then
+ * hex digits to the header's 110th byte) and stops the reader at one
+ * whose name is longer than the kernel's own unpacker takes (PATH_MAX).
+ * The odc and binary formats have 6-octal-digit and 16-bit name sizes,
+ * small by nature. */
+#define GUARD_NAME_MAX 4096u
+#define NEWC_HEADER 110u
+
+struct newc_guard {
+  uint64_t pos;                 /* bytes seen before the current stretch */
+  unsigned char carry[NEWC_HEADER - 1];   /* the last bytes seen */
+  size_t carry_len;
+  char why[120];                /* set when it stopped the reader */
+};
+
 struct feed {
   struct gz *gz;                /* NULL until a gzip'd segment is seen */
+  struct newc_guard guard;      /* over what the current reader is handed */
+  struct archive *inner;        /* unpacking an xz, zstd... segment */
+  unsigned char *ibuf;          /* what the inner reader unpacked */
   fg_initramfs_next_fn next;
   void *opaque;
   const unsigned char *cur;     /* the stretch last handed to libarchive */
   size_t cur_len;
-  const unsigned char *pending; /* to hand out before asking the source */
+  unsigned char sniff[8];       /* a segment's first bytes, gathered to */
+  size_t sniff_len;             /* tell its kind; handed out first */
+  const unsigned char *pending; /* then these, before asking the source */
   size_t pending_len;
   uint64_t fed;                 /* bytes handed to the current reader */
   int source_failed, at_end;
 };
+
+/* The source's next stretch, noting its end or failure: 1, 0, -1. */
+static int
+source_next (struct feed *f, const void **b, size_t *len)
+{
+  int rc;
+
+  if (f->at_end)
+    return 0;
+  rc = f->next (f->opaque, b, len);
+  if (rc < 0)
+    f->source_failed = 1;
+  if (rc == 0)
+    f->at_end = 1;
+  return rc < 0 ? -1 : rc > 0;
+}
 
 /* The next stretch of the source's own bytes: what a finished segment
  * left unread first.  1, 0 at the end, -1 if the source failed. */
@@ -65,25 +106,22 @@ raw_next (struct feed *f, const unsigned char **p, size_t *len)
   const void *b;
   int rc;
 
+  if (f->sniff_len) {
+    *p = f->sniff;
+    *len = f->sniff_len;
+    f->sniff_len = 0;
+    return 1;
+  }
   if (f->pending_len) {
     *p = f->pending;
     *len = f->pending_len;
     f->pending_len = 0;
     return 1;
   }
-  if (f->at_end)
-    return 0;
-  rc = f->next (f->opaque, &b, len);
-  if (rc < 0) {
-    f->source_failed = 1;
-    return -1;
-  }
-  if (rc == 0) {
-    f->at_end = 1;
-    return 0;
-  }
-  *p = b;
-  return 1;
+  rc = source_next (f, &b, len);
+  if (rc > 0)
+    *p = b;
+  return rc;
 }
 
 static void
@@ -140,6 +178,88 @@ gz_inflate (struct feed *f)
   }
 }
 
+static int
+hex_digit (int c)
+{
+  return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* P holds a whole candidate header at stream byte AT: -1 (why set) if it
+ * is one libarchive would take and its name size is absurd. */
+static int
+guard_header (struct newc_guard *g, const unsigned char *p, uint64_t at)
+{
+  uint32_t namesize = 0;
+
+  if (memcmp (p, "07070", 5) != 0 || (p[5] != '1' && p[5] != '2'))
+    return 0;
+  for (unsigned i = 6; i < NEWC_HEADER; i++)
+    if (hex_digit (p[i]) < 0)
+      return 0;
+  for (unsigned i = 94; i < 102; i++)
+    namesize = namesize << 4 | (uint32_t) hex_digit (p[i]);
+  if (namesize <= GUARD_NAME_MAX)
+    return 0;
+  snprintf (g->why, sizeof g->why, "a cpio header at byte %llu gives a "
+            "name of %u bytes (the kernel takes at most %u)",
+            (unsigned long long) at, namesize, GUARD_NAME_MAX);
+  return -1;
+}
+
+/* Every candidate header starting in P[0, LEN) whose 110 bytes are all in
+ * P; START is P's stream position. */
+static int
+guard_scan (struct newc_guard *g, const unsigned char *p, size_t len,
+            uint64_t start, size_t first, size_t last)
+{
+  size_t i = first;
+
+  while (i < last && i + NEWC_HEADER <= len) {
+    const unsigned char *m = memmem (p + i, len - i, "07070", 5);
+    if (m == NULL)
+      break;
+    i = (size_t) (m - p);
+    if (i >= last || i + NEWC_HEADER > len)
+      break;
+    if (guard_header (g, p + i, start + i) < 0)
+      return -1;
+    i++;
+  }
+  return 0;
+}
+
+/* Watch LEN more bytes of the cpio stream.  0, or -1 (why[] set). */
+static int
+guard_watch (struct newc_guard *g, const unsigned char *p, size_t len)
+{
+  unsigned char edge[2 * (NEWC_HEADER - 1)];
+  size_t m = len < NEWC_HEADER - 1 ? len : NEWC_HEADER - 1;
+  uint64_t carry_at = g->pos - g->carry_len;
+
+  /* Headers that start in the carried bytes and end in P. */
+  memcpy (edge, g->carry, g->carry_len);
+  memcpy (edge + g->carry_len, p, m);
+  if (guard_scan (g, edge, g->carry_len + m, carry_at, 0, g->carry_len) < 0)
+    return -1;
+  /* Headers wholly in P. */
+  if (guard_scan (g, p, len, g->pos, 0, len) < 0)
+    return -1;
+  /* Carry the last bytes: a header may start there. */
+  if (len >= NEWC_HEADER - 1) {
+    memcpy (g->carry, p + len - (NEWC_HEADER - 1), NEWC_HEADER - 1);
+    g->carry_len = NEWC_HEADER - 1;
+  } else {
+    size_t keep = g->carry_len + len > NEWC_HEADER - 1
+      ? NEWC_HEADER - 1 - len : g->carry_len;
+    memmove (g->carry, g->carry + g->carry_len - keep, keep);
+    memcpy (g->carry + keep, p, len);
+    g->carry_len = keep + len;
+  }
+  g->pos += len;
+  return 0;
+}
+
 static la_ssize_t
 feed_read (struct archive *a, void *opaque, const void **out)
 {
@@ -155,6 +275,10 @@ feed_read (struct archive *a, void *opaque, const void **out)
                          : "the initramfs's source failed");
       return -1;
     }
+    if (guard_watch (&f->guard, f->gz->out, (size_t) n) < 0) {
+      archive_set_error (a, EINVAL, "%s", f->guard.why);
+      return -1;
+    }
     *out = f->gz->out;
     return (la_ssize_t) n;
   }
@@ -168,28 +292,138 @@ feed_read (struct archive *a, void *opaque, const void **out)
   f->cur = p;
   f->cur_len = len;
   f->fed += len;
+  if (guard_watch (&f->guard, p, len) < 0) {
+    archive_set_error (a, EINVAL, "%s", f->guard.why);
+    return -1;
+  }
   *out = p;
   return (la_ssize_t) len;
 }
 
-/* Make sure the next segment's first bytes are in f->pending (unless the
- * source is at its end).  0, or -1 if the source failed. */
-static int
-peek (struct feed *f)
+/* The source's bytes, for the inner reader. */
+static la_ssize_t
+raw_read (struct archive *a, void *opaque, const void **out)
 {
+  struct feed *f = opaque;
   const unsigned char *p;
   size_t len;
-  int rc;
+  int rc = raw_next (f, &p, &len);
 
-  if (f->pending_len)
-    return 0;
-  rc = raw_next (f, &p, &len);
-  if (rc < 0)
+  if (rc < 0) {
+    archive_set_error (a, EIO, "the initramfs's source failed");
     return -1;
-  if (rc > 0) {
-    f->pending = p;
+  }
+  if (rc == 0)
+    return 0;
+  *out = p;
+  return (la_ssize_t) len;
+}
+
+#define IBUF (1u << 16)
+
+/* The cpio reader's bytes when the segment is compressed with anything
+ * but gzip: libarchive unpacks it in a reader of its own ("raw" format),
+ * so that the guard sees the cpio bytes whatever the compression. */
+static la_ssize_t
+unpacked_read (struct archive *a, void *opaque, const void **out)
+{
+  struct feed *f = opaque;
+  la_ssize_t n = archive_read_data (f->inner, f->ibuf, IBUF);
+
+  if (n < 0) {
+    if (f->source_failed)
+      archive_set_error (a, EIO, "the initramfs's source failed");
+    else
+      archive_set_error (a, EINVAL, "%s", archive_error_string (f->inner));
+    return -1;
+  }
+  if (guard_watch (&f->guard, f->ibuf, (size_t) n) < 0) {
+    archive_set_error (a, EINVAL, "%s", f->guard.why);
+    return -1;
+  }
+  *out = f->ibuf;
+  return n;
+}
+
+/* Does the segment start as a cpio archive does (newc, odc, binary in
+ * either byte order)?  If not, it is compressed. */
+static int
+looks_like_cpio (const struct feed *f)
+{
+  const unsigned char *p = f->sniff;
+
+  if (f->sniff_len < 4)
+    return 1;                   /* too short to tell: the cpio reader says */
+  return memcmp (p, "0707", 4) == 0 || (p[0] == 0xc7 && p[1] == 0x71) ||
+    (p[0] == 0x71 && p[1] == 0xc7);
+}
+
+/* Start the inner reader.  0, or -1 with *WHY (libarchive's words, or
+ * the source failed). */
+static int
+unpack_begin (struct feed *f, const char **why)
+{
+  struct archive_entry *ent;
+  struct archive *in;
+
+  *why = "out of memory";
+  if (f->ibuf == NULL && (f->ibuf = malloc (IBUF)) == NULL)
+    return -1;
+  if ((in = f->inner = archive_read_new ()) == NULL)
+    return -1;
+  /* The compressions kernels unpack that libarchive reads by itself;
+   * lzo would need an external lzop, which inspection never runs: such an
+   * initramfs is reported unreadable. */
+  archive_read_support_filter_bzip2 (in);
+  archive_read_support_filter_xz (in);
+  archive_read_support_filter_lzma (in);
+  archive_read_support_filter_lz4 (in);
+  archive_read_support_filter_zstd (in);
+  archive_read_support_format_raw (in);
+  if (archive_read_open (in, f, NULL, raw_read, NULL) != ARCHIVE_OK ||
+      archive_read_next_header (in, &ent) != ARCHIVE_OK ||
+      archive_filter_code (in, 0) == ARCHIVE_FILTER_NONE) {
+    const char *m = archive_error_string (in);
+    *why = m ? m : "neither cpio nor a compression libarchive reads";
+    return -1;
+  }
+  return 0;
+}
+
+/* Gather the next segment's first WANT bytes (fewer at the end of the
+ * source) into f->sniff, however the source cuts its stretches: a gzip
+ * or cpio magic may straddle two.  0, or -1 if the source failed. */
+static int
+gather (struct feed *f, size_t want)
+{
+  unsigned char tmp[sizeof f->sniff];
+  size_t n = f->sniff_len;
+
+  /* f->pending may point into f->sniff: copy through TMP. */
+  memcpy (tmp, f->sniff, n);
+  while (n < want) {
+    const void *b;
+    size_t len;
+    int rc;
+
+    if (f->pending_len) {
+      size_t k = want - n < f->pending_len ? want - n : f->pending_len;
+      memcpy (tmp + n, f->pending, k);
+      f->pending += k;
+      f->pending_len -= k;
+      n += k;
+      continue;
+    }
+    rc = source_next (f, &b, &len);
+    if (rc < 0)
+      return -1;
+    if (rc == 0)
+      break;
+    f->pending = b;
     f->pending_len = len;
   }
+  memcpy (f->sniff, tmp, n);
+  f->sniff_len = n;
   return 0;
 }
 
@@ -198,7 +432,7 @@ peek (struct feed *f)
 static int
 gz_begin (struct feed *f)
 {
-  if (f->pending_len < 2 || f->pending[0] != 0x1f || f->pending[1] != 0x8b)
+  if (f->sniff_len < 2 || f->sniff[0] != 0x1f || f->sniff[1] != 0x8b)
     return 0;
   if (f->gz == NULL && (f->gz = malloc (sizeof *f->gz)) == NULL)
     return -1;
@@ -235,10 +469,15 @@ skip_padding (struct feed *f)
     }
     if (f->pending_len)
       return 1;
-    if (peek (f) < 0)
-      return -1;
-    if (f->pending_len == 0)
-      return 0;
+    {
+      const void *b;
+      size_t len;
+      int rc = source_next (f, &b, &len);
+      if (rc <= 0)
+        return rc;
+      f->pending = b;
+      f->pending_len = len;
+    }
   }
 }
 
@@ -279,25 +518,15 @@ new_reader (void)
 
   if (a == NULL)
     return NULL;
-  /* The compressions kernels can unpack that libarchive reads by
-   * itself; lzo would need an external lzop, which inspection never
-   * runs: such an initramfs is reported unreadable. */
-  archive_read_support_filter_gzip (a);
-  archive_read_support_filter_bzip2 (a);
-  archive_read_support_filter_xz (a);
-  archive_read_support_filter_lzma (a);
-  archive_read_support_filter_lz4 (a);
-  archive_read_support_filter_zstd (a);
+  /* Plain cpio only: gzip is inflated here with ISA-L, the other
+   * compressions by the inner reader (unpack_begin). */
   archive_read_support_format_cpio (a);
   return a;
 }
 
 static void
-append_format (struct fg_initramfs *out, struct archive *a, int gzipped)
+append_format (struct fg_initramfs *out, const char *filter)
 {
-  const char *filter = gzipped ? "gzip"
-    : archive_filter_code (a, 0) == ARCHIVE_FILTER_NONE
-    ? NULL : archive_filter_name (a, 0);
   size_t used = strlen (out->format);
 
   snprintf (out->format + used, sizeof out->format - used, "%scpio%s%s",
@@ -314,6 +543,14 @@ unreadable (struct fg_initramfs *out, struct archive *a, const char *doing)
             m ? m : "");
 }
 
+static void
+unpack_end (struct feed *f)
+{
+  if (f->inner)
+    archive_read_free (f->inner);
+  f->inner = NULL;
+}
+
 /* One segment, from where F stands.  1 if another segment may follow,
  * 0 if the listing is over (*OUT says how), -1 if the source failed. */
 static int
@@ -323,17 +560,37 @@ list_segment (struct feed *f, struct fg_initramfs *out)
   struct archive_entry *ent;
   uint64_t before = out->members;
   int rc, gzipped;
+  const char *filter = NULL, *why;
+  la_ssize_t (*reader) (struct archive *, void *, const void **) = feed_read;
 
   if (a == NULL) {
     unreadable (out, NULL, "out of memory");
     return 0;
   }
   f->fed = 0;
+  memset (&f->guard, 0, sizeof f->guard);
+  if (gather (f, 6) < 0)
+    goto failed;
   if ((gzipped = gz_begin (f)) < 0) {
     unreadable (out, NULL, "out of memory");
     goto over;
   }
-  if (archive_read_open (a, f, NULL, feed_read, NULL) != ARCHIVE_OK) {
+  if (gzipped)
+    filter = "gzip";
+  else if (!looks_like_cpio (f)) {
+    if (unpack_begin (f, &why) < 0) {
+      if (f->source_failed)
+        goto failed;
+      out->status = FG_INITRAMFS_UNREADABLE;
+      snprintf (out->why, sizeof out->why, "%s: %s", out->segments
+                ? "the archive after the first cpio"
+                : "not an initramfs libarchive reads", why);
+      goto over;
+    }
+    filter = archive_filter_name (f->inner, 0);
+    reader = unpacked_read;
+  }
+  if (archive_read_open (a, f, NULL, reader, NULL) != ARCHIVE_OK) {
     if (f->source_failed)
       goto failed;
     unreadable (out, a, out->segments ? "the archive after the first "
@@ -344,7 +601,7 @@ list_segment (struct feed *f, struct fg_initramfs *out)
          rc == ARCHIVE_WARN) {
     const char *name = archive_entry_pathname (ent);
     if (out->members == before)
-      append_format (out, a, gzipped);
+      append_format (out, filter);
     out->members++;
     if (name && fg_initramfs_is_xen_module (name, 'b'))
       out->xen_blkfront = 1;
@@ -361,7 +618,7 @@ list_segment (struct feed *f, struct fg_initramfs *out)
   }
   out->segments++;
   if (out->members == before)
-    append_format (out, a, gzipped);
+    append_format (out, filter);
   if (gzipped) {
     if (gz_drain (f) < 0) {
       if (f->source_failed)
@@ -372,8 +629,7 @@ list_segment (struct feed *f, struct fg_initramfs *out)
     }
     out->status = FG_INITRAMFS_LISTED;
     goto over;
-  } else if (archive_filter_count (a) != 1 ||
-             archive_filter_code (a, 0) != ARCHIVE_FILTER_NONE) {
+  } else if (f->inner) {
     /* A decompressor reads ahead: where its input ended cannot be told,
      * so nothing after it is looked at. */
     out->status = FG_INITRAMFS_LISTED;
@@ -395,9 +651,11 @@ list_segment (struct feed *f, struct fg_initramfs *out)
 
 over:
   archive_read_free (a);
+  unpack_end (f);
   return 0;
 failed:
   archive_read_free (a);
+  unpack_end (f);
   return -1;
 }
 
@@ -409,8 +667,6 @@ fg_initramfs_list (fg_initramfs_next_fn next, void *opaque,
   int rc = 0;
 
   memset (out, 0, sizeof *out);
-  if (peek (&f) < 0)
-    rc = -1;
   while (rc == 0) {
     int more = list_segment (&f, out);
     if (more <= 0) {
@@ -426,6 +682,7 @@ fg_initramfs_list (fg_initramfs_next_fn next, void *opaque,
     }
   }
   free (f.gz);
+  free (f.ibuf);
   return rc;
 }
 

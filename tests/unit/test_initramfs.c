@@ -256,6 +256,41 @@ test_gzip_crc_checked (void)
   free (gz.p);
 }
 
+/* A newc header whose name size is absurd (libarchive would allocate it
+ * whole) stops the listing: unreadable, saying why, plain or gzip'd, at
+ * any stretch size. */
+static void
+test_absurd_name_size_refused (void)
+{
+  struct buf c = { 0 }, gz;
+  char h[160];
+
+  cpio_member (&c, "init", 100);
+  snprintf (h, sizeof h, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X"
+            "%08X%08X", 2u, 0100644u, 0u, 0u, 1u, 0u, 10u, 0u, 0u, 0u, 0u,
+            0xA0000000u, 0u);
+  put (&c, h, 110);
+  for (int i = 0; i < 2000; i++)
+    put (&c, "lib/", 4);
+  gz = gzip_of (&c);
+  for (size_t i = 0; i < sizeof stretches / sizeof stretches[0]; i++)
+    for (int z = 0; z < 2; z++) {
+      struct feed f = { z ? &gz : &c, 0, stretches[i], -1 };
+      struct fg_initramfs r;
+      CHECK_INT (fg_initramfs_list (next, &f, &r), 0);
+      CHECK_STR (fg_initramfs_status_name (r.status), "unreadable");
+      CHECK (strstr (r.why, "name of 2684354560 bytes") != NULL);
+      if (tap_cur_failed) {
+        printf ("#   %s, stretches of %zu bytes: why '%s'\n",
+                z ? "gzip'd" : "plain", stretches[i], r.why);
+        goto out;
+      }
+    }
+out:
+  free (c.p);
+  free (gz.p);
+}
+
 static void
 test_module_names (void)
 {
@@ -277,6 +312,7 @@ main (void)
   RUN (test_one_driver_missing);
   RUN (test_gzip_segment_is_last);
   RUN (test_gzip_crc_checked);
+  RUN (test_absurd_name_size_refused);
   RUN (test_unreadable_and_failing_sources);
   RUN (test_module_names);
   return TAP_DONE ();
