@@ -37,6 +37,7 @@
 #include "agent/http.h"
 #include "agent/schedule.h"
 #include "core/outfile.h"
+#include "jobs/child.h"
 #include "jobs/store.h"
 
 #define QUEUE "agent"
@@ -46,17 +47,12 @@
 /* Events listed by GET /v1/servers/ID, newest first. */
 #define EVENTS_SHOWN 20
 
-struct buf {
-  char *data;
-  size_t len, cap;
-};
-
 struct slot {
   pid_t pid;                  /* 0: free */
   struct fg_job job;
   char mode[16];
   int fd[2];                  /* the child's stdout and stderr */
-  struct buf out, err;
+  struct fg_buf out, err;
   struct timespec t0;
 };
 
@@ -723,37 +719,6 @@ handle (void *opaque, const struct fg_http_request *req,
 /* ---- conversions --------------------------------------------------------- */
 
 static void
-buf_free (struct buf *b)
-{
-  free (b->data);
-  memset (b, 0, sizeof *b);
-}
-
-static int
-buf_add (struct buf *b, const char *data, size_t n, size_t keep_tail)
-{
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 4096;
-    char *bigger;
-    while (cap < b->len + n + 1)
-      cap *= 2;
-    bigger = realloc (b->data, cap);
-    if (bigger == NULL)
-      return -1;
-    b->data = bigger;
-    b->cap = cap;
-  }
-  memcpy (b->data + b->len, data, n);
-  b->len += n;
-  b->data[b->len] = '\0';
-  if (keep_tail && b->len > 2 * keep_tail) {
-    memmove (b->data, b->data + b->len - keep_tail, keep_tail + 1);
-    b->len = keep_tail;
-  }
-  return 0;
-}
-
-static void
 drain (struct slot *w, int i)
 {
   char chunk[65536];
@@ -763,7 +728,7 @@ drain (struct slot *w, int i)
     if (n > 0) {
       if (i == 0 && w->out.len + (size_t) n > MAX_RESULT)
         continue;
-      buf_add (i == 0 ? &w->out : &w->err, chunk, (size_t) n,
+      fg_buf_add (i == 0 ? &w->out : &w->err, chunk, (size_t) n,
                i == 1 ? LOG_TAIL : 0);
     } else if (n < 0 && errno == EINTR) {
       continue;
@@ -780,47 +745,28 @@ drain (struct slot *w, int i)
  * .OUT.XXXXXX.part, and for a bundle .OUT.0.vhd.PID and its own
  * ..OUT.0.vhd.PID.XXXXXX.part (core/outfile.c).  Only this job writes
  * these names: outputs are unique in a schedule. */
+struct sweep {
+  struct agent *a;
+  const struct fg_job *j;
+};
+
+static void
+swept (const char *dir, const char *name, void *opaque)
+{
+  struct sweep *sw = opaque;
+
+  (void) dir;
+  alog (sw->a, "cleaned", json_pack ("{s:s, s:I, s:s}", "server_id",
+                                     sw->j->key, "job", (json_int_t) sw->j->id,
+                                     "removed", name));
+}
+
 static void
 sweep_temps (struct agent *a, const struct fg_job *j)
 {
-  char *dcopy = strdup (j->output), *bcopy = strdup (j->output);
-  const char *dir, *base;
-  size_t blen;
-  DIR *d;
-  struct dirent *de;
+  struct sweep sw = { a, j };
 
-  if (dcopy == NULL || bcopy == NULL)
-    goto out;
-  dir = dirname (dcopy);
-  base = basename (bcopy);
-  blen = strlen (base);
-  d = opendir (dir);
-  if (d == NULL)
-    goto out;
-  while ((de = readdir (d)) != NULL) {
-    const char *n = de->d_name;
-    size_t len = strlen (n);
-    int stale = 0;
-
-    if (n[0] != '.')
-      continue;
-    if (len == 1 + blen + 12 && strncmp (n + 1, base, blen) == 0 &&
-        n[1 + blen] == '.' && strcmp (n + len - 5, ".part") == 0)
-      stale = 1;
-    for (size_t dots = 1; dots <= 2 && !stale; dots++)
-      if (len > dots + blen + 7 && strncmp (n + dots, base, blen) == 0 &&
-          (dots == 1 || n[1] == '.') &&
-          strncmp (n + dots + blen, ".0.vhd.", 7) == 0)
-        stale = 1;
-    if (stale && unlinkat (dirfd (d), n, 0) == 0)
-      alog (a, "cleaned", json_pack ("{s:s, s:I, s:s}", "server_id", j->key,
-                                     "job", (json_int_t) j->id, "removed",
-                                     n));
-  }
-  closedir (d);
-out:
-  free (dcopy);
-  free (bcopy);
+  fg_child_sweep_temps (j->output, swept, &sw);
 }
 
 /* Write the job's server record to RECORDS_DIR/KEY.json (temporary name,
@@ -860,12 +806,10 @@ write_record (struct agent *a, const struct fg_job *j, json_t *rec,
 static int
 spawn (struct agent *a, struct slot *w, struct fg_err *e)
 {
-  int out[2] = { -1, -1 }, err[2] = { -1, -1 };
   json_t *opts = json_loads (w->job.options, 0, NULL);
   const char *mode, *argv[24];
   char *record = NULL;
   size_t n = 0;
-  pid_t parent = getpid ();
   /* A run cut off may have renamed its output just before it died: redo
    * over it. */
   int redo = w->job.runs > 1;
@@ -910,50 +854,8 @@ spawn (struct agent *a, struct slot *w, struct fg_err *e)
   argv[n++] = w->job.source;
   argv[n] = NULL;
 
-  if (pipe2 (out, O_CLOEXEC) < 0 || pipe2 (err, O_CLOEXEC) < 0) {
-    fg_err_errno (e, FG_E_IO, errno, "cannot create a pipe");
+  if (fg_child_spawn ((char *const *) argv, &w->pid, w->fd, e) < 0)
     goto fail;
-  }
-  fflush (NULL);
-  w->pid = fork ();
-  if (w->pid < 0) {
-    fg_err_errno (e, FG_E_IO, errno, "cannot start a conversion");
-    w->pid = 0;
-    goto fail;
-  }
-  if (w->pid == 0) {
-    sigset_t none;
-    int devnull = open ("/dev/null", O_RDONLY);
-    static const char msg[] = "fg2ng: error: cannot run /proc/self/exe\n";
-
-    /* Die with the agent: if it is killed outright, SIGTERM lets the
-     * conversion remove its temporary files instead of racing the
-     * restarted agent's redo of the same job. */
-    prctl (PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid () != parent)
-      _exit (128 + SIGTERM);
-    signal (SIGPIPE, SIG_DFL);
-    signal (SIGTERM, SIG_DFL);
-    signal (SIGINT, SIG_DFL);
-    signal (SIGHUP, SIG_DFL);
-    signal (SIGCHLD, SIG_DFL);
-    sigemptyset (&none);
-    sigprocmask (SIG_SETMASK, &none, NULL);
-    if (devnull >= 0)
-      dup2 (devnull, 0);
-    dup2 (out[1], 1);
-    dup2 (err[1], 2);
-    execv ("/proc/self/exe", (char *const *) argv);
-    if (write (2, msg, sizeof msg - 1) < 0)
-      _exit (127);
-    _exit (127);
-  }
-  close (out[1]);
-  close (err[1]);
-  fcntl (out[0], F_SETFL, O_NONBLOCK);
-  fcntl (err[0], F_SETFL, O_NONBLOCK);
-  w->fd[0] = out[0];
-  w->fd[1] = err[0];
   clock_gettime (CLOCK_MONOTONIC, &w->t0);
   a->running++;
   log_job (a, "started", &w->job, "running", w->mode,
@@ -964,12 +866,6 @@ spawn (struct agent *a, struct slot *w, struct fg_err *e)
   return 0;
 
 fail:
-  for (int i = 0; i < 2; i++) {
-    if (out[i] >= 0)
-      close (out[i]);
-    if (err[i] >= 0)
-      close (err[i]);
-  }
   json_decref (opts);
   free (record);
   return -1;
@@ -982,34 +878,6 @@ since (const struct timespec *t0)
   clock_gettime (CLOCK_MONOTONIC, &t1);
   return (double) (t1.tv_sec - t0->tv_sec) +
     (double) (t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-/* The error convert printed last ("fg2ng: error: ..." or a usage line)
- * and the hint after it. */
-static void
-child_error (const char *log, char *msg, size_t cap, char *hint,
-             size_t hcap)
-{
-  const char *line, *last = NULL;
-
-  msg[0] = hint[0] = '\0';
-  for (line = log ? log : ""; *line; ) {
-    size_t len = strcspn (line, "\n");
-    if (strncmp (line, "fg2ng: error: ", 14) == 0) {
-      snprintf (msg, cap, "%.*s", (int) (len - 14), line + 14);
-      hint[0] = '\0';
-    } else if (strncmp (line, "fg2ng convert: ", 15) == 0) {
-      snprintf (msg, cap, "%.*s", (int) (len - 15), line + 15);
-      hint[0] = '\0';
-    } else if (strncmp (line, "hint: ", 6) == 0 && msg[0]) {
-      snprintf (hint, hcap, "%.*s", (int) (len - 6), line + 6);
-    }
-    if (len > 0)
-      last = line;
-    line += len + (line[len] == '\n');
-  }
-  if (msg[0] == '\0' && last)
-    snprintf (msg, cap, "%.*s", (int) strcspn (last, "\n"), last);
 }
 
 /* "not eligible: RULE (MESSAGE); ..." from the check document's failing
@@ -1056,7 +924,7 @@ complete (struct agent *a, struct slot *w, int status)
       w->fd[i] = -1;
     }
   secs = round (since (&w->t0) * 1000) / 1000;
-  child_error (log, msg, sizeof msg, hint, sizeof hint);
+  fg_child_error (log, msg, sizeof msg, hint, sizeof hint);
 
   pthread_mutex_lock (&a->lock);
   if (WIFEXITED (status) && WEXITSTATUS (status) == 0) {
@@ -1141,8 +1009,8 @@ complete (struct agent *a, struct slot *w, int status)
       a->fatal_err = e;
     a->fatal = 1;
   }
-  buf_free (&w->out);
-  buf_free (&w->err);
+  fg_buf_free (&w->out);
+  fg_buf_free (&w->err);
   fg_job_release (&w->job);
   w->pid = 0;
   a->running--;

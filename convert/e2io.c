@@ -105,10 +105,11 @@ cache_claim (struct fg_e2io_target *t, unsigned long long block)
   return victim;
 }
 
-/* Write back and forget the cached blocks overlapping bytes
- * [OFF, OFF+LEN) of the partition. */
+/* The cached blocks overlapping bytes [OFF, OFF+LEN) of the partition:
+ * written back if dirty, and if DROP forgotten too (a block the range
+ * covers whole is about to be replaced: it is not written back). */
 static int
-cache_drop_range (struct fg_e2io_target *t, uint64_t off, uint64_t len)
+settle_range (struct fg_e2io_target *t, uint64_t off, uint64_t len, int drop)
 {
   struct fg_e2io_cache *c = t->cache;
 
@@ -117,31 +118,15 @@ cache_drop_range (struct fg_e2io_target *t, uint64_t off, uint64_t len)
   for (unsigned long long b = off / c->bsize;
        b <= (off + len - 1) / c->bsize; b++) {
     struct line *l = cache_find (c, b);
+    int covered = b * c->bsize >= off && (b + 1) * c->bsize <= off + len;
     if (l == NULL)
       continue;
-    /* Covered whole, the block is about to be replaced: no write-back. */
-    if (!(b * c->bsize >= off && (b + 1) * c->bsize <= off + len) &&
-        line_write_back (t, l) < 0)
+    if (!(drop && covered) && line_write_back (t, l) < 0)
       return -1;
-    l->used = 0;
-    l->dirty = 0;
-  }
-  return 0;
-}
-
-/* Write back the dirty cached blocks overlapping [OFF, OFF+LEN). */
-static int
-flush_range (struct fg_e2io_target *t, uint64_t off, uint64_t len)
-{
-  struct fg_e2io_cache *c = t->cache;
-
-  if (c == NULL || c->bsize == 0 || len == 0)
-    return 0;
-  for (unsigned long long b = off / c->bsize;
-       b <= (off + len - 1) / c->bsize; b++) {
-    struct line *l = cache_find (c, b);
-    if (l && line_write_back (t, l) < 0)
-      return -1;
+    if (drop) {
+      l->used = 0;
+      l->dirty = 0;
+    }
   }
   return 0;
 }
@@ -291,7 +276,7 @@ e2_read_blk64 (io_channel ch, unsigned long long block, int count, void *data)
     return cached_read (t, block, data) < 0 ? EXT2_ET_SHORT_READ : 0;
   /* Dirty cached blocks in the range go to the VHD first; the read then
    * sees them. */
-  if (flush_range (t, off, len) < 0 ||
+  if (settle_range (t, off, len, 0) < 0 ||
       vhd_writer_pread (t->w, data, len, t->base + off, &t->err) < 0)
     return EXT2_ET_SHORT_READ;
   return 0;
@@ -309,7 +294,7 @@ e2_write_blk64 (io_channel ch, unsigned long long block, int count,
     return EXT2_ET_SHORT_WRITE;
   if (single_cached_block (ch, count))
     return cached_write (t, block, data) < 0 ? EXT2_ET_SHORT_WRITE : 0;
-  if (cache_drop_range (t, off, len) < 0 ||
+  if (settle_range (t, off, len, 1) < 0 ||
       vhd_writer_pwrite (t->w, data, len, t->base + off, &t->err) < 0)
     return EXT2_ET_SHORT_WRITE;
   return 0;
@@ -334,7 +319,7 @@ e2_write_byte (io_channel ch, unsigned long offset, int size, const void *data)
 
   if (size < 0 || offset > t->size || (uint64_t) size > t->size - offset)
     return EXT2_ET_SHORT_WRITE;
-  if (cache_drop_range (t, offset, (uint64_t) size) < 0)
+  if (settle_range (t, offset, (uint64_t) size, 1) < 0)
     return EXT2_ET_SHORT_WRITE;
   if (vhd_writer_pwrite (t->w, data, (size_t) size, t->base + offset,
                          &t->err) < 0)
@@ -453,7 +438,7 @@ fg_e2io_pwrite (struct fg_e2io_target *t, const void *buf, size_t len,
 {
   if (off > t->size || len > t->size - off)
     return fg_err_set (e, FG_E_INTERNAL, "write past the partition end");
-  if (cache_drop_range (t, off, len) < 0) {
+  if (settle_range (t, off, len, 1) < 0) {
     *e = t->err;
     return -1;
   }

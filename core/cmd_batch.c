@@ -46,6 +46,7 @@
 #include "core/cmd.h"
 #include "core/outfile.h"
 #include "core/progress.h"
+#include "jobs/child.h"
 #include "jobs/manifest.h"
 #include "jobs/store.h"
 
@@ -159,16 +160,11 @@ struct batch_args {
   char queue[64];
 };
 
-struct buf {
-  char *data;
-  size_t len, cap;
-};
-
 struct worker {
   pid_t pid;                  /* 0: free slot */
   struct fg_job job;
   int fd[2];                  /* stdout, stderr of the child; -1 at EOF */
-  struct buf out, err;        /* the result; stderr's tail, events left out */
+  struct fg_buf out, err;        /* the result; stderr's tail, events left out */
   int log_fd;                 /* the job's log file, or -1 */
   char line[LINE_MAX_EVENT];  /* stderr's current line, while short */
   size_t line_len;
@@ -729,37 +725,6 @@ progress_line (struct batch *b, struct worker *w, const char *line,
 
 /* ---- children ------------------------------------------------------------ */
 
-static void
-buf_free (struct buf *b)
-{
-  free (b->data);
-  memset (b, 0, sizeof *b);
-}
-
-static int
-buf_add (struct buf *b, const char *data, size_t n, size_t keep_tail)
-{
-  if (b->len + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 4096;
-    char *bigger;
-    while (cap < b->len + n + 1)
-      cap *= 2;
-    bigger = realloc (b->data, cap);
-    if (bigger == NULL)
-      return -1;
-    b->data = bigger;
-    b->cap = cap;
-  }
-  memcpy (b->data + b->len, data, n);
-  b->len += n;
-  b->data[b->len] = '\0';
-  if (keep_tail && b->len > 2 * keep_tail) {
-    memmove (b->data, b->data + b->len - keep_tail, keep_tail + 1);
-    b->len = keep_tail;
-  }
-  return 0;
-}
-
 /* Write all of DATA to the job's log; a log that fails (disk full) is
  * closed with a warning, and the conversion goes on. */
 static void
@@ -806,8 +771,8 @@ stderr_line (struct batch *b, struct worker *w, const char *line, size_t len)
 {
   if (progress_line (b, w, line, len))
     return;
-  if (buf_add (&w->err, line, len, LOG_TAIL) == 0)
-    buf_add (&w->err, "\n", 1, LOG_TAIL);
+  if (fg_buf_add (&w->err, line, len, LOG_TAIL) == 0)
+    fg_buf_add (&w->err, "\n", 1, LOG_TAIL);
 }
 
 /* Split the child's stderr into lines, holding at most LINE_MAX_EVENT
@@ -822,13 +787,13 @@ stderr_feed (struct batch *b, struct worker *w, const char *data, size_t n)
 
     if (w->line_long || w->line_len + take >= sizeof w->line) {
       if (!w->line_long) {
-        buf_add (&w->err, w->line, w->line_len, LOG_TAIL);
+        fg_buf_add (&w->err, w->line, w->line_len, LOG_TAIL);
         w->line_len = 0;
         w->line_long = 1;
       }
-      buf_add (&w->err, data, take, LOG_TAIL);
+      fg_buf_add (&w->err, data, take, LOG_TAIL);
       if (nl) {
-        buf_add (&w->err, "\n", 1, LOG_TAIL);
+        fg_buf_add (&w->err, "\n", 1, LOG_TAIL);
         w->line_long = 0;
       }
     } else {
@@ -860,7 +825,7 @@ drain (struct batch *b, struct worker *w, int i)
       }
       if (w->out.len + (size_t) n > MAX_RESULT)
         continue;               /* a runaway: judged by its exit status */
-      buf_add (&w->out, chunk, (size_t) n, 0);
+      fg_buf_add (&w->out, chunk, (size_t) n, 0);
     } else if (n < 0 && errno == EINTR) {
       continue;
     } else if (n < 0 && errno == EAGAIN) {
@@ -873,61 +838,12 @@ drain (struct batch *b, struct worker *w, int i)
 }
 
 /* A previous run of this job may have been killed before it could remove
- * its temporaries (kill -9 of the conversion itself): .OUT.XXXXXX.part,
- * and for a bundle .OUT.0.vhd.PID, ..OUT.0.vhd.PID.XXXXXX.part and
- * .SIDECAR.XXXXXX.part (see core/outfile.c and convert_to_bundle).
- * Only this job writes these names (outputs are unique in a manifest). */
+ * its temporaries (kill -9 of the conversion itself). */
 static void
-sweep_temps (const char *output)
+swept (const char *dir, const char *name, void *opaque)
 {
-  char *dcopy = strdup (output), *bcopy = strdup (output), side[512];
-  const char *dir, *base;
-  size_t blen, slen = 0;
-  DIR *d;
-  struct dirent *de;
-
-  if (dcopy == NULL || bcopy == NULL)
-    goto out;
-  dir = dirname (dcopy);
-  base = basename (bcopy);
-  blen = strlen (base);
-  if (blen > 4 && strcmp (base + blen - 4, ".tgz") == 0)
-    slen = blen - 4;
-  else if (blen > 7 && strcmp (base + blen - 7, ".tar.gz") == 0)
-    slen = blen - 7;
-  snprintf (side, sizeof side, "%.*s.json", (int) slen, base);
-  d = opendir (dir);
-  if (d == NULL)
-    goto out;
-  while ((de = readdir (d)) != NULL) {
-    const char *n = de->d_name;
-    size_t len = strlen (n);
-    int stale = 0;
-
-    if (n[0] != '.')
-      continue;
-    /* .BASE.XXXXXX.part and .SIDECAR.XXXXXX.part */
-    if (len == 1 + blen + 12 && strncmp (n + 1, base, blen) == 0 &&
-        n[1 + blen] == '.' && strcmp (n + len - 5, ".part") == 0)
-      stale = 1;
-    if (slen && len == 1 + strlen (side) + 12 &&
-        strncmp (n + 1, side, strlen (side)) == 0 &&
-        strcmp (n + len - 5, ".part") == 0)
-      stale = 1;
-    /* .BASE.0.vhd.PID (the bundle's inner disk) and, while that is
-     * being written, its own temporary ..BASE.0.vhd.PID.XXXXXX.part */
-    for (size_t dots = 1; dots <= 2 && !stale; dots++)
-      if (len > dots + blen + 7 && strncmp (n + dots, base, blen) == 0 &&
-          (dots == 1 || n[1] == '.') &&
-          strncmp (n + dots + blen, ".0.vhd.", 7) == 0)
-        stale = 1;
-    if (stale && unlinkat (dirfd (d), n, 0) == 0)
-      fg_warn ("removed '%s/%s', left by an interrupted run", dir, n);
-  }
-  closedir (d);
-out:
-  free (dcopy);
-  free (bcopy);
+  (void) opaque;
+  fg_warn ("removed '%s/%s', left by an interrupted run", dir, name);
 }
 
 /* S, quoted for a POSIX shell where it needs to be. */
@@ -1023,9 +939,7 @@ close_log (struct worker *w, const char *outcome, int status, double secs)
 static int
 spawn (struct batch *b, struct worker *w, struct fg_err *e)
 {
-  int out[2] = { -1, -1 }, err[2] = { -1, -1 };
   char **argv;
-  pid_t parent = getpid ();
   /* A run cut off (or killed) may have renamed its output into place
    * just before the end: redo it over that.  Not after an input error or
    * a refusal, which may be "the output already exists" of a file that
@@ -1037,52 +951,14 @@ spawn (struct batch *b, struct worker *w, struct fg_err *e)
                 strcmp (w->job.error_kind, "ineligible") == 0));
 
   if (redo)
-    sweep_temps (w->job.output);
+    fg_child_sweep_temps (w->job.output, swept, NULL);
   argv = fg_manifest_convert_argv ("fg2ng", w->job.source, w->job.output,
                                    w->job.options, redo, e);
   if (argv == NULL)
     return -1;
-  if (pipe2 (out, O_CLOEXEC) < 0 || pipe2 (err, O_CLOEXEC) < 0) {
-    fg_err_errno (e, FG_E_IO, errno, "cannot create a pipe");
-    goto fail;
-  }
   open_log (b, w, argv);
-  fflush (NULL);
-  w->pid = fork ();
-  if (w->pid < 0) {
-    fg_err_errno (e, FG_E_IO, errno, "cannot start a conversion");
-    w->pid = 0;
+  if (fg_child_spawn (argv, &w->pid, w->fd, e) < 0)
     goto fail;
-  }
-  if (w->pid == 0) {
-    sigset_t none;
-    int devnull = open ("/dev/null", O_RDONLY);
-    static const char msg[] = "fg2ng: error: cannot run /proc/self/exe\n";
-
-    /* Die with the batch: if it is killed outright, SIGTERM lets the
-     * conversion remove its temporary files and stop, instead of running
-     * on unseen and racing the rerun for the same output. */
-    prctl (PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid () != parent)
-      _exit (128 + SIGTERM);
-    signal (SIGPIPE, SIG_DFL);
-    sigemptyset (&none);
-    sigprocmask (SIG_SETMASK, &none, NULL);
-    if (devnull >= 0)
-      dup2 (devnull, 0);
-    dup2 (out[1], 1);
-    dup2 (err[1], 2);
-    execv ("/proc/self/exe", argv);
-    if (write (2, msg, sizeof msg - 1) < 0)
-      _exit (127);
-    _exit (127);
-  }
-  close (out[1]);
-  close (err[1]);
-  fcntl (out[0], F_SETFL, O_NONBLOCK);
-  fcntl (err[0], F_SETFL, O_NONBLOCK);
-  w->fd[0] = out[0];
-  w->fd[1] = err[0];
   clock_gettime (CLOCK_MONOTONIC, &w->t0);
   log_printf (w, "==== convert pid %ld\n", (long) w->pid);
   fg_argv_free (argv);
@@ -1094,12 +970,6 @@ spawn (struct batch *b, struct worker *w, struct fg_err *e)
   return 0;
 
 fail:
-  for (int i = 0; i < 2; i++) {
-    if (out[i] >= 0)
-      close (out[i]);
-    if (err[i] >= 0)
-      close (err[i]);
-  }
   if (w->log_fd >= 0) {
     log_printf (w, "==== could not start: %s\n", e->msg);
     close (w->log_fd);
@@ -1107,34 +977,6 @@ fail:
   }
   fg_argv_free (argv);
   return -1;
-}
-
-/* The error convert printed: the last "fg2ng: error: " line (or a usage
- * line "fg2ng convert: "), and the "hint: " line after it. */
-static void
-child_error (const char *log, char *msg, size_t cap, char *hint,
-             size_t hcap)
-{
-  const char *p = log ? log : "", *line, *last = NULL;
-
-  msg[0] = hint[0] = '\0';
-  for (line = p; *line; ) {
-    size_t len = strcspn (line, "\n");
-    if (strncmp (line, "fg2ng: error: ", 14) == 0) {
-      snprintf (msg, cap, "%.*s", (int) (len - 14), line + 14);
-      hint[0] = '\0';
-    } else if (strncmp (line, "fg2ng convert: ", 15) == 0) {
-      snprintf (msg, cap, "%.*s", (int) (len - 15), line + 15);
-      hint[0] = '\0';
-    } else if (strncmp (line, "hint: ", 6) == 0 && msg[0]) {
-      snprintf (hint, hcap, "%.*s", (int) (len - 6), line + 6);
-    }
-    if (len > 0)
-      last = line;
-    line += len + (line[len] == '\n');
-  }
-  if (msg[0] == '\0' && last)
-    snprintf (msg, cap, "%.*s", (int) strcspn (last, "\n"), last);
 }
 
 /* Convert's refusal (exit 1): with --json, stdout is the check document
@@ -1198,7 +1040,7 @@ complete (struct batch *b, struct worker *w, int status)
     stderr_line (b, w, w->line, w->line_len);
   log = w->err.data ? w->err.data : "";
   secs = since (&w->t0);
-  child_error (log, msg, sizeof msg, hint, sizeof hint);
+  fg_child_error (log, msg, sizeof msg, hint, sizeof hint);
   b->tally.running--;
 
   if (WIFEXITED (status) && WEXITSTATUS (status) == 0) {
@@ -1290,8 +1132,8 @@ complete (struct batch *b, struct worker *w, int status)
       b->err = e;
   }
   close_log (w, outcome, status, secs);
-  buf_free (&w->out);
-  buf_free (&w->err);
+  fg_buf_free (&w->out);
+  fg_buf_free (&w->err);
   fg_job_release (&w->job);
   w->pid = 0;
   w->line_len = 0;

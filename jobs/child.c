@@ -1,0 +1,192 @@
+/* jobs/child.c --- spawn, sweep, and read back a conversion child */
+#include "jobs/child.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+int
+fg_buf_add (struct fg_buf *b, const char *data, size_t n, size_t keep_tail)
+{
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    char *bigger;
+    while (cap < b->len + n + 1)
+      cap *= 2;
+    bigger = realloc (b->data, cap);
+    if (bigger == NULL)
+      return -1;
+    b->data = bigger;
+    b->cap = cap;
+  }
+  memcpy (b->data + b->len, data, n);
+  b->len += n;
+  b->data[b->len] = '\0';
+  if (keep_tail && b->len > 2 * keep_tail) {
+    memmove (b->data, b->data + b->len - keep_tail, keep_tail + 1);
+    b->len = keep_tail;
+  }
+  return 0;
+}
+
+void
+fg_buf_free (struct fg_buf *b)
+{
+  free (b->data);
+  memset (b, 0, sizeof *b);
+}
+
+int
+fg_child_spawn (char *const argv[], pid_t *pid, int fd[2], struct fg_err *e)
+{
+  int out[2] = { -1, -1 }, err[2] = { -1, -1 };
+  pid_t parent = getpid ();
+
+  if (pipe2 (out, O_CLOEXEC) < 0 || pipe2 (err, O_CLOEXEC) < 0) {
+    fg_err_errno (e, FG_E_IO, errno, "cannot create a pipe");
+    goto fail;
+  }
+  fflush (NULL);
+  *pid = fork ();
+  if (*pid < 0) {
+    fg_err_errno (e, FG_E_IO, errno, "cannot start a conversion");
+    *pid = 0;
+    goto fail;
+  }
+  if (*pid == 0) {
+    static const int reset[] = { SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGCHLD };
+    static const char msg[] = "fg2ng: error: cannot run /proc/self/exe\n";
+    sigset_t none;
+    int devnull = open ("/dev/null", O_RDONLY);
+
+    /* Die with the parent: if it is killed outright, SIGTERM lets the
+     * conversion remove its temporary files and stop, instead of running
+     * on unseen and racing the rerun of the same job. */
+    prctl (PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid () != parent)
+      _exit (128 + SIGTERM);
+    for (size_t i = 0; i < sizeof reset / sizeof reset[0]; i++)
+      signal (reset[i], SIG_DFL);
+    sigemptyset (&none);
+    sigprocmask (SIG_SETMASK, &none, NULL);
+    if (devnull >= 0)
+      dup2 (devnull, 0);
+    dup2 (out[1], 1);
+    dup2 (err[1], 2);
+    execv ("/proc/self/exe", argv);
+    if (write (2, msg, sizeof msg - 1) < 0)
+      _exit (127);
+    _exit (127);
+  }
+  close (out[1]);
+  close (err[1]);
+  fcntl (out[0], F_SETFL, O_NONBLOCK);
+  fcntl (err[0], F_SETFL, O_NONBLOCK);
+  fd[0] = out[0];
+  fd[1] = err[0];
+  return 0;
+
+fail:
+  for (int i = 0; i < 2; i++) {
+    if (out[i] >= 0)
+      close (out[i]);
+    if (err[i] >= 0)
+      close (err[i]);
+  }
+  return -1;
+}
+
+/* Is N one of the temporaries of BASE (BLEN bytes) or of its sidecar
+ * SIDE (empty when BASE is not a bundle)? */
+static int
+is_stale_temp (const char *n, const char *base, size_t blen, const char *side)
+{
+  size_t len = strlen (n), slen = strlen (side);
+
+  if (n[0] != '.')
+    return 0;
+  /* .BASE.XXXXXX.part and .SIDECAR.XXXXXX.part */
+  if (len == 1 + blen + 12 && strncmp (n + 1, base, blen) == 0 &&
+      n[1 + blen] == '.' && strcmp (n + len - 5, ".part") == 0)
+    return 1;
+  if (slen && len == 1 + slen + 12 && strncmp (n + 1, side, slen) == 0 &&
+      strcmp (n + len - 5, ".part") == 0)
+    return 1;
+  /* .BASE.0.vhd.PID (the bundle's inner disk) and, while that is being
+   * written, its own temporary ..BASE.0.vhd.PID.XXXXXX.part */
+  for (size_t dots = 1; dots <= 2; dots++)
+    if (len > dots + blen + 7 && strncmp (n + dots, base, blen) == 0 &&
+        (dots == 1 || n[1] == '.') &&
+        strncmp (n + dots + blen, ".0.vhd.", 7) == 0)
+      return 1;
+  return 0;
+}
+
+void
+fg_child_sweep_temps (const char *output,
+                      void (*removed) (const char *dir, const char *name,
+                                       void *opaque),
+                      void *opaque)
+{
+  char *dcopy = strdup (output), *bcopy = strdup (output), side[512] = "";
+  const char *dir, *base;
+  size_t blen, stem = 0;
+  DIR *d;
+  struct dirent *de;
+
+  if (dcopy == NULL || bcopy == NULL)
+    goto out;
+  dir = dirname (dcopy);
+  base = basename (bcopy);
+  blen = strlen (base);
+  if (blen > 4 && strcmp (base + blen - 4, ".tgz") == 0)
+    stem = blen - 4;
+  else if (blen > 7 && strcmp (base + blen - 7, ".tar.gz") == 0)
+    stem = blen - 7;
+  if (stem)
+    snprintf (side, sizeof side, "%.*s.json", (int) stem, base);
+  d = opendir (dir);
+  if (d == NULL)
+    goto out;
+  while ((de = readdir (d)) != NULL)
+    if (is_stale_temp (de->d_name, base, blen, side) &&
+        unlinkat (dirfd (d), de->d_name, 0) == 0 && removed)
+      removed (dir, de->d_name, opaque);
+  closedir (d);
+out:
+  free (dcopy);
+  free (bcopy);
+}
+
+void
+fg_child_error (const char *log, char *msg, size_t cap, char *hint,
+                size_t hcap)
+{
+  const char *line, *last = NULL;
+
+  msg[0] = hint[0] = '\0';
+  for (line = log ? log : ""; *line; ) {
+    size_t len = strcspn (line, "\n");
+    if (strncmp (line, "fg2ng: error: ", 14) == 0) {
+      snprintf (msg, cap, "%.*s", (int) (len - 14), line + 14);
+      hint[0] = '\0';
+    } else if (strncmp (line, "fg2ng convert: ", 15) == 0) {
+      snprintf (msg, cap, "%.*s", (int) (len - 15), line + 15);
+      hint[0] = '\0';
+    } else if (strncmp (line, "hint: ", 6) == 0 && msg[0]) {
+      snprintf (hint, hcap, "%.*s", (int) (len - 6), line + 6);
+    }
+    if (len > 0)
+      last = line;
+    line += len + (line[len] == '\n');
+  }
+  if (msg[0] == '\0' && last)
+    snprintf (msg, cap, "%.*s", (int) strcspn (last, "\n"), last);
+}
