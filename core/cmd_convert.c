@@ -95,9 +95,12 @@ static const char help[] =
 "                          inspection finds them missing; rebuild: always;\n"
 "                          keep: never\n"
 "  --fixups                block-level disks (VHD, raw, block-level parts):\n"
-"                          fix the guest up too (profile edits, network),\n"
-"                          on a scratch copy in one libguestfs appliance;\n"
-"                          implied by --mode self-service or assisted\n"
+"                          check the rules and fix the guest up too\n"
+"                          (profile edits, network), on a scratch copy in\n"
+"                          one libguestfs appliance; implied by --mode\n"
+"                          self-service or assisted (without it a\n"
+"                          block-level disk is copied as it is, unchecked:\n"
+"                          run 'fg2ng check' on it first)\n"
 "  --no-fixups             write the guest's files unchanged (by default\n"
 "                          its profile's next-gen edits are applied: fstab\n"
 "                          and grub by UUID, console=hvc0, stale udev\n"
@@ -631,8 +634,14 @@ convert_block_staged (const struct convert_args *a, const struct fg_parts *parts
   struct fg_block_opts bo = { .format = FG_DISK_RAW, .replace = 1,
                               .progress = a->progress,
                               .parents = a->parents, .nparents = a->nparents };
+  struct fg_plan_opts po = { .flavor = a->flavor,
+                             .target_class = a->target_class,
+                             .mode = a->mode,
+                             .server_record = a->server_record,
+                             .headroom_pct = a->file.headroom_pct };
   struct fg_guest_fix_opts go = { a->mode, a->server_record,
-                                  a->initramfs == IR_ALWAYS };
+                                  a->initramfs == IR_ALWAYS, &po,
+                                  a->no_check };
   struct fg_guest_fix_result gr;
   struct fg_block_result scratch;
   int rc = -1;
@@ -644,11 +653,26 @@ convert_block_staged (const struct convert_args *a, const struct fg_parts *parts
        : fg_convert_disk_file (a->source, raw, &bo, &scratch, e)) < 0)
     goto out;
   if (!a->quiet && !a->json)
-    fprintf (stderr, "fg2ng convert: fixing the guest up in one libguestfs "
-             "appliance\n");
+    fprintf (stderr, "fg2ng convert: checking and fixing the guest up in "
+             "one libguestfs appliance\n");
   if (fg_guest_fixups (raw, "raw", &go, &gr, e) < 0) {
     fg_err_prefix (e, "'%s'", a->source);
     goto out;
+  }
+  /* The rules ran in the same appliance, before any edit. */
+  if (gr.planned) {
+    rep->plan = gr.plan;
+    rep->planned = 1;
+    gr.planned = 0;
+    if (gr.refused) {
+      rep->refused = 1;         /* no error: the verdicts say why */
+      goto out;
+    }
+    for (unsigned k = 0; k < rep->plan.n; k++)
+      if (rep->plan.v[k].level == FG_FAIL)
+        fg_warn ("'%s' is not eligible, converted anyway (--no-check): %s "
+                 "(%s)", a->source, rep->plan.v[k].message
+                 ? rep->plan.v[k].message : "", rep->plan.v[k].rule);
   }
   /* The report takes over what the guest pass did. */
   rep->fixups = gr.fixups;

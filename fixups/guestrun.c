@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "inspect/files.h"
+#include "inspect/inspect.h"
 #include "inspect/netcfg.h"
 
 static void
@@ -192,6 +193,35 @@ root_fs (guestfs_h *g, const char *root, char **uuid, char **type)
   return *uuid && *type && **uuid ? 0 : -1;
 }
 
+/* The rules on the guest at ROOT, mounted: the same inspection and plan
+ * as `check` of the disk.  -1 only on an error (E set). */
+static int
+plan_guest (guestfs_h *g, const char *root, const struct fg_guest_fix_opts *o,
+            struct fg_guest_fix_result *r, struct fg_err *e)
+{
+  struct fg_inspection in;
+  char **devs;
+  int rc;
+
+  fg_inspection_init (&in);
+  in.layout = "block";
+  devs = guestfs_list_devices (g);
+  if (devs && devs[0]) {
+    int64_t sz = guestfs_blockdev_getsize64 (g, devs[0]);
+    if (sz > 0)
+      in.vhd_virtual = in.vhd_physical = (uint64_t) sz;
+  }
+  free_strings (devs);
+  fg_inspect_guest (g, root, 0, &in);
+  rc = fg_plan_make (&in, o->plan, &r->plan, e);
+  if (rc == 0) {
+    r->planned = 1;
+    r->refused = !r->plan.eligible && !o->no_check;
+  }
+  fg_inspection_release (&in);
+  return rc;
+}
+
 int
 fg_guest_fixups (const char *disk, const char *format,
                  const struct fg_guest_fix_opts *o,
@@ -226,6 +256,14 @@ fg_guest_fixups (const char *disk, const char *format,
   doing = "mounting the guest's file systems";
   if (mount_rw (g, roots[0]) < 0 || root_fs (g, roots[0], &uuid, &type) < 0)
     goto gerr;
+  if (o->plan) {
+    if (plan_guest (g, roots[0], o, r, e) < 0)
+      goto out;
+    if (r->refused) {
+      rc = 0;                   /* nothing changed: the scratch is dropped */
+      goto out;
+    }
+  }
   keep_files (g, &files);
   {
     struct fg_err pe = FG_ERR_INIT;
@@ -313,6 +351,9 @@ out:
 void
 fg_guest_fix_result_release (struct fg_guest_fix_result *r)
 {
+  if (r->planned)
+    fg_plan_release (&r->plan);
+  r->planned = 0;
   free (r->distro);
   free (r->major);
   fg_fixups_free (r->fixups);

@@ -14,6 +14,7 @@
 #include "core/err.h"
 #include "fixups/fixups.h"
 #include "fixups/netplan.h"
+#include "inspect/plan.h"
 
 /* Mount the guest on DISK (FORMAT "raw", "vpc", ...) read-write, as its
  * fstab says, and run ARGV (NULL-terminated) in it.  *LOG (malloc'd, may
@@ -30,11 +31,18 @@ int fg_guest_run (const char *disk, const char *format,
  * modules), the network plan for MODE and the server record rendered into
  * the guest's files, and, when asked, the initramfs rebuilt by the
  * guest's own tool (block-level images come from first-gen's XenServer
- * hosts, where they booted PV already: "auto" keeps it). */
+ * hosts, where they booted PV already: "auto" keeps it).
+ *
+ * With PLAN set, the eligibility rules run first on the guest as the
+ * appliance sees it (the same inspection as `check` of a disk): an
+ * ineligible guest is left untouched and R->refused set, unless
+ * NO_CHECK, and R->plan holds the verdicts either way. */
 struct fg_guest_fix_opts {
   const char *mode;             /* NULL: image */
   const char *server_record;    /* may be NULL */
   int rebuild_initramfs;
+  const struct fg_plan_opts *plan;  /* NULL: no rules */
+  int no_check;                 /* fix up even an ineligible guest */
 };
 
 struct fg_guest_fix_result {
@@ -44,6 +52,9 @@ struct fg_guest_fix_result {
   int net_planned;
   int initramfs_rebuilt;
   char *initramfs_log;
+  struct fg_plan plan;          /* the rules' verdicts, if planned */
+  int planned;
+  int refused;                  /* not eligible: the guest was not touched */
 };
 
 int fg_guest_fixups (const char *disk, const char *format,

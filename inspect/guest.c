@@ -277,6 +277,60 @@ windows_dc (guestfs_h *g, const char *root)
   return dc;
 }
 
+/* What the guest at ROOT is, from a launched handle: libguestfs's own
+ * inspection, then the kept files, kernels and usage read from its file
+ * systems (mounted here read-only if MOUNT, else already mounted). */
+void
+fg_inspect_guest (guestfs_h *g, const char *r, int mount,
+                  struct fg_inspection *in)
+{
+  char *type = guestfs_inspect_get_type (g, r);
+  char *distro = guestfs_inspect_get_distro (g, r);
+  int major = guestfs_inspect_get_major_version (g, r);
+  int minor = guestfs_inspect_get_minor_version (g, r);
+  char *host = guestfs_inspect_get_hostname (g, r);
+  char *arch = guestfs_inspect_get_arch (g, r);
+  char *product = guestfs_inspect_get_product_name (g, r);
+  char ver[32];
+
+  in->os_type = type && strcmp (type, "windows") == 0 ? "windows"
+    : type && strcmp (type, "linux") == 0 ? "linux" : "unknown";
+  if (distro && strcmp (distro, "unknown") != 0)
+    in->distro = strdup (distro);
+  if (major >= 0) {
+    snprintf (ver, sizeof ver, "%d.%d", major, minor < 0 ? 0 : minor);
+    in->version = strdup (ver);
+    snprintf (ver, sizeof ver, "%d", major);
+    in->major = strdup (ver);
+  }
+  if (host && strcmp (host, "unknown") != 0)
+    in->hostname = strdup (host);
+  if (arch && strcmp (arch, "unknown") != 0)
+    in->arch = strdup (arch);
+  if (product && strcmp (product, "unknown") != 0)
+    in->product = strdup (product);
+  free (type);
+  free (distro);
+  free (host);
+  free (arch);
+  free (product);
+  if (mount)
+    mount_all (g, r);
+  if (strcmp (in->os_type, "windows") == 0)
+    in->windows_dc = windows_dc (g, r);
+  else {
+    struct guestfs_statvfs *v = guestfs_statvfs (g, "/");
+    if (v) {
+      in->bytes_used = (uint64_t) (v->blocks - v->bfree) * (uint64_t) v->frsize;
+      in->inodes = (uint64_t) (v->files - v->ffree);
+      guestfs_free_statvfs (v);
+    }
+    read_files (g, in);
+    note_kernels (g, in);
+  }
+  fg_inspect_identify (in);
+}
+
 int
 fg_inspect_disk (const char *path, const char *format,
                  struct fg_inspection *in, struct fg_err *e)
@@ -316,53 +370,7 @@ fg_inspect_disk (const char *path, const char *format,
                 "disk", path);
     goto out;
   }
-  {
-    const char *r = roots[0];
-    char *type = guestfs_inspect_get_type (g, r);
-    char *distro = guestfs_inspect_get_distro (g, r);
-    int major = guestfs_inspect_get_major_version (g, r);
-    int minor = guestfs_inspect_get_minor_version (g, r);
-    char *host = guestfs_inspect_get_hostname (g, r);
-    char *arch = guestfs_inspect_get_arch (g, r);
-    char *product = guestfs_inspect_get_product_name (g, r);
-    char ver[32];
-
-    in->os_type = type && strcmp (type, "windows") == 0 ? "windows"
-      : type && strcmp (type, "linux") == 0 ? "linux" : "unknown";
-    if (distro && strcmp (distro, "unknown") != 0)
-      in->distro = strdup (distro);
-    if (major >= 0) {
-      snprintf (ver, sizeof ver, "%d.%d", major, minor < 0 ? 0 : minor);
-      in->version = strdup (ver);
-      snprintf (ver, sizeof ver, "%d", major);
-      in->major = strdup (ver);
-    }
-    if (host && strcmp (host, "unknown") != 0)
-      in->hostname = strdup (host);
-    if (arch && strcmp (arch, "unknown") != 0)
-      in->arch = strdup (arch);
-    if (product && strcmp (product, "unknown") != 0)
-      in->product = strdup (product);
-    free (type);
-    free (distro);
-    free (host);
-    free (arch);
-    free (product);
-    mount_all (g, r);
-    if (strcmp (in->os_type, "windows") == 0)
-      in->windows_dc = windows_dc (g, r);
-    else {
-      struct guestfs_statvfs *v = guestfs_statvfs (g, "/");
-      if (v) {
-        in->bytes_used = (uint64_t) (v->blocks - v->bfree) * (uint64_t) v->frsize;
-        in->inodes = (uint64_t) (v->files - v->ffree);
-        guestfs_free_statvfs (v);
-      }
-      read_files (g, in);
-      note_kernels (g, in);
-    }
-  }
-  fg_inspect_identify (in);
+  fg_inspect_guest (g, roots[0], 1, in);
   rc = 0;
 
 out:

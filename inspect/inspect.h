@@ -113,6 +113,13 @@ int fg_inspect_source (const char *source, enum fg_progress_mode pm,
 int fg_inspect_disk (const char *path, const char *format,
                      struct fg_inspection *in, struct fg_err *e);
 
+/* The guest at ROOT in a launched libguestfs handle (one that fixups
+ * already opened, say): fills IN as fg_inspect_disk does, mounting the
+ * guest's file systems read-only first if MOUNT. */
+struct guestfs_h;
+void fg_inspect_guest (struct guestfs_h *g, const char *root, int mount,
+                       struct fg_inspection *in);
+
 /* Internals shared by the two inspectors. */
 extern const char *const fg_inspect_keep[];
 void fg_inspect_identify (struct fg_inspection *in);

@@ -4,6 +4,8 @@
 # controller (found by its files, or by its registry alone) and tells a
 # member server that fg2ng does not convert Windows yet, with the
 # closest next-gen flavor; the block-level check document is schema-valid.
+# A self-service convert of the domain controller runs the same rules in
+# its fixups appliance and refuses before touching anything.
 . "$(dirname "$0")/lib.sh"
 
 if ! have guestfish || ! have hivexregedit; then
@@ -83,5 +85,14 @@ test_ok "check: a domain controller known only by its registry (ProductType Lanm
   expect_exit 1 "$FG2NG" check --json "$DISKS/win-dc-registry.raw"
   cp "$WORK/last.out" dcr.json
   verdict dcr.json windows.domain-controller fail'
+
+test_ok "convert --mode self-service of a domain controller: the rules run in the fixups appliance first, exit 1, nothing written, the source untouched" '
+  before=$(sha256sum "$DISKS/win-dc.raw")
+  mkdir -p out-dc
+  expect_exit 1 "$FG2NG" convert --json --mode self-service "$DISKS/win-dc.raw" -o out-dc/dc.vhd
+  cp "$WORK/last.out" convert-dc.json
+  verdict convert-dc.json windows.domain-controller fail "demote it first"
+  [ -z "$(ls -A out-dc)" ] || { echo "left behind:"; ls -la out-dc; exit 1; }
+  [ "$(sha256sum "$DISKS/win-dc.raw")" = "$before" ] || { echo "the source changed"; exit 1; }'
 
 done_testing
