@@ -200,19 +200,13 @@ plan_guest (guestfs_h *g, const char *root, const struct fg_guest_fix_opts *o,
             struct fg_guest_fix_result *r, struct fg_err *e)
 {
   struct fg_inspection in;
-  char **devs;
   int rc;
 
   fg_inspection_init (&in);
-  in.layout = "block";
-  devs = guestfs_list_devices (g);
-  if (devs && devs[0]) {
-    int64_t sz = guestfs_blockdev_getsize64 (g, devs[0]);
-    if (sz > 0)
-      in.vhd_virtual = in.vhd_physical = (uint64_t) sz;
-  }
-  free_strings (devs);
   fg_inspect_guest (g, root, 0, &in);
+  /* The disk here is the raw scratch: its size is the source's virtual
+   * size, what the rules compare. */
+  in.vhd_physical = in.vhd_virtual;
   rc = fg_plan_make (&in, o->plan, &r->plan, e);
   if (rc == 0) {
     r->planned = 1;

@@ -277,8 +277,8 @@ windows_dc (guestfs_h *g, const char *root)
   return dc;
 }
 
-/* What the guest at ROOT is, from a launched handle: libguestfs's own
- * inspection, then the kept files, kernels and usage read from its file
+/* What the guest at ROOT is, from a launched handle: the disk's size,
+ * libguestfs's own inspection, then the kept files, kernels and usage read from its file
  * systems (mounted here read-only if MOUNT, else already mounted). */
 void
 fg_inspect_guest (guestfs_h *g, const char *r, int mount,
@@ -292,7 +292,15 @@ fg_inspect_guest (guestfs_h *g, const char *r, int mount,
   char *arch = guestfs_inspect_get_arch (g, r);
   char *product = guestfs_inspect_get_product_name (g, r);
   char ver[32];
+  char **devs = guestfs_list_devices (g);
 
+  in->layout = "block";
+  if (devs && devs[0]) {
+    int64_t sz = guestfs_blockdev_getsize64 (g, devs[0]);
+    if (sz > 0)
+      in->vhd_virtual = (uint64_t) sz;
+  }
+  free_strings (devs);
   in->os_type = type && strcmp (type, "windows") == 0 ? "windows"
     : type && strcmp (type, "linux") == 0 ? "linux" : "unknown";
   if (distro && strcmp (distro, "unknown") != 0)
@@ -343,7 +351,7 @@ fg_inspect_disk (const char *path, const char *format,
   if (g == NULL)
     return fg_err_errno (e, FG_E_INTERNAL, errno, "cannot start libguestfs");
   guestfs_set_error_handler (g, NULL, NULL);
-  in->layout = "block";
+  in->layout = "block";         /* also when no OS is found below */
   if (stat (path, &st) == 0)
     in->vhd_physical = (uint64_t) st.st_size;
   if (guestfs_add_drive_opts (g, path, GUESTFS_ADD_DRIVE_OPTS_READONLY, 1,
@@ -354,15 +362,6 @@ fg_inspect_disk (const char *path, const char *format,
   if (guestfs_launch (g) < 0) {
     gerr (g, e, path, "cannot start the libguestfs appliance");
     goto out;
-  }
-  {
-    char **devs = guestfs_list_devices (g);
-    if (devs && devs[0]) {
-      int64_t sz = guestfs_blockdev_getsize64 (g, devs[0]);
-      if (sz > 0)
-        in->vhd_virtual = (uint64_t) sz;
-    }
-    free_strings (devs);
   }
   roots = guestfs_inspect_os (g);
   if (roots == NULL || roots[0] == NULL) {

@@ -112,7 +112,7 @@ is_stale_temp (const char *n, const char *base, size_t blen, const char *side)
 
   if (n[0] != '.')
     return 0;
-  /* .BASE.XXXXXX.part and .SIDECAR.XXXXXX.part */
+  /* .BASE.<6 random>.part and .SIDECAR.<6 random>.part */
   if (len == 1 + blen + 12 && strncmp (n + 1, base, blen) == 0 &&
       n[1 + blen] == '.' && strcmp (n + len - 5, ".part") == 0)
     return 1;
@@ -120,7 +120,7 @@ is_stale_temp (const char *n, const char *base, size_t blen, const char *side)
       strcmp (n + len - 5, ".part") == 0)
     return 1;
   /* .BASE.0.vhd.PID (the bundle's inner disk) and, while that is being
-   * written, its own temporary ..BASE.0.vhd.PID.XXXXXX.part */
+   * written, its own temporary ..BASE.0.vhd.PID.<6 random>.part */
   for (size_t dots = 1; dots <= 2; dots++)
     if (len > dots + blen + 7 && strncmp (n + dots, base, blen) == 0 &&
         (dots == 1 || n[1] == '.') &&

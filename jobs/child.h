@@ -37,9 +37,9 @@ int fg_child_spawn (char *const argv[], pid_t *pid, int fd[2],
                     struct fg_err *e);
 
 /* Remove what an interrupted conversion to OUTPUT may have left in its
- * folder (core/outfile.c's names): .BASE.XXXXXX.part, the bundle's inner
- * disk .BASE.0.vhd.PID and its ..BASE.0.vhd.PID.XXXXXX.part, and the
- * bundle sidecar's .STEM.json.XXXXXX.part.  REMOVED is told each name
+ * folder (core/outfile.c's names): .BASE.<6 random>.part, the bundle's inner
+ * disk .BASE.0.vhd.PID and its ..BASE.0.vhd.PID.<6 random>.part, and the
+ * bundle sidecar's .STEM.json.<6 random>.part.  REMOVED is told each name
  * removed.  Only for outputs no other job writes. */
 void fg_child_sweep_temps (const char *output,
                            void (*removed) (const char *dir,
