@@ -167,10 +167,19 @@ if [ "$HAVE_QUIRKS" = yes ]; then
   # and capabilities into the image without them).
   if [ "$ROOT" = yes ] && have setpriv; then
     test_ok "an unprivileged user converts the same parts" '
-      mkdir -m 0777 nobody && cp quirks.tar.gz.* nobody/ && chmod 0644 nobody/*
-      expect_exit 0 setpriv --reuid=65534 --regid=65534 --clear-groups \
-        "$FG2NG" convert --no-check --no-fixups nobody/quirks.tar.gz.0 -o nobody/q.vhd
-      check_disk nobody/q.vhd'
+      # What the user runs and reads, in a folder of its own: the checkout
+      # may sit under a folder only root can enter (a mktemp -d clone).
+      nb=$(mktemp -d) && chmod 0755 "$nb"
+      mkdir "$nb/bin" && cp "$FG2NG" "$nb/bin/" && cp -r "$FG_TOP/profiles" "$nb/"
+      chmod -R a+rX "$nb" && mkdir -m 0777 "$nb/w"
+      cp quirks.tar.gz.* "$nb/w/" && chmod 0644 "$nb"/w/quirks.tar.gz.*
+      rc=0; setpriv --reuid=65534 --regid=65534 --clear-groups \
+        "$nb/bin/fg2ng" convert --no-check --no-fixups "$nb/w/quirks.tar.gz.0" \
+        -o "$nb/w/q.vhd" >"$WORK/last.out" 2>"$WORK/last.err" || rc=$?
+      [ -e "$nb/w/q.vhd" ] && mv "$nb/w/q.vhd" nobody-q.vhd
+      rm -rf "$nb"
+      [ $rc = 0 ] || { echo "exit $rc as nobody:"; cat "$WORK/last.err"; exit 1; }
+      check_disk nobody-q.vhd'
   fi
 else
   skip "quirk parts -> VHD" "no quirk archive"
