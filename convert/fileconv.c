@@ -19,7 +19,9 @@
 #define PART_OFFSET ((uint64_t) MBR_PART_START * MBR_SECTOR)
 #define MIN_FS_SIZE (64 * MIB)
 
-/* "a//b/./c" -> "a/b/c"; ".." refused.  *OUT is malloc'd. */
+/* "a//b/./c" -> "a/b/c"; ".." refused, and so is what ext4 or Linux
+ * cannot hold: a component over 255 bytes, a path over PATH_MAX.  *OUT
+ * is malloc'd. */
 static int
 normalize (const char *p, const char *name, char **out, const char *where,
            struct fg_err *e)
@@ -47,6 +49,22 @@ normalize (const char *p, const char *name, char **out, const char *where,
       free (res);
       return fg_err_set (e, FG_E_INPUT, "%s: member '%s' contains '..'",
                          where, name);
+    }
+    if (len > FG_MEMBER_NAME_MAX) {
+      free (res);
+      fg_err_set (e, FG_E_INPUT, "%s: a folder or file name of %zu bytes "
+                  "(ext4 allows %d)", where, len, FG_MEMBER_NAME_MAX);
+      fg_err_hint (e, "rename or remove that path on the server and save "
+                   "the image again");
+      return -1;
+    }
+    if ((size_t) (o - res) + 1 + len >= FG_MEMBER_PATH_MAX) {
+      free (res);
+      fg_err_set (e, FG_E_INPUT, "%s: a path of more than %d bytes",
+                  where, FG_MEMBER_PATH_MAX - 1);
+      fg_err_hint (e, "shorten that path on the server and save the image "
+                   "again");
+      return -1;
     }
     if (o != res)
       *o++ = '/';

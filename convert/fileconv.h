@@ -78,11 +78,18 @@ int fg_convert_dir (const char *folder, const char *out,
                     const struct fg_file_opts *o, struct fg_file_result *res,
                     struct fg_err *e);
 
+/* What a member name may hold: ext4's longest name, and Linux's PATH_MAX
+ * (with its NUL) for the whole path inside image/. */
+#define FG_MEMBER_NAME_MAX 255
+#define FG_MEMBER_PATH_MAX 4096
+
 /* The member NAME as a path inside image/: "" for image/ itself,
  * "etc/fstab" for image/etc/fstab: returns 1 and *OUT (malloc'd).  A
  * leading '/' is dropped with one warning, as GNU tar does; a name
- * outside image/ is skipped with a warning (returns 0); ".." is an
- * error (-1).  QUIET: no warnings (a second pass over the same names). */
+ * outside image/ is skipped with a warning (returns 0); "..", a
+ * component over FG_MEMBER_NAME_MAX bytes or a path of FG_MEMBER_PATH_MAX
+ * bytes or more is an input error (-1).  QUIET: no warnings (a second
+ * pass over the same names). */
 int fg_member_path (const char *name, char **out, int quiet,
                     const char *where, struct fg_err *e);
 

@@ -75,6 +75,16 @@ fs_error (struct fg_fs *f, errcode_t rc, struct fg_err *e, const char *fmt,
     fg_err_hint (e, "give more room with --headroom or --fs-size");
     return -1;
   }
+  /* Attributes are the customer's: ext4 keeps at most one block of them
+   * per file, names of at most 255 bytes. */
+  if (rc == EXT2_ET_EA_NO_SPACE || rc == EXT2_ET_EA_BAD_NAME_LEN ||
+      rc == EXT2_ET_EA_BAD_VALUE_SIZE || rc == EXT2_ET_EA_KEY_NOT_FOUND) {
+    fg_err_set (e, FG_E_INPUT, "%s: more than ext4 can hold (%s)", what,
+                error_message (rc));
+    fg_err_hint (e, "remove or shrink that file's extended attributes or "
+                 "ACL on the server and save the image again");
+    return -1;
+  }
   return fg_err_set (e, FG_E_INTERNAL, "%s: %s", what, error_message (rc));
 }
 
@@ -311,6 +321,10 @@ walk_dir (struct fg_fs *f, const char *dir, int create, ext2_ino_t *out,
     int isdir = 0;
     errcode_t rc;
 
+    /* Callers check member names, but this buffer is filled here. */
+    if (len > MAX_NAME)
+      return fg_err_set (e, FG_E_INPUT, "%s: a folder name of %zu bytes "
+                         "(ext4 allows %d)", where, len, MAX_NAME);
     memcpy (name, p, len);
     name[len] = '\0';
     rc = lookup (f, cur, name, len, &next);

@@ -31,7 +31,9 @@ struct vhd_chain;
 
 /* Open PATH and, if it is a differencing disk, its parents: PARENTS[0] is
  * the leaf's parent, PARENTS[1] its parent, and so on; when NPARENTS runs
- * out, the parent locators are followed (relative to the child's folder).
+ * out, the parent locators are followed, inside the child's own folder
+ * only: a relative locator without "..", or an absolute one's last
+ * component; a symlink leading out of that folder is not followed.
  * A chain deeper than VHD_MAX_CHAIN_READ, a loop, a missing parent or a
  * parent whose UUID is not the one the child names is an error. */
 #define VHD_MAX_CHAIN_READ 64

@@ -8,7 +8,8 @@
  * metadata or each other, so that reading later cannot wander.
  *
  * A differencing disk's parent comes from the caller's list or from its
- * parent locators (MacX, W2ku, W2ru, in header order), and must carry the
+ * parent locators (MacX, W2ku, W2ru, in header order; only inside the
+ * child's own folder, see vhd.h), and must carry the
  * UUID the child names.  Reading resolves each sector through the chain:
  * a level's sector bitmap says which sectors it holds, the rest come from
  * the level below; a base dynamic disk reads the rest as zeros.
@@ -526,36 +527,61 @@ append_tried (char *list, size_t cap, const char *cand)
   snprintf (list + n, cap - n, "%s%s", n ? ", " : "", cand);
 }
 
-/* Try CAND: on success it becomes *FOUND (ownership passes). */
+/* The locator path P as a name inside the child's folder, into OUT: a
+ * parent is looked for beside its child, never where the file says.  An
+ * absolute path gives its last component (the folder it names is the
+ * one the disk was made in, on some other host); a relative one is
+ * taken as it is, without "." components.  0 when it climbs out with
+ * "..", or is empty. */
 static int
-try_candidate (char *cand, char **found, char *tried, size_t cap)
+locator_in_folder (const char *p, char *out, size_t cap)
 {
-  struct stat st;
+  size_t o = 0;
 
-  if (cand == NULL)
-    return 0;
-  if (stat (cand, &st) == 0) {
-    *found = cand;
-    return 1;
+  if (p[0] == '/')
+    p = strrchr (p, '/') + 1;
+  while (*p) {
+    const char *slash = strchr (p, '/');
+    size_t len = slash ? (size_t) (slash - p) : strlen (p);
+    if (len == 2 && p[0] == '.' && p[1] == '.')
+      return 0;
+    if (len > 0 && !(len == 1 && p[0] == '.')) {
+      if (o + len + 2 > cap)
+        return 0;
+      if (o)
+        out[o++] = '/';
+      memcpy (out + o, p, len);
+      o += len;
+    }
+    p += len;
+    while (*p == '/')
+      p++;
   }
-  append_tried (tried, cap, cand);
-  free (cand);
-  return 0;
+  out[o] = '\0';
+  return o > 0;
 }
 
-/* The decoded locator: an absolute path as is, then its basename beside
- * the child; a relative one beside the child. */
+/* Is CAND (an existing file) inside FOLDER once symlinks are resolved?
+ * On success *REAL is its real path, which is what gets opened. */
 static int
-try_locator_path (const char *child, const char *p, char **found,
-                  char *tried, size_t cap)
+inside_folder (const char *folder, const char *cand, char **real)
 {
-  if (p[0] == '/') {
-    const char *base = strrchr (p, '/') + 1;
-    if (try_candidate (strdup (p), found, tried, cap))
-      return 1;
-    return base[0] && try_candidate (beside (child, base), found, tried, cap);
+  CLEANUP_FREE char *rdir = realpath (folder, NULL);
+  char *rc = realpath (cand, NULL);
+  size_t n;
+
+  *real = NULL;
+  if (rdir == NULL || rc == NULL) {
+    free (rc);
+    return 0;
   }
-  return try_candidate (beside (child, p), found, tried, cap);
+  n = strlen (rdir);
+  if (strncmp (rc, rdir, n) == 0 && (rc[n] == '/' || (n == 1 && rdir[0] == '/'))) {
+    *real = rc;
+    return 1;
+  }
+  free (rc);
+  return 0;
 }
 
 static int
@@ -582,16 +608,35 @@ parent_name (const struct level *l, char *out, size_t cap)
     snprintf (out, cap, "(unnamed)");
 }
 
+static const char *
+locator_kind (uint32_t code)
+{
+  return code == VHD_LOC_W2RU ? "W2ru" : code == VHD_LOC_W2KU ? "W2ku"
+    : "MacX";
+}
+
+/* A parent found through the child's locators must lie in the child's
+ * own folder: a hostile disk must not pull another tenant's disk (or any
+ * host file) into this customer's image.  Messages name the child and
+ * the locators' own text, never a host path outside that folder. */
 static int
 find_parent (const struct level *l, char **found, struct fg_err *e)
 {
-  char tried[1024] = "", name[VHD_PARENT_NAME_BYTES / 2 + 1];
-  char path[LOCATOR_MAX_READ / 2 + 1];
+  char tried[1024] = "", refused[1024] = "";
+  char name[VHD_PARENT_NAME_BYTES / 2 + 1];
+  char path[LOCATOR_MAX_READ / 2 + 1], rel[LOCATOR_MAX_READ / 2 + 1];
+  CLEANUP_FREE char *copy = strdup (l->path);
+  const char *folder;
   int usable = 0;
 
   *found = NULL;
+  if (copy == NULL)
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "'%s'", l->path);
+  folder = dirname (copy);
   for (int i = 0; i < VHD_MAX_LOCATORS; i++) {
     const struct vhd_locator *loc = &l->header.loc[i];
+    char *cand, *real;
+    struct stat st;
     int rc;
 
     if (loc->code != VHD_LOC_W2RU && loc->code != VHD_LOC_W2KU &&
@@ -603,17 +648,46 @@ find_parent (const struct level *l, char **found, struct fg_err *e)
     if (rc == 0)
       continue;
     usable++;
-    if (try_locator_path (l->path, path, found, tried, sizeof tried))
-      return 0;
+    if (!locator_in_folder (path, rel, sizeof rel)) {
+      char what[sizeof path + 16];
+      snprintf (what, sizeof what, "%s '%s'", locator_kind (loc->code), path);
+      append_tried (refused, sizeof refused, what);
+      continue;
+    }
+    cand = beside (l->path, rel);
+    if (cand == NULL)
+      return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "'%s'", l->path);
+    if (lstat (cand, &st) != 0) {
+      append_tried (tried, sizeof tried, rel);
+      free (cand);
+      continue;
+    }
+    if (!inside_folder (folder, cand, &real)) {
+      /* A symlink (or a folder of one) that leads out of the folder. */
+      char what[sizeof path + 32];
+      snprintf (what, sizeof what, "%s '%s' (a link out of it)",
+                locator_kind (loc->code), path);
+      append_tried (refused, sizeof refused, what);
+      free (cand);
+      continue;
+    }
+    free (cand);
+    *found = real;
+    return 0;
   }
   parent_name (l, name, sizeof name);
   if (usable == 0)
     fg_err_set (e, FG_E_INPUT, "'%s': differencing disk has no usable parent "
                 "locator to find its parent '%s'", l->path, name);
+  else if (tried[0])
+    fg_err_set (e, FG_E_INPUT, "'%s': parent '%s' not found beside it "
+                "(looked for %s)%s%s", l->path, name, tried,
+                refused[0] ? "; not followed, outside its folder: " : "",
+                refused);
   else
-    fg_err_set (e, FG_E_INPUT, "'%s': parent '%s' not found (looked for %s)",
-                l->path, name, tried);
-  fg_err_hint (e, "pass the parent file with --parent");
+    fg_err_set (e, FG_E_INPUT, "'%s': its parent locators lead outside "
+                "its folder (%s): not followed", l->path, refused);
+  fg_err_hint (e, "put the parent beside the child, or name it with --parent");
   return -1;
 }
 

@@ -55,6 +55,8 @@ static const char help[] =
 "  --parent VHD            a differencing parent, leaf's first; repeat for\n"
 "                          deeper chains\n"
 "  -f, --force             replace OUT if it exists\n"
+"  --output-perm MODE      permissions of OUT (octal, default 0600: a\n"
+"                          customer's disk is readable by its owner only)\n"
 "  --progress MODE         auto (a bar on a terminal), none, bar or json\n"
 "                          (JSON lines on stderr)\n"
 "  --json                  print the result as JSON on stdout\n"
@@ -130,7 +132,7 @@ enum {
   OPT_MIN_RAM, OPT_MIN_DISK, OPT_NO_ADC, OPT_DRY_RUN, OPT_FS_TYPE,
   OPT_HEADROOM, OPT_DISK_SIZE, OPT_FS_SIZE, OPT_LABEL, OPT_NO_FIXUPS,
   OPT_MODE, OPT_SERVER_RECORD, OPT_FLAVOR, OPT_CLASS, OPT_NO_CHECK,
-  OPT_INITRAMFS, OPT_FIXUPS,
+  OPT_INITRAMFS, OPT_FIXUPS, OPT_OUTPUT_PERM,
 };
 
 static const struct option long_opts[] = {
@@ -164,6 +166,7 @@ static const struct option long_opts[] = {
   { "no-check", no_argument, NULL, OPT_NO_CHECK },
   { "initramfs", required_argument, NULL, OPT_INITRAMFS },
   { "fixups", no_argument, NULL, OPT_FIXUPS },
+  { "output-perm", required_argument, NULL, OPT_OUTPUT_PERM },
   { NULL, 0, NULL, 0 },
 };
 
@@ -478,6 +481,17 @@ parse_args (int argc, char **argv, struct convert_args *a)
     case 'f': a->force = 1; break;
     case 'q': a->quiet = 1; break;
     case OPT_FORMAT: a->format = optarg; break;
+    case OPT_OUTPUT_PERM: {
+      char *end;
+      unsigned long m = strtoul (optarg, &end, 8);
+      if (*optarg == '\0' || *end != '\0' || (m & ~0666ul) != 0 ||
+          (m & 0600) != 0600)
+        return fg_cmd_usage_error ("convert", "--output-perm takes an octal "
+                                   "mode from 0600 to 0666, not '%s'",
+                                   optarg);
+      fg_outfile_set_perm ((mode_t) m);
+      break;
+    }
     case OPT_PARENT:
       if (a->nparents == MAX_PARENTS)
         return fg_cmd_usage_error ("convert", "more than %d --parent",

@@ -5,12 +5,108 @@
 #include <stdarg.h>
 #include <string.h>
 
+/* Length of the UTF-8 character at S (1 to 4), or 0 when the bytes at S
+ * are not one (a stray continuation, an overlong form, a surrogate, a
+ * truncated sequence); *CP gets the code point. */
+static size_t
+utf8_char (const unsigned char *s, unsigned *cp)
+{
+  unsigned c = s[0], min;
+  size_t n;
+
+  if (c < 0x80) {
+    *cp = c;
+    return 1;
+  }
+  if (c >= 0xc2 && c <= 0xdf) {
+    n = 2; min = 0x80; c &= 0x1f;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    n = 3; min = 0x800; c &= 0x0f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 4; min = 0x10000; c &= 0x07;
+  } else
+    return 0;
+  for (size_t i = 1; i < n; i++) {
+    if ((s[i] & 0xc0) != 0x80)
+      return 0;
+    c = (c << 6) | (s[i] & 0x3f);
+  }
+  if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+    return 0;
+  *cp = c;
+  return n;
+}
+
+/* How many bytes of S, starting at a character, print as they are (N),
+ * or 0 when the byte at S must be escaped. */
+static size_t
+plain_run (const char *s, int keep_tab)
+{
+  unsigned cp;
+  size_t n = utf8_char ((const unsigned char *) s, &cp);
+
+  if (n == 0 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f))
+    return 0;
+  if (cp < 0x20 && !(keep_tab && cp == '\t'))
+    return 0;
+  return n;
+}
+
+char *
+fg_escape_ctl (char *dst, size_t cap, const char *src, int keep_tab)
+{
+  size_t o = 0;
+
+  if (cap == 0)
+    return dst;
+  while (*src) {
+    size_t n = plain_run (src, keep_tab);
+    if (n == 0) {
+      /* Each byte of an escaped character on its own: \xC2\x9B. */
+      size_t len = 1;
+      unsigned cp;
+      size_t u = utf8_char ((const unsigned char *) src, &cp);
+      if (u > 1)
+        len = u;
+      if (o + 4 * len >= cap)
+        break;
+      for (size_t i = 0; i < len; i++)
+        o += (size_t) snprintf (dst + o, cap - o, "\\x%02X",
+                                (unsigned char) src[i]);
+      src += len;
+      continue;
+    }
+    if (o + n >= cap)
+      break;
+    memcpy (dst + o, src, n);
+    o += n;
+    src += n;
+  }
+  dst[o] = '\0';
+  return dst;
+}
+
+int
+fg_has_ctl (const char *s)
+{
+  while (*s) {
+    size_t n = plain_run (s, 0);
+    if (n == 0)
+      return 1;
+    s += n;
+  }
+  return 0;
+}
+
+/* Format, then escape: the one place every message passes. */
 static void
 vformat (char *dst, size_t cap, const char *fmt, va_list ap)
 {
-  int n = vsnprintf (dst, cap, fmt, ap);
+  char raw[FG_ERR_MSG_MAX];
+  int n = vsnprintf (raw, sizeof raw, fmt, ap);
   if (n < 0)
-    snprintf (dst, cap, "(unprintable error message)");
+    snprintf (raw, sizeof raw, "(unprintable error message)");
+  fg_escape_ctl (dst, cap, raw, 0);
 }
 
 int

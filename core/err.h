@@ -45,6 +45,21 @@ struct fg_err {
 
 #define FG_ERR_INIT { FG_E_NONE, 0, "", "" }
 
+/* Messages carry customer text (member names, keys, file contents), and
+ * a message is one line on a terminal or in a log: every message set
+ * here, and every warning, has its control characters escaped.
+ *
+ * fg_escape_ctl copies SRC into DST (CAP bytes, always terminated,
+ * truncated on a character boundary) with C0 controls, DEL, the C1
+ * controls of UTF-8 (U+0080..U+009F) and bytes that are not UTF-8
+ * written as \xNN.  Escaping twice changes nothing more, so a message
+ * may be re-used in another.  Tab is kept only when KEEP_TAB.  Returns
+ * DST. */
+char *fg_escape_ctl (char *dst, size_t cap, const char *src, int keep_tab);
+
+/* 1 when S holds a byte fg_escape_ctl would escape (tab counts). */
+int fg_has_ctl (const char *s);
+
 #if defined(__GNUC__)
 #define FG_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else

@@ -89,6 +89,8 @@ temp_name_for (const char *path)
   return out;
 }
 
+static mode_t output_perm = FG_OUTFILE_PERM_DEFAULT;
+
 int
 fg_outfile_open (struct fg_outfile *o, const char *path, int flags,
                  struct fg_err *e)
@@ -123,13 +125,20 @@ fg_outfile_open (struct fg_outfile *o, const char *path, int flags,
                          "cannot create output beside '%s'", path);
   }
   register_temp (o->tmp);
-  {
-    /* mkstemp makes 0600; an output is an ordinary file of the user's. */
-    mode_t mask = umask (0);
-    umask (mask);
-    fchmod (o->fd, 0666 & ~mask);
+  /* mkstemp made it 0600, the default: widen it only when asked. */
+  if (output_perm != 0600 && fchmod (o->fd, output_perm) < 0) {
+    int saved = errno;
+    fg_outfile_abort (o);
+    return fg_err_errno (e, FG_E_IO, saved, "cannot set the mode of the "
+                         "output beside '%s'", path);
   }
   return 0;
+}
+
+void
+fg_outfile_set_perm (mode_t perm)
+{
+  output_perm = perm & 0666;
 }
 
 /* 16 MiB: large enough that the disk sees long sequential writes,

@@ -36,6 +36,13 @@ struct fg_outfile {
 
 enum { FG_OUTFILE_REPLACE = 1 };
 
+/* Outputs hold customer disks, addresses and keys: they are created
+ * 0600 whatever the umask.  An operator who wants them readable by a
+ * group (an upload service, say) widens this once, before any output is
+ * opened; the value is taken as it is (0600 to 0666), not masked. */
+#define FG_OUTFILE_PERM_DEFAULT 0600
+void fg_outfile_set_perm (mode_t perm);
+
 /* Create the temporary file beside PATH.  Without FG_OUTFILE_REPLACE an
  * existing PATH is an error (exit 2, with a hint to pass --force). */
 int fg_outfile_open (struct fg_outfile *o, const char *path, int flags,

@@ -73,6 +73,36 @@ test_null_error_object_is_allowed (void)
   CHECK_INT (fg_err_prefix (NULL, "ctx"), -1);
 }
 
+static void
+test_control_characters_are_escaped (void)
+{
+  struct fg_err e = FG_ERR_INIT;
+  char buf[64];
+
+  /* A member name that would clear the screen and forge a second line. */
+  fg_err_set (&e, FG_E_INPUT, "'%s': bad member", "a\033[2Jb\nfg2ng: ok");
+  CHECK_STR (e.msg, "'a\\x1B[2Jb\\x0Afg2ng: ok': bad member");
+  fg_err_prefix (&e, "part '%s'", "p\r");
+  CHECK_CONTAINS (e.msg, "part 'p\\x0D': 'a\\x1B");
+  fg_err_hint (&e, "rename '%s'", "\x7f");
+  CHECK_STR (e.hint, "rename '\\x7F'");
+  CHECK (!fg_has_ctl (e.msg) && !fg_has_ctl (e.hint));
+  /* UTF-8 letters stay; C1 controls (CSI is U+009B) and stray bytes go. */
+  CHECK_STR (fg_escape_ctl (buf, sizeof buf, "caf\xc3\xa9", 0), "caf\xc3\xa9");
+  CHECK_STR (fg_escape_ctl (buf, sizeof buf, "a\xc2\x9b" "31m", 0),
+             "a\\xC2\\x9B31m");
+  CHECK_STR (fg_escape_ctl (buf, sizeof buf, "\xff\xc3", 0), "\\xFF\\xC3");
+  CHECK_STR (fg_escape_ctl (buf, sizeof buf, "a\tb", 1), "a\tb");
+  CHECK_STR (fg_escape_ctl (buf, sizeof buf, "a\tb", 0), "a\\x09b");
+  /* Idempotent: a message re-used in another is not escaped twice. */
+  CHECK_STR (fg_escape_ctl (buf, sizeof buf, "a\\x1Bb", 0), "a\\x1Bb");
+  /* Truncation never cuts an escape or a character in half. */
+  CHECK_STR (fg_escape_ctl (buf, 6, "ab\033cd", 0), "ab");
+  CHECK_STR (fg_escape_ctl (buf, 7, "ab\033cd", 0), "ab\\x1B");
+  CHECK_STR (fg_escape_ctl (buf, 4, "ab\xc3\xa9", 0), "ab");
+  CHECK (fg_has_ctl ("x\ny") && !fg_has_ctl ("caf\xc3\xa9"));
+}
+
 int
 main (void)
 {
@@ -82,5 +112,6 @@ main (void)
   RUN (test_exit_codes_by_kind);
   RUN (test_long_messages_are_truncated_not_overflowed);
   RUN (test_null_error_object_is_allowed);
+  RUN (test_control_characters_are_escaped);
   return TAP_DONE ();
 }

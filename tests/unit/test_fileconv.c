@@ -53,6 +53,31 @@ test_hostile_names_refused (void)
 }
 
 static void
+test_names_ext4_cannot_hold_refused (void)
+{
+  char name[6000];
+
+  /* 255 bytes in one component is ext4's limit; 256 is refused, in a
+   * folder as much as in the last component. */
+  snprintf (name, sizeof name, "image/%0255d/f", 0);
+  check_path (name, name + 6);
+  snprintf (name, sizeof name, "image/%0256d/f", 0);
+  check_path (name, NULL);
+  snprintf (name, sizeof name, "image/d/%0300d", 0);
+  check_path (name, NULL);
+  /* A path of 4095 bytes under image/ fits; 4096 does not. */
+  memset (name, 'a', sizeof name);
+  memcpy (name, "image/", 6);
+  for (size_t i = 6 + 200; i < sizeof name; i += 201)
+    name[i] = '/';
+  name[6 + 4095] = '\0';
+  check_path (name, name + 6);
+  name[6 + 4095] = 'a';
+  name[6 + 4096] = '\0';
+  check_path (name, NULL);
+}
+
+static void
 test_outside_image_is_skipped (void)
 {
   check_path ("etc/passwd", "!");
@@ -78,6 +103,7 @@ main (void)
   RUN (test_paths_under_image);
   RUN (test_leading_slash_is_dropped_with_a_warning);
   RUN (test_hostile_names_refused);
+  RUN (test_names_ext4_cannot_hold_refused);
   RUN (test_outside_image_is_skipped);
   RUN (test_message_names_the_member);
   return TAP_DONE ();

@@ -895,7 +895,7 @@ test_missing_parent (void)
   CHECK (rename (tpath (p, "mp-base.vhd"), tpath (needle, "mp-moved.vhd"))
          == 0);
   snprintf (needle, sizeof needle, "mp-child.vhd': parent 'mp-base.vhd' not "
-            "found (looked for %s)", tpath (p, "mp-base.vhd"));
+            "found beside it (looked for mp-base.vhd)");
   EXPECT_FAIL ("mp-child.vhd", needle);
   {
     struct vhd_chain *c = (void *) 1;
@@ -1102,7 +1102,8 @@ test_locators (void)
   c = open_ok ("lskip.vhd", NULL, 0);
   vhd_chain_close (c);
 
-  /* An absolute MacX path that exists: taken as is. */
+  /* An absolute MacX path, even one that exists: only its last component
+   * counts, beside the child. */
   n = snprintf (abs, sizeof abs, "file://%s", tpath (p, "lp.vhd"));
   memset (img + h.loc[0].data_offset, 0, 512);
   memcpy (img + h.loc[0].data_offset, abs, (size_t) n);
@@ -1127,11 +1128,94 @@ test_locators (void)
     CHECK_STR (vhd_chain_path (c, 1), tpath (p, "lp.vhd"));
     vhd_chain_close (c);
   }
-  /* Neither exists: both places are named. */
+  /* Not beside the child: the name looked for is given, and no host
+   * folder. */
   memcpy (img + h.loc[0].data_offset + 20, "xx", 2);   /* .../lp.vhd -> xx */
   spit (tpath (p, "lgone.vhd"), img, len);
-  EXPECT_FAIL ("lgone.vhd", "lgone.vhd': parent 'lp.vhd' not found (looked "
-               "for /no/such/dir/xx.vhd, ", "/xx.vhd)");
+  EXPECT_FAIL ("lgone.vhd", "lgone.vhd': parent 'lp.vhd' not found beside it "
+               "(looked for xx.vhd)");
+  free (img);
+}
+
+/* Write the differencing image IMG (header H at OFF) as NAME with its one
+ * MacX locator saying TARGET. */
+static void
+with_locator (uint8_t *img, size_t len, const struct vhd_header *h,
+              uint64_t off, const char *name, const char *target)
+{
+  struct vhd_header h2 = *h;
+  char p[PATH_MAX], url[PATH_MAX + 16];
+  int n = snprintf (url, sizeof url, "file://%s", target);
+
+  memset (img + h->loc[0].data_offset, 0, 512);
+  memcpy (img + h->loc[0].data_offset, url, (size_t) n);
+  h2.loc[0].data_len = (uint32_t) n;
+  h2.loc[1].code = h2.loc[2].code = VHD_LOC_NONE;
+  vhd_header_encode (&h2, img + off);
+  spit (tpath (p, name), img, len);
+}
+
+/* Issue 15: a hostile locator must not pull another folder's disk (or any
+ * host file) into the output, nor say what lies outside the folder. */
+static void
+test_locators_stay_in_the_folder (void)
+{
+  char p[PATH_MAX], q[PATH_MAX];
+  size_t len;
+  uint8_t *img;
+  struct vhd_footer f;
+  struct vhd_header h;
+  struct vhd_chain *c;
+
+  /* The parent lives in the test folder; the children in kid/. */
+  CHECK_INT (make_empty ("op.vhd", 1 << 20, NULL), 0);
+  CHECK_INT (make_diff ("oc.vhd", "op.vhd", 1 << 20, NULL), 0);
+  img = diff_image ("oc.vhd", &len, &f, &h);
+  CHECK (mkdir (tpath (p, "kid"), 0755) == 0);
+  CHECK (mkdir (tpath (p, "kid/sub"), 0755) == 0);
+
+  /* "..": refused, the locator named, the parent not opened. */
+  with_locator (img, len, &h, f.data_offset, "kid/up.vhd", "../op.vhd");
+  EXPECT_FAIL ("kid/up.vhd", "kid/up.vhd': its parent locators lead outside "
+               "its folder (MacX '../op.vhd'): not followed");
+  with_locator (img, len, &h, f.data_offset, "kid/up2.vhd",
+                "./sub/../../op.vhd");
+  EXPECT_FAIL ("kid/up2.vhd", "outside its folder");
+
+  /* An absolute path to a file that exists elsewhere: not opened, and the
+   * message does not say that it exists. */
+  with_locator (img, len, &h, f.data_offset, "kid/abs.vhd",
+                tpath (q, "op.vhd"));
+  EXPECT_FAIL ("kid/abs.vhd", "not found beside it (looked for op.vhd)");
+  {
+    struct vhd_chain *cc = NULL;
+    struct fg_err e = FG_ERR_INIT;
+    CHECK_INT (vhd_chain_open (&cc, tpath (p, "kid/abs.vhd"), NULL, 0, &e),
+               -1);
+    CHECK (strstr (e.msg, tmpdir) == NULL || strstr (e.msg, "kid/") != NULL);
+    CHECK (strstr (e.msg, "/op.vhd") == NULL);
+  }
+
+  /* A symlink beside the child that leads out of its folder. */
+  CHECK (symlink ("../op.vhd", tpath (p, "kid/op.vhd")) == 0);
+  with_locator (img, len, &h, f.data_offset, "kid/link.vhd", "./op.vhd");
+  EXPECT_FAIL ("kid/link.vhd", "(MacX './op.vhd' (a link out of it))");
+
+  /* What the operator says wins: --parent is taken wherever it is. */
+  {
+    const char *given[1] = { tpath (q, "op.vhd") };
+    c = open_ok ("kid/up.vhd", given, 1);
+    vhd_chain_close (c);
+  }
+
+  /* Inside the folder, a subfolder included, locators are followed. */
+  CHECK (link (tpath (p, "op.vhd"), tpath (q, "kid/sub/op.vhd")) == 0);
+  with_locator (img, len, &h, f.data_offset, "kid/down.vhd", "./sub/op.vhd");
+  c = open_ok ("kid/down.vhd", NULL, 0);
+  if (c) {
+    CHECK_STR (vhd_chain_path (c, 1), tpath (p, "kid/sub/op.vhd"));
+    vhd_chain_close (c);
+  }
   free (img);
 }
 
@@ -1196,6 +1280,7 @@ main (void)
   RUN (test_loops);
   RUN (test_too_deep);
   RUN (test_locators);
+  RUN (test_locators_stay_in_the_folder);
   RUN (test_dynamic_ignores_parent_fields);
   RUN (test_not_a_file);
   /* Keep the folder of a failed run for a look. */
