@@ -24,10 +24,19 @@
 #define COPY_BUF (1u << 20)
 #define OUT_BUF (1u << 20)
 
+/* Glance v2 image properties are strings, and so is every value here:
+ * the uploader sends min_disk and min_ram (core attributes, integers in
+ * Glance's schema) as numbers.  A property not known is left out, never
+ * filled with a guess. */
 json_t *
 fg_image_props_json (const struct fg_image_props *p)
 {
-  return json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i}",
+  char disk[24], ram[24];
+
+  snprintf (disk, sizeof disk, "%u", p->min_disk_gb);
+  snprintf (ram, sizeof ram, "%u", p->min_ram_mb);
+  return json_pack ("{s:s, s:s, s:s, s:s*, s:s*, s:s*, s:s*, s:s*, s:s, "
+                    "s:s, s:s}",
                     "name", p->name,
                     "container_format", "ovf",
                     "disk_format", "vhd",
@@ -38,8 +47,8 @@ fg_image_props_json (const struct fg_image_props *p)
                     "org.openstack__1__architecture", p->architecture,
                     "auto_disk_config",
                     p->auto_disk_config ? "True" : "False",
-                    "min_disk", (int) p->min_disk_gb,
-                    "min_ram", (int) p->min_ram_mb);
+                    "min_disk", disk,
+                    "min_ram", ram);
 }
 
 char *
@@ -212,8 +221,10 @@ fg_bundle_write (const char *tgz, const char *const *vhds, size_t nvhds,
     fg_err_set (e, FG_E_INTERNAL, "cannot build the image properties");
     goto out;
   }
+  /* fg2ng's own facts, flat beside the properties (Glance has no
+   * nested values). */
   if (provenance)
-    json_object_set (props, "fg2ng", provenance);
+    json_object_update (props, provenance);
   json = json_dumps (props, JSON_INDENT (2) | JSON_SORT_KEYS);
   sidecar_copy = strdup (sidecar);
   buf = malloc (COPY_BUF);

@@ -14,6 +14,7 @@
 
 #include "core/err.h"
 
+/* NULL: not known, and left out of the properties. */
 struct fg_image_props {
   const char *name;
   const char *vm_mode;        /* "xen" (PV through pygrub) or "hvm" */
@@ -30,7 +31,8 @@ struct fg_image_props {
 json_t *fg_image_props_json (const struct fg_image_props *p);
 
 /* Write TGZ from the VHD files VHDS[0] (leaf, becomes 0.vhd) .. and the
- * properties; PROVENANCE (may be NULL) is added under "fg2ng".  The
+ * properties; PROVENANCE (may be NULL: an object of "fg2ng_*" keys with
+ * string values) is merged in, flat.  The
  * sidecar is TGZ with its .tgz (or .tar.gz) replaced by .json. */
 int fg_bundle_write (const char *tgz, const char *const *vhds, size_t nvhds,
                      const struct fg_image_props *p, json_t *provenance,

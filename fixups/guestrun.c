@@ -246,6 +246,11 @@ fg_guest_fixups (const char *disk, const char *format,
     char buf[16];
     snprintf (buf, sizeof buf, "%d", major);
     r->major = strdup (buf);
+    snprintf (buf, sizeof buf, "%d.%d", major,
+              guestfs_inspect_get_minor_version (g, roots[0]));
+    r->version = strdup (buf);
+    r->arch = guestfs_inspect_get_arch (g, roots[0]);
+    r->os_type = guestfs_inspect_get_type (g, roots[0]);
   }
   doing = "mounting the guest's file systems";
   if (mount_rw (g, roots[0]) < 0 || root_fs (g, roots[0], &uuid, &type) < 0)
@@ -350,6 +355,9 @@ fg_guest_fix_result_release (struct fg_guest_fix_result *r)
   r->planned = 0;
   free (r->distro);
   free (r->major);
+  free (r->version);
+  free (r->arch);
+  free (r->os_type);
   fg_fixups_free (r->fixups);
   if (r->net_planned)
     fg_net_plan_release (&r->net);

@@ -47,6 +47,7 @@ struct fg_guest_fix_opts {
 
 struct fg_guest_fix_result {
   char *distro, *major;
+  char *version, *arch, *os_type;   /* as libguestfs inspection says */
   struct fg_fixups *fixups;     /* the changes made (NULL: no profile) */
   struct fg_net_plan net;
   int net_planned;

@@ -117,3 +117,21 @@ make_raw() {
   dd if=/dev/urandom of="$f" bs=4096 count=3 seek=$(( (mib - 1) * 256 + 5 )) conv=notrunc status=none
   printf 'fg2ng' | dd of="$f" bs=1 seek=$((mib * 1048576 / 2 + 511)) conv=notrunc status=none
 }
+
+# era_trees: the folder of the 18 first-gen era trees (NAME.tar.gz),
+# built once per version of tests/fixtures/era/make-era-trees.sh and
+# cached under the build folder.  Prints the folder; fails if they
+# cannot be made.
+era_trees() {
+  local era="$FG_TOP/tests/fixtures/era" sum dir
+  sum=$(sha256sum "$era/make-era-trees.sh" | cut -c1-16)
+  dir="$FG_BUILD/era-trees/$sum"
+  if [ ! -f "$dir/.done" ]; then
+    mkdir -p "$dir"
+    bash "$era/make-era-trees.sh" "$dir" >"$WORK/make-era-trees.log" 2>&1 || {
+      echo "make-era-trees.sh failed:" >&2; tail "$WORK/make-era-trees.log" >&2
+      return 1; }
+    touch "$dir/.done"
+  fi
+  echo "$dir"
+}

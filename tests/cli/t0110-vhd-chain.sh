@@ -10,9 +10,9 @@ test_ok "setup: a 4-level chain of 9 MiB from tests/tools/mkchain" '
   ls c/l0.vhd c/l1.vhd c/l2.vhd c/l3.vhd c/expected.raw >/dev/null'
 
 test_ok "a 4-level chain reads as its expected disk" '
-  expect_exit 0 "$FG2NG" convert c/l3.vhd -o one.vhd
+  expect_exit 0 "$FG2NG" convert --no-check c/l3.vhd -o one.vhd
   out_has "4 of 5 blocks" || out_has "5 of 5 blocks" || true
-  "$FG2NG" convert -q one.vhd -o one.raw
+  "$FG2NG" convert --no-check -q one.vhd -o one.raw
   cmp -n $((9 * 1048576)) one.raw c/expected.raw
   xen_ok one.vhd
   if [ -f "$VHDCHECK" ]; then
@@ -35,16 +35,16 @@ PY'
 
 test_ok "explicit --parent names the chain elsewhere" '
   mkdir -p moved && cp c/l3.vhd moved/leaf.vhd
-  expect_exit 2 "$FG2NG" convert moved/leaf.vhd -o x.vhd
+  expect_exit 2 "$FG2NG" convert --no-check moved/leaf.vhd -o x.vhd
   err_has "l2.vhd"
   [ ! -e x.vhd ]
-  expect_exit 0 "$FG2NG" convert moved/leaf.vhd --parent c/l2.vhd -o y.vhd
-  "$FG2NG" convert -q y.vhd -o y.raw
+  expect_exit 0 "$FG2NG" convert --no-check moved/leaf.vhd --parent c/l2.vhd -o y.vhd
+  "$FG2NG" convert --no-check -q y.vhd -o y.raw
   cmp -n $((9 * 1048576)) y.raw c/expected.raw'
 
 test_ok "a parent with another UUID is refused, naming both" '
   mkdir -p wrong && cp c/l3.vhd wrong/ && cp c/l0.vhd wrong/l2.vhd
-  expect_exit 2 "$FG2NG" convert wrong/l3.vhd -o w.vhd
+  expect_exit 2 "$FG2NG" convert --no-check wrong/l3.vhd -o w.vhd
   err_has "UUID"
   [ ! -e w.vhd ]; no_leftovers .'
 
@@ -62,7 +62,7 @@ h[36:40] = b"\\0" * 4
 h[36:40] = struct.pack(">I", ~sum(h) & 0xffffffff)
 f.seek(512); f.write(h)
 PY
-  expect_exit 2 "$FG2NG" convert loop/l0.vhd -o l.vhd
+  expect_exit 2 "$FG2NG" convert --no-check loop/l0.vhd -o l.vhd
   grep -Eiq "loop|itself|twice" "$WORK/last.err" || { cat "$WORK/last.err"; exit 1; }
   [ ! -e l.vhd ]'
 
