@@ -41,9 +41,18 @@ slot (struct fg_files *fs, const char *path, struct fg_err *e)
   if (f) {
     free (f->target);
     free (f->data);
+    fs->bytes -= f->len;
     f->target = f->data = NULL;
     f->len = 0;
     return f;
+  }
+  if (fs->n >= FG_FILES_MAX_COUNT) {
+    fg_err_set (e, FG_E_INPUT, "'%s': the image holds more than %d files "
+                "of the kinds inspection reads (release, boot, network)",
+                path, FG_FILES_MAX_COUNT);
+    fg_err_hint (e, "this is not a server's root file system as saved by "
+                 "first-gen; check what the image holds");
+    return NULL;
   }
   if (fs->n == fs->cap) {
     size_t ncap = fs->cap ? fs->cap * 2 : 32;
@@ -75,6 +84,14 @@ fg_files_add (struct fg_files *fs, const char *path, const void *data,
     len = FG_FILES_MAX_SIZE;
   if ((f = slot (fs, path, e)) == NULL)
     return -1;
+  if (fs->bytes + len > FG_FILES_MAX_BYTES) {
+    fg_err_set (e, FG_E_INPUT, "'%s': the files inspection reads (release, "
+                "boot, network) add up to more than %u MiB", path,
+                FG_FILES_MAX_BYTES >> 20);
+    fg_err_hint (e, "this is not a server's root file system as saved by "
+                 "first-gen; check what the image holds");
+    return -1;
+  }
   f->data = malloc (len + 1);
   if (f->data == NULL)
     return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "'%s'", path);
@@ -82,6 +99,7 @@ fg_files_add (struct fg_files *fs, const char *path, const void *data,
     memcpy (f->data, data, len);
   f->data[len] = '\0';
   f->len = len;
+  fs->bytes += len;
   return 0;
 }
 

@@ -16,6 +16,11 @@
 #include "core/err.h"
 
 #define FG_FILES_MAX_SIZE (1u << 20)   /* larger files are not kept */
+/* What an image may make inspection hold: a hostile archive of
+ * thousands of network or boot files must not run a batch host out of
+ * memory.  A real server keeps tens of such files, a few MiB. */
+#define FG_FILES_MAX_COUNT 4096
+#define FG_FILES_MAX_BYTES (16u << 20)
 
 struct fg_file {
   char *path;
@@ -27,13 +32,16 @@ struct fg_file {
 struct fg_files {
   struct fg_file *v;
   size_t n, cap;
+  size_t bytes;               /* of data kept, against FG_FILES_MAX_BYTES */
 };
 
 void fg_files_init (struct fg_files *fs);
 void fg_files_release (struct fg_files *fs);
 
-/* Keep a regular file's contents (copied) or a symlink's target.  A later
- * entry of the same path replaces the earlier, as tar does. */
+/* Keep a regular file's contents (copied; at most FG_FILES_MAX_SIZE
+ * bytes of it) or a symlink's target.  A later entry of the same path
+ * replaces the earlier, as tar does.  More than FG_FILES_MAX_COUNT paths
+ * or FG_FILES_MAX_BYTES of data is an input error naming PATH. */
 int fg_files_add (struct fg_files *fs, const char *path, const void *data,
                   size_t len, struct fg_err *e);
 int fg_files_add_symlink (struct fg_files *fs, const char *path,

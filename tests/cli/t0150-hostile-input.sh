@@ -99,6 +99,45 @@ test_ok "an extended attribute larger than ext4 holds: exit 2 (input), not 3" '
   grep -q "^hint: " last.err
   [ ! -e xattr.vhd ]; no_leftovers .'
 
+# many_files OUT N SIZE: a Debian tree with N network files of SIZE bytes.
+many_files() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import io, sys, tarfile
+out, n, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+t = tarfile.open(out, "w:gz", format=tarfile.PAX_FORMAT)
+def add(name, data=b"", dirtype=False):
+    i = tarfile.TarInfo(name)
+    if dirtype:
+        i.type, i.mode = tarfile.DIRTYPE, 0o755
+        t.addfile(i)
+    else:
+        i.size = len(data)
+        t.addfile(i, io.BytesIO(data))
+for d in ("image", "image/etc", "image/etc/network", "image/etc/network/interfaces.d"):
+    add(d, dirtype=True)
+add("image/etc/os-release", b"ID=debian\nVERSION_ID=7\n")
+blob = b"#" * max(size - 1, 0) + (b"\n" if size else b"")
+for k in range(n):
+    add("image/etc/network/interfaces.d/f%06d" % k, blob)
+t.close()
+PY
+}
+
+test_ok "400 network files of 1 MiB (a 0.4 MB archive): exit 2 in bounded memory" '
+  many_files many.tar.gz 400 1048576
+  /usr/bin/time -f "%M" -o rss "$FG2NG" inspect many.tar.gz >/dev/null 2>last.err || true
+  grep -q "add up to more than 16 MiB" last.err || { cat last.err; exit 1; }
+  grep -q "^fg2ng: error: .many.tar.gz. at offset" last.err
+  echo "peak RSS $(tail -1 rss) KB"
+  [ "$(tail -1 rss)" -lt 131072 ]
+  expect_exit 2 "$FG2NG" convert many.tar.gz -o many.vhd
+  [ ! -e many.vhd ]; no_leftovers .'
+
+test_ok "40000 empty network files: exit 2 at once, not a quadratic crawl" '
+  many_files empty.tar.gz 40000 0
+  expect_exit 2 "$FG2NG" inspect empty.tar.gz
+  err_has "more than 4096 files"'
+
 # setloc FILE TEXT: the VHD FILE gets TEXT as its only (MacX) parent
 # locator, the header checksum made right again.
 setloc() {
