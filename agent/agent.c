@@ -149,19 +149,31 @@ log_job (struct agent *a, const char *event, const struct fg_job *j,
   alog (a, event, o);
 }
 
+/* A string from the network, for the log: jansson would refuse bytes
+ * that are not UTF-8 (and drop the member), and control characters are
+ * no one's business in a log line. */
+static json_t *
+json_escaped (const char *s)
+{
+  char buf[1024];
+
+  return json_string (fg_escape_ctl (buf, sizeof buf, s, 0));
+}
+
 static void
 on_http_log (void *opaque, unsigned status, const char *method,
              const char *path, const char *message)
 {
   struct agent *a = opaque;
-  json_t *o = json_pack ("{s:s}", "message", message ? message : "");
+  json_t *o = json_object ();
 
+  json_object_set_new (o, "message", json_escaped (message ? message : ""));
   if (status)
     json_object_set_new (o, "status", json_integer (status));
   if (method)
-    json_object_set_new (o, "method", json_string (method));
+    json_object_set_new (o, "method", json_escaped (method));
   if (path)
-    json_object_set_new (o, "path", json_string (path));
+    json_object_set_new (o, "path", json_escaped (path));
   alog (a, status ? "request_refused" : "http_error", o);
 }
 
@@ -434,6 +446,7 @@ post_event (struct agent *a, const struct fg_http_request *req,
   enum fg_server_state st = FG_SERVER_UNKNOWN;
   struct fg_job j;
   int64_t job = 0;
+  double t;
   int rc;
 
   if (fg_event_parse (req->body, req->body_len, &ev, why, sizeof why,
@@ -479,11 +492,29 @@ post_event (struct agent *a, const struct fg_http_request *req,
   }
   if (rc < 0)
     goto fail;
+  /* New events only: a repeated one got its first answer above however
+   * late it is sent again.  The window is the agent's clock's business;
+   * the event's own time only has to be near it. */
+  t = now ();
+  if (fg_decide_skew (&ev, t, a->cfg.max_clock_skew, why, sizeof why) < 0) {
+    pthread_mutex_unlock (&a->lock);
+    fg_job_release (&j);
+    alog (a, "request_refused", json_pack ("{s:i, s:s, s:s, s:s, s:s, s:s, "
+                                           "s:s, s:s}", "status", 400,
+                                           "method", req->method, "path",
+                                           req->path, "event_id",
+                                           ev.event_id, "server_id",
+                                           ev.server_id, "event_time",
+                                           ev.time_text, "field", "time",
+                                           "message", why));
+    reply_error (rep, 400, why, "time");
+    return;
+  }
   v = fg_schedule_find (&a->sched, ev.server_id);
   if (server_state (a, ev.server_id, v, &j, &st, &e) < 0)
     goto fail;
   fg_job_release (&j);
-  fg_decide_event (&ev, v, st, &d);
+  fg_decide_event (&ev, v, st, t, &d);
   /* The event's record and the migration it starts: one transaction. */
   if (fg_store_begin (a->store, &e) < 0)
     goto fail;
@@ -684,8 +715,8 @@ handle (void *opaque, const struct fg_http_request *req,
 
   if (strcmp (p, "/v1/health") == 0) {
     if (strcmp (req->method, "GET") && strcmp (req->method, "HEAD")) {
-      rep->allow = "GET";
-      reply_error (rep, 405, "use GET for /v1/health", NULL);
+      rep->allow = "GET, HEAD";
+      reply_error (rep, 405, "use GET or HEAD for /v1/health", NULL);
       return;
     }
     get_health (a, req, rep);

@@ -18,6 +18,25 @@
 
 #define MAX_CONFIG (1u << 20)
 
+/* LINE (malloc'd, taken) with its control characters escaped: keys, ids
+ * and values quoted from the file must not split the line in a log or
+ * drive a terminal. */
+static char *
+escaped (char *line)
+{
+  size_t cap;
+  char *out;
+
+  if (line == NULL || !fg_has_ctl (line))
+    return line;
+  cap = 4 * strlen (line) + 1;
+  out = malloc (cap);
+  if (out)
+    fg_escape_ctl (out, cap, line, 0);
+  free (line);
+  return out;
+}
+
 static void
 problem (struct fg_agent_config *c, const char *fmt, ...) FG_PRINTF(2, 3);
 
@@ -31,6 +50,7 @@ problem (struct fg_agent_config *c, const char *fmt, ...)
   if (vasprintf (&line, fmt, ap) < 0)
     line = NULL;
   va_end (ap);
+  line = escaped (line);
   if (line == NULL)
     return;
   bigger = realloc (c->problems, (c->nproblems + 1) * sizeof *bigger);
@@ -207,7 +227,8 @@ parse_listen (struct fg_agent_config *c, const char *dir, const char *l)
 static const char *const keys[] = {
   "version", "listen", "token_file", "schedule", "state", "output_dir",
   "max_concurrent", "body_limit", "tls", "log", "shutdown_grace_seconds",
-  "retries",
+  "retries", "max_clock_skew_seconds", "header_timeout_seconds",
+  "max_connections", "max_connections_per_ip",
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -357,6 +378,20 @@ fg_agent_config_load (const char *path, struct fg_agent_config *c,
   c->shutdown_grace = (unsigned) get_uint (c, root, "shutdown_grace_seconds",
                                            0, 86400, 30);
   c->retries = (int) get_uint (c, root, "retries", 0, 100, 1);
+  c->max_clock_skew = (unsigned) get_uint (c, root, "max_clock_skew_seconds",
+                                           1, 86400, 300);
+  c->header_timeout = (unsigned) get_uint (c, root, "header_timeout_seconds",
+                                           1, 300, 10);
+  /* Connections: a slow or idle one holds a slot until the header timeout
+   * (or the idle timeout) ends it.  One address may hold at most half the
+   * slots by default, so that neither a single hostile address nor a
+   * single busy one (the control panel, or a proxy in front of us) can be
+   * shut out by the other. */
+  c->max_connections = (unsigned) get_uint (c, root, "max_connections", 8,
+                                            4096, 512);
+  c->max_connections_per_ip =
+    (unsigned) get_uint (c, root, "max_connections_per_ip", 0,
+                         c->max_connections, c->max_connections / 2);
 
   tls = json_object_get (root, "tls");
   if (tls && !json_is_null (tls)) {

@@ -9,7 +9,10 @@
  *     "max_concurrent": 2, "body_limit": 16384,
  *     "tls": { "cert": "agent.crt", "key": "agent.key" },
  *     "log": "stderr",                    (or a file, appended to)
- *     "shutdown_grace_seconds": 30, "retries": 1 }
+ *     "shutdown_grace_seconds": 30, "retries": 1,
+ *     "max_clock_skew_seconds": 300,
+ *     "header_timeout_seconds": 10,
+ *     "max_connections": 512, "max_connections_per_ip": 256 }
  *
  * doc/agent-config.schema.json documents it.  Relative paths are
  * relative to the configuration's folder.  Every problem is listed, one
@@ -42,6 +45,10 @@ struct fg_agent_config {
   size_t body_limit;          /* bytes, default 16384 */
   unsigned shutdown_grace;    /* seconds, default 30 */
   int retries;                /* retries of a crashed conversion, default 1 */
+  unsigned max_clock_skew;    /* seconds an event's time may be off, 300 */
+  unsigned header_timeout;    /* seconds to send a request's headers, 10 */
+  unsigned max_connections;   /* at once, default 512 */
+  unsigned max_connections_per_ip;    /* default 256 (half); 0: no limit */
   size_t nproblems;
   char **problems;            /* NPROBLEMS lines */
 };

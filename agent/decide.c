@@ -1,6 +1,7 @@
 /* agent/decide.c --- the rule of the migration window (see decide.h) */
 #include "agent/decide.h"
 
+#include <math.h>
 #include <stdio.h>
 
 const char *
@@ -21,7 +22,8 @@ fg_action_name (enum fg_action a)
 
 void
 fg_decide_event (const struct fg_event *ev, const struct fg_sched_server *v,
-                 enum fg_server_state state, struct fg_decision *d)
+                 enum fg_server_state state, double now,
+                 struct fg_decision *d)
 {
   d->action = FG_ACT_RECORD;
   if (v == NULL || state == FG_SERVER_UNKNOWN) {
@@ -69,12 +71,12 @@ fg_decide_event (const struct fg_event *ev, const struct fg_sched_server *v,
   case FG_SERVER_UNKNOWN:
     break;
   }
-  if (ev->time < v->window_start) {
+  if (now < v->window_start) {
     snprintf (d->reason, sizeof d->reason, "outside the migration window "
               "(window opens %s)", v->window_start_text);
     return;
   }
-  if (ev->time >= v->window_end) {
+  if (now >= v->window_end) {
     snprintf (d->reason, sizeof d->reason, "outside the migration window "
               "(window closed %s)", v->window_end_text);
     return;
@@ -83,6 +85,24 @@ fg_decide_event (const struct fg_event *ev, const struct fg_sched_server *v,
   snprintf (d->reason, sizeof d->reason, "soft reboot from the control "
             "panel inside the migration window (%s to %s)",
             v->window_start_text, v->window_end_text);
+}
+
+int
+fg_decide_skew (const struct fg_event *ev, double now, unsigned max_skew,
+                char *why, size_t cap)
+{
+  double skew = floor (fabs (ev->time - now));
+  char clock[32];
+
+  if (skew <= (double) max_skew)
+    return 0;
+  fg_rfc3339_format (now, clock, sizeof clock);
+  snprintf (why, cap, "field 'time' (%s) is %.0f s %s the agent's clock "
+            "(%s): more than the %u s allowed ('max_clock_skew_seconds'); "
+            "send the time of the reboot, from a synchronised clock",
+            ev->time_text, skew, ev->time > now ? "ahead of" : "behind",
+            clock, max_skew);
+  return -1;
 }
 
 int

@@ -10,8 +10,15 @@
  * automatically, in assisted mode.
  *
  * Nothing here reads a clock, a file or the store: the caller passes the
- * event, the schedule entry (NULL: the server is not in the schedule) and
- * where the server's migration stands, so that every rule is a unit test.
+ * event, the schedule entry (NULL: the server is not in the schedule),
+ * where the server's migration stands and the agent's clock, so that
+ * every rule is a unit test.
+ *
+ * The window is judged by the agent's clock, never by the time the event
+ * carries: that time is the sender's word, and an event stamped tomorrow
+ * must not open tomorrow's window today.  The event's time is only
+ * checked to be near the agent's clock (fg_decide_skew); an event far
+ * off is refused as bad data, and a clock that drifted is found at once.
  */
 #ifndef FG_AGENT_DECIDE_H
 #define FG_AGENT_DECIDE_H
@@ -42,11 +49,19 @@ struct fg_decision {
   char reason[512];
 };
 
-/* Decide what EV does to server V (NULL if not in the schedule) whose
- * migration stands at STATE. */
+/* Decide what EV, received at NOW (the agent's clock, Unix time), does
+ * to server V (NULL if not in the schedule) whose migration stands at
+ * STATE. */
 void fg_decide_event (const struct fg_event *ev,
                       const struct fg_sched_server *v,
-                      enum fg_server_state state, struct fg_decision *d);
+                      enum fg_server_state state, double now,
+                      struct fg_decision *d);
+
+/* Is EV's own time within MAX_SKEW seconds of NOW (whole seconds: the
+ * times are sent in whole seconds, the clock has fractions)?  Returns 0,
+ * or -1 with a sentence naming the field 'time' in WHY. */
+int fg_decide_skew (const struct fg_event *ev, double now,
+                    unsigned max_skew, char *why, size_t cap);
 
 /* At NOW, must the assisted migration of V (at STATE) be queued?  Yes
  * when its window has ended and nothing was queued. */

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/err.h"
+
 const char *
 fg_reboot_type_name (enum fg_reboot_type t)
 {
@@ -183,7 +185,7 @@ fg_event_parse (const char *body, size_t len, struct fg_event *ev,
   if (root == NULL) {
     snprintf (why, cap, "the body is not JSON: line %d column %d: %s",
               jerr.line, jerr.column, jerr.text);
-    return -1;
+    goto out;                 /* jansson's text quotes the body */
   }
   if (!json_is_object (root)) {
     snprintf (why, cap, "the body must be a JSON object, not %s",
@@ -260,5 +262,15 @@ fg_event_parse (const char *body, size_t len, struct fg_event *ev,
   rc = 0;
 out:
   json_decref (root);
+  if (rc < 0) {
+    /* The sentence and the field quote the body (a key, a value cut at 40
+     * bytes): they go back to the client in JSON and into the log, so
+     * control characters and a character cut in half are escaped. */
+    char tmp[1024];
+    snprintf (tmp, sizeof tmp, "%s", why);
+    fg_escape_ctl (why, cap, tmp, 0);
+    snprintf (tmp, sizeof tmp, "%s", field);
+    fg_escape_ctl (field, fcap, tmp, 0);
+  }
   return rc;
 }

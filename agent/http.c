@@ -14,14 +14,36 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Requests are small and quick (a decision and one transaction): a few
  * threads serve hundreds of clients at once. */
 #define POOL_THREADS 4
-#define MAX_CONNECTIONS 512
+/* Idle time allowed between the bytes of a request that showed a token
+ * (its body) and between requests on a kept-alive connection.  It is
+ * reset by every byte, so it does not bound a slow sender: the header
+ * deadline below does. */
 #define CONNECTION_TIMEOUT_S 15
 #define MAX_TLS_FILE (1u << 20)
+
+/* One accepted connection, from MHD_CONNECTION_NOTIFY_STARTED to
+ * MHD_CONNECTION_NOTIFY_CLOSED.  libmicrohttpd resets a connection's
+ * timeout on every byte it receives, so a client sending one header byte
+ * every few seconds would keep its slot for ever without a token, and a
+ * few hundred such clients would shut out the control panel.  Each
+ * connection therefore has a deadline, fixed when it is accepted (or when
+ * its previous request ended): by then the request must have shown a good
+ * token, or have been answered.  The sweeper thread shuts down the socket
+ * of every connection past its deadline; libmicrohttpd then sees the
+ * connection end and closes it as usual. */
+struct track {
+  struct track *prev, *next;
+  int fd;
+  double deadline;            /* monotonic seconds; 0: none (a token) */
+  int shut;                   /* shutdown() done */
+  char peer[INET6_ADDRSTRLEN + 8];
+};
 
 struct fg_http {
   struct MHD_Daemon *d;
@@ -37,6 +59,12 @@ struct fg_http {
   int unix_fd;
   char *cert, *key;           /* PEM, kept while the daemon runs */
   int quiesced;
+  unsigned header_timeout;    /* seconds */
+  pthread_mutex_t track_lock; /* guards tracked, each track, sweeper_stop */
+  pthread_cond_t track_cond;  /* wakes the sweeper to stop */
+  struct track *tracked;
+  pthread_t sweeper;
+  int sweeper_running, sweeper_stop;
 };
 
 /* What one request has sent so far. */
@@ -47,16 +75,32 @@ struct conn {
   int authenticated;
 };
 
+/* S with its control characters and bytes that are not UTF-8 escaped
+ * (malloc'd): messages quote what the client sent, and jansson refuses a
+ * string that is not UTF-8. */
+static char *
+escape_dup (const char *s)
+{
+  size_t cap = 4 * strlen (s) + 1;
+  char *out = malloc (cap);
+
+  return out ? fg_escape_ctl (out, cap, s, 0) : NULL;
+}
+
 char *
 fg_http_error_body (const char *message, const char *field)
 {
-  json_t *o = json_pack ("{s:s}", "error", message);
+  char *msg = escape_dup (message), *fld = field && *field
+              ? escape_dup (field) : NULL;
+  json_t *o = msg ? json_pack ("{s:s}", "error", msg) : NULL;
   char *s;
 
-  if (o && field && *field)
-    json_object_set_new (o, "field", json_string (field));
+  if (o && fld)
+    json_object_set_new (o, "field", json_string (fld));
   s = o ? json_dumps (o, JSON_COMPACT) : NULL;
   json_decref (o);
+  free (msg);
+  free (fld);
   return s;
 }
 
@@ -129,6 +173,143 @@ authorized (struct fg_http *h, struct MHD_Connection *conn)
   return ok;
 }
 
+/* ---- connections and their header deadline ------------------------------ */
+
+static double
+mono (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+static struct track *
+track_of (struct MHD_Connection *conn)
+{
+  const union MHD_ConnectionInfo *info =
+    MHD_get_connection_info (conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return info ? info->socket_context : NULL;
+}
+
+/* Start (ON) or stop the clock of CONN's connection. */
+static void
+set_deadline (struct fg_http *h, struct MHD_Connection *conn, int on)
+{
+  struct track *t = track_of (conn);
+
+  if (t == NULL)
+    return;
+  pthread_mutex_lock (&h->track_lock);
+  t->deadline = on ? mono () + h->header_timeout : 0;
+  pthread_mutex_unlock (&h->track_lock);
+}
+
+static void
+peer_name (struct MHD_Connection *conn, char *buf, size_t cap)
+{
+  const union MHD_ConnectionInfo *info =
+    MHD_get_connection_info (conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  const struct sockaddr *sa = info ? info->client_addr : NULL;
+  char host[INET6_ADDRSTRLEN];
+
+  snprintf (buf, cap, "a local socket");
+  if (sa && sa->sa_family == AF_INET &&
+      inet_ntop (AF_INET, &((const struct sockaddr_in *) sa)->sin_addr,
+                 host, sizeof host))
+    snprintf (buf, cap, "%s", host);
+  else if (sa && sa->sa_family == AF_INET6 &&
+           inet_ntop (AF_INET6,
+                      &((const struct sockaddr_in6 *) sa)->sin6_addr, host,
+                      sizeof host))
+    snprintf (buf, cap, "[%s]", host);
+}
+
+static void
+on_connection (void *cls, struct MHD_Connection *conn, void **socket_context,
+               enum MHD_ConnectionNotificationCode toe)
+{
+  struct fg_http *h = cls;
+  struct track *t = *socket_context;
+
+  if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+    const union MHD_ConnectionInfo *info =
+      MHD_get_connection_info (conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (info == NULL || (t = calloc (1, sizeof *t)) == NULL) {
+      /* Untracked, it could outstay any deadline: not taken. */
+      if (info)
+        shutdown (info->connect_fd, SHUT_RDWR);
+      return;
+    }
+    t->fd = info->connect_fd;
+    t->deadline = mono () + h->header_timeout;
+    peer_name (conn, t->peer, sizeof t->peer);
+    pthread_mutex_lock (&h->track_lock);
+    t->next = h->tracked;
+    if (h->tracked)
+      h->tracked->prev = t;
+    h->tracked = t;
+    pthread_mutex_unlock (&h->track_lock);
+    *socket_context = t;
+  } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && t) {
+    /* Called before libmicrohttpd closes the socket: once unlinked here,
+     * the sweeper never touches a descriptor number that was reused. */
+    pthread_mutex_lock (&h->track_lock);
+    if (t->prev)
+      t->prev->next = t->next;
+    else
+      h->tracked = t->next;
+    if (t->next)
+      t->next->prev = t->prev;
+    pthread_mutex_unlock (&h->track_lock);
+    free (t);
+    *socket_context = NULL;
+  }
+}
+
+static void *
+sweep (void *arg)
+{
+  struct fg_http *h = arg;
+
+  pthread_mutex_lock (&h->track_lock);
+  while (!h->sweeper_stop) {
+    double t = mono (), next = t + 1;
+    unsigned n = 0;
+    char first[sizeof ((struct track *) 0)->peer] = "";
+    struct timespec until;
+
+    for (struct track *k = h->tracked; k; k = k->next) {
+      if (k->deadline == 0 || k->shut)
+        continue;
+      if (t >= k->deadline) {
+        shutdown (k->fd, SHUT_RDWR);
+        k->shut = 1;
+        if (n++ == 0)
+          snprintf (first, sizeof first, "%s", k->peer);
+      } else if (k->deadline < next)
+        next = k->deadline;
+    }
+    if (n > 0 && h->log) {
+      /* One line per sweep, however many: a flood does not flood the
+       * log. */
+      char msg[256];
+      pthread_mutex_unlock (&h->track_lock);
+      snprintf (msg, sizeof msg, "no complete request with a token within "
+                "%u s ('header_timeout_seconds'): closed %u connection%s "
+                "(%s%s)", h->header_timeout, n, n == 1 ? "" : "s",
+                n == 1 ? "from " : "the first from ", first);
+      h->log (h->opaque, MHD_HTTP_REQUEST_TIMEOUT, NULL, NULL, msg);
+      pthread_mutex_lock (&h->track_lock);
+      continue;
+    }
+    until.tv_sec = (time_t) next;
+    until.tv_nsec = (long) ((next - (double) until.tv_sec) * 1e9);
+    pthread_cond_timedwait (&h->track_cond, &h->track_lock, &until);
+  }
+  pthread_mutex_unlock (&h->track_lock);
+  return NULL;
+}
+
 static enum MHD_Result
 on_request (void *cls, struct MHD_Connection *conn, const char *url,
             const char *method, const char *version, const char *upload,
@@ -144,7 +325,10 @@ on_request (void *cls, struct MHD_Connection *conn, const char *url,
     /* First call: the headers are in, no body has been read.  Refuse
      * here whatever can be refused, before reading anything more. */
     const char *cl;
-    int public = h->public_path && strcmp (method, "GET") == 0 &&
+    /* HEAD is GET without the body (MHD drops it): a probe may use
+     * either. */
+    int public = h->public_path && (strcmp (method, "GET") == 0 ||
+                                    strcmp (method, "HEAD") == 0) &&
                  strcmp (url, h->public_path) == 0;
 
     c = calloc (1, sizeof *c);
@@ -152,6 +336,11 @@ on_request (void *cls, struct MHD_Connection *conn, const char *url,
       return MHD_NO;
     *con_cls = c;
     c->authenticated = authorized (h, conn);
+    /* A good token stops the clock (its body may take its time, within
+     * the idle timeout); without one, the clock runs until the request
+     * is answered: a probe is quick, and a 401 is sent at once. */
+    if (c->authenticated)
+      set_deadline (h, conn, 0);
     if (!c->authenticated && !public)
       return refuse (h, conn, MHD_HTTP_UNAUTHORIZED, method, url,
                      MHD_lookup_connection_value (conn, MHD_HEADER_KIND,
@@ -211,11 +400,12 @@ static void
 on_completed (void *cls, struct MHD_Connection *conn, void **con_cls,
               enum MHD_RequestTerminationCode toe)
 {
+  struct fg_http *h = cls;
   struct conn *c = *con_cls;
 
-  (void) cls;
-  (void) conn;
   (void) toe;
+  /* The next request on a kept-alive connection has its own time. */
+  set_deadline (h, conn, 1);
   if (c) {
     free (c->body);
     free (c);
@@ -335,6 +525,15 @@ fg_http_start (const struct fg_agent_config *c, const char *token,
     return NULL;
   }
   pthread_mutex_init (&h->lock, NULL);
+  pthread_mutex_init (&h->track_lock, NULL);
+  {
+    pthread_condattr_t ca;
+    pthread_condattr_init (&ca);
+    pthread_condattr_setclock (&ca, CLOCK_MONOTONIC);
+    pthread_cond_init (&h->track_cond, &ca);
+    pthread_condattr_destroy (&ca);
+  }
+  h->header_timeout = c->header_timeout ? c->header_timeout : 10;
   h->unix_fd = -1;
   snprintf (h->token, sizeof h->token, "%s", token);
   h->public_path = public_path ? strdup (public_path) : NULL;
@@ -348,8 +547,14 @@ fg_http_start (const struct fg_agent_config *c, const char *token,
   /* The logger first, or MHD warns that earlier options log elsewhere. */
   OPT (MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h);
   OPT (MHD_OPTION_NOTIFY_COMPLETED, on_completed, h);
+  OPT (MHD_OPTION_NOTIFY_CONNECTION, on_connection, h);
   OPT (MHD_OPTION_THREAD_POOL_SIZE, POOL_THREADS, NULL);
-  OPT (MHD_OPTION_CONNECTION_LIMIT, MAX_CONNECTIONS, NULL);
+  OPT (MHD_OPTION_CONNECTION_LIMIT, c->max_connections ? c->max_connections
+       : 512, NULL);
+  /* Unix sockets have no address: libmicrohttpd lets them through. */
+  if (c->max_connections_per_ip)
+    OPT (MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->max_connections_per_ip,
+         NULL);
   OPT (MHD_OPTION_CONNECTION_TIMEOUT, CONNECTION_TIMEOUT_S, NULL);
   OPT (MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL);
   if (c->unix_path) {
@@ -387,6 +592,16 @@ fg_http_start (const struct fg_agent_config *c, const char *token,
   }
   if (h->unix_fd < 0)
     name_address (h);
+  {
+    int err = pthread_create (&h->sweeper, NULL, sweep, h);
+    if (err != 0) {
+      fg_err_errno (e, FG_E_INTERNAL, err, "cannot start the thread that "
+                    "closes slow connections");
+      fg_http_stop (h);
+      return NULL;
+    }
+  }
+  h->sweeper_running = 1;
   return h;
 
 fail:
@@ -433,12 +648,27 @@ fg_http_stop (struct fg_http *h)
 {
   if (h == NULL)
     return;
+  /* The daemon first: closing its connections unlinks their tracks. */
   if (h->d)
     MHD_stop_daemon (h->d);
+  if (h->sweeper_running) {
+    pthread_mutex_lock (&h->track_lock);
+    h->sweeper_stop = 1;
+    pthread_cond_signal (&h->track_cond);
+    pthread_mutex_unlock (&h->track_lock);
+    pthread_join (h->sweeper, NULL);
+  }
+  while (h->tracked) {
+    struct track *t = h->tracked;
+    h->tracked = t->next;
+    free (t);
+  }
   if (h->unix_path && !h->quiesced)
     unlink (h->unix_path);
   /* MHD closed the socket we gave it (or quiesce did). */
   pthread_mutex_destroy (&h->lock);
+  pthread_mutex_destroy (&h->track_lock);
+  pthread_cond_destroy (&h->track_cond);
   memset (h->token, 0, sizeof h->token);
   free (h->public_path);
   free (h->unix_path);

@@ -12,6 +12,12 @@
  *     (the rest is read and dropped, never buffered);
  *   - hands method, path and body to the caller's handler, which fills
  *     the status and a JSON body.
+ * A connection must send a request with a good token (or have its
+ * request answered, for the public path) within the configured header
+ * timeout of being accepted or of its previous request's end, however
+ * slowly it keeps sending, or it is closed; connections are limited in
+ * number, overall and per client address.  Messages quoting the request
+ * have their control characters escaped.
  * Requests are served by a small pool of threads: the handler must be
  * thread-safe.
  */
@@ -48,7 +54,7 @@ typedef void (*fg_http_logger) (void *opaque, unsigned status,
 struct fg_http;
 
 /* Listen as C says, with TOKEN (copied); PUBLIC_PATH (may be NULL) needs
- * no token for GET.  Errors name the address. */
+ * no token for GET and HEAD.  Errors name the address. */
 struct fg_http *fg_http_start (const struct fg_agent_config *c,
                                const char *token, const char *public_path,
                                fg_http_handler handle, fg_http_logger log,

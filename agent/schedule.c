@@ -13,12 +13,32 @@
 #include <sys/stat.h>
 
 #include "agent/event.h"
+#include "core/path.h"
 
 /* Problems listed in full; the rest are counted. */
 #define MAX_LISTED 50
 /* A schedule of a whole region is a few MiB; more is a mistake. */
 #define MAX_SCHEDULE (64u << 20)
 #define MAX_RECORD (1u << 20)
+
+/* LINE (malloc'd, taken) with its control characters escaped: keys, ids
+ * and values quoted from the file must not split the line in a log or
+ * drive a terminal. */
+static char *
+escaped (char *line)
+{
+  size_t cap;
+  char *out;
+
+  if (line == NULL || !fg_has_ctl (line))
+    return line;
+  cap = 4 * strlen (line) + 1;
+  out = malloc (cap);
+  if (out)
+    fg_escape_ctl (out, cap, line, 0);
+  free (line);
+  return out;
+}
 
 static void
 problem (struct fg_schedule *s, const char *fmt, ...) FG_PRINTF(2, 3);
@@ -36,6 +56,7 @@ problem (struct fg_schedule *s, const char *fmt, ...)
   if (vasprintf (&line, fmt, ap) < 0)
     line = NULL;
   va_end (ap);
+  line = escaped (line);
   if (line == NULL)
     return;
   if (s->problems == NULL &&
@@ -535,11 +556,178 @@ by_id (const void *a, const void *b)
   return strcmp (x->server_id, y->server_id);
 }
 
+/* ---- outputs as files --------------------------------------------------- */
+
+/* Paths are compared as the files they name (core/path.h): out/a.vhd,
+ * out/./a.vhd, out//a.vhd and link-to-out/a.vhd are one output.  A
+ * source may be split in parts, NAME.0 .. NAME.N beside NAME: an output
+ * must be none of those either. */
+struct ident {
+  const struct fg_sched_server *v;
+  char *out;                  /* the output's identity; NULL: unusable */
+  char *src;                  /* the source's identity; NULL: unknown */
+  size_t stem;                /* length of SRC without a ".N" suffix */
+  const struct ident *twin;   /* the first server with the same output */
+};
+
+/* The length of P without a trailing ".N" (N decimal digits). */
+static size_t
+part_stem (const char *p)
+{
+  size_t n = strlen (p), k = n;
+
+  while (k > 0 && p[k - 1] >= '0' && p[k - 1] <= '9')
+    k--;
+  return k < n && k > 1 && p[k - 1] == '.' ? k - 1 : n;
+}
+
+static int
+cmp_len (const char *a, size_t alen, const char *b, size_t blen)
+{
+  int c = memcmp (a, b, alen < blen ? alen : blen);
+  return c ? c : (alen > blen) - (alen < blen);
+}
+
+static int
+by_out (const void *a, const void *b)
+{
+  const struct ident *x = *(const struct ident *const *) a;
+  const struct ident *y = *(const struct ident *const *) b;
+  int c = strcmp (x->out, y->out);
+  return c ? c : (x->v->index > y->v->index) - (x->v->index < y->v->index);
+}
+
 static int
 by_index (const void *a, const void *b)
 {
-  const struct fg_sched_server *const *x = a, *const *y = b;
-  return (*x)->index < (*y)->index ? -1 : (*x)->index > (*y)->index;
+  const struct ident *x = *(const struct ident *const *) a;
+  const struct ident *y = *(const struct ident *const *) b;
+  return (x->v->index > y->v->index) - (x->v->index < y->v->index);
+}
+
+static int
+by_src (const void *a, const void *b)
+{
+  const struct ident *x = *(const struct ident *const *) a;
+  const struct ident *y = *(const struct ident *const *) b;
+  int c = strcmp (x->src, y->src);
+  return c ? c : (x->v->index > y->v->index) - (x->v->index < y->v->index);
+}
+
+static int
+by_stem (const void *a, const void *b)
+{
+  const struct ident *x = *(const struct ident *const *) a;
+  const struct ident *y = *(const struct ident *const *) b;
+  int c = cmp_len (x->src, x->stem, y->src, y->stem);
+  return c ? c : (x->v->index > y->v->index) - (x->v->index < y->v->index);
+}
+
+/* The first server other than SELF, in order of index, whose source (or,
+ * with STEM, whose source's stem) is KEY (KLEN bytes) in SORTED (N
+ * entries); NULL if none. */
+static const struct ident *
+find_source (struct ident **sorted, size_t n, const char *key, size_t klen,
+             int stem, const struct ident *self)
+{
+  size_t lo = 0, hi = n;
+
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    const struct ident *m = sorted[mid];
+    if (cmp_len (m->src, stem ? m->stem : strlen (m->src), key, klen) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (; lo < n; lo++) {
+    const struct ident *m = sorted[lo];
+    if (cmp_len (m->src, stem ? m->stem : strlen (m->src), key, klen) != 0)
+      break;
+    if (m != self)
+      return m;
+  }
+  return NULL;
+}
+
+/* Two servers writing one file, or an output that is a source (its own or
+ * another's, or one of its parts): each a problem. */
+static void
+check_outputs (struct fg_schedule *s)
+{
+  struct ident *ids = calloc (s->n + 1, sizeof *ids);
+  struct ident **outs = calloc (s->n + 1, sizeof *outs);
+  struct ident **srcs = calloc (s->n + 1, sizeof *srcs);
+  struct ident **stems = calloc (s->n + 1, sizeof *stems);
+  size_t i, nout = 0, nsrc = 0;
+
+  if (ids == NULL || outs == NULL || srcs == NULL || stems == NULL) {
+    problem (s, "'%s': out of memory", s->path);
+    goto out;
+  }
+  for (i = 0; i < s->n; i++) {
+    struct ident *d = &ids[i];
+    struct fg_err e = FG_ERR_INIT;
+    d->v = &s->servers[i];
+    d->out = fg_path_identity (d->v->output, &e);
+    if (d->out == NULL)
+      problem (s, "servers[%zu] (%s): 'output': %s", d->v->index,
+               d->v->server_id, e.msg);
+    else
+      outs[nout++] = d;
+    /* A source that names a folder of parts has no identity as a file:
+     * only files are compared. */
+    d->src = fg_path_identity (d->v->source, NULL);
+    if (d->src) {
+      d->stem = part_stem (d->src);
+      srcs[nsrc] = stems[nsrc] = d;
+      nsrc++;
+    }
+  }
+  qsort (outs, nout, sizeof *outs, by_out);
+  for (i = 1; i < nout; i++)
+    if (strcmp (outs[i]->out, outs[i - 1]->out) == 0)
+      outs[i]->twin = outs[i - 1]->twin ? outs[i - 1]->twin : outs[i - 1];
+  qsort (srcs, nsrc, sizeof *srcs, by_src);
+  qsort (stems, nsrc, sizeof *stems, by_stem);
+
+  /* In the order of the file, one problem per output. */
+  qsort (outs, nout, sizeof *outs, by_index);
+  for (i = 0; i < nout; i++) {
+    const struct ident *d = outs[i], *o;
+    const struct fg_sched_server *v = d->v;
+    size_t len = strlen (d->out), stem = part_stem (d->out);
+
+    if (d->twin) {
+      problem (s, "servers[%zu] (%s): 'output' '%s' is also servers[%zu] "
+               "(%s)'s", v->index, v->server_id, v->output,
+               d->twin->v->index, d->twin->v->server_id);
+    } else if (d->src && strcmp (d->out, d->src) == 0)
+      problem (s, "servers[%zu] (%s): 'output' '%s' is its own 'source'",
+               v->index, v->server_id, v->output);
+    else if (d->src && stem < len &&
+             cmp_len (d->out, stem, d->src, d->stem) == 0)
+      problem (s, "servers[%zu] (%s): 'output' '%s' is a part of its own "
+               "'source'", v->index, v->server_id, v->output);
+    else if ((o = find_source (srcs, nsrc, d->out, len, 0, d)) != NULL)
+      problem (s, "servers[%zu] (%s): 'output' '%s' is the 'source' of "
+               "servers[%zu] (%s)", v->index, v->server_id, v->output,
+               o->v->index, o->v->server_id);
+    else if (stem < len &&
+             (o = find_source (stems, nsrc, d->out, stem, 1, d)) != NULL)
+      problem (s, "servers[%zu] (%s): 'output' '%s' is a part of the "
+               "'source' of servers[%zu] (%s)", v->index, v->server_id,
+               v->output, o->v->index, o->v->server_id);
+  }
+out:
+  for (i = 0; ids && i < s->n; i++) {
+    free (ids[i].out);
+    free (ids[i].src);
+  }
+  free (ids);
+  free (outs);
+  free (srcs);
+  free (stems);
 }
 
 int
@@ -600,24 +788,7 @@ fg_schedule_parse (const char *text, size_t len, const char *name,
                s->servers[i].server_id, s->servers[i].index <
                s->servers[i - 1].index ? s->servers[i].index
                : s->servers[i - 1].index);
-  {
-    struct fg_sched_server **ptr = calloc (s->n + 1, sizeof *ptr);
-    if (ptr) {
-      for (i = 0; i < s->n; i++)
-        ptr[i] = &s->servers[i];
-      qsort (ptr, s->n, sizeof *ptr, by_index);
-      for (i = 0; i < s->n; i++)
-        for (size_t k = i + 1; k < s->n; k++)
-          if (strcmp (ptr[i]->output, ptr[k]->output) == 0) {
-            problem (s, "servers[%zu] (%s): 'output' '%s' is also "
-                     "servers[%zu] (%s)'s", ptr[k]->index,
-                     ptr[k]->server_id, ptr[k]->output, ptr[i]->index,
-                     ptr[i]->server_id);
-            break;
-          }
-      free (ptr);
-    }
-  }
+  check_outputs (s);
   return 0;
 }
 

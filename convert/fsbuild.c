@@ -399,8 +399,12 @@ static void
 set_time (__u32 *sec_field, __u32 *extra, int64_t sec, long nsec)
 {
   *sec_field = (__u32) sec;
+  /* In unsigned arithmetic: a pax mtime of 2^63 - 1 overflowed the signed
+   * subtraction (UB).  The epoch bits are the same for every other time;
+   * a time outside ext4's range still wraps, as it did. */
   if (extra)
-    *extra = (__u32) ((((sec - (int32_t) sec) >> 32) & EXT4_EPOCH_MASK) |
+    *extra = (__u32) (((((uint64_t) sec - (uint64_t) (int64_t) (int32_t) sec)
+                        >> 32) & EXT4_EPOCH_MASK) |
                       ((__u32) nsec << EXT4_EPOCH_BITS));
 }
 

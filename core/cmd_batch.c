@@ -9,8 +9,12 @@
  * the batch down.  The child's exit status decides the job's fate:
  *   0 done (its JSON result is stored), 1 ineligible (the failing
  *   verdicts of the check document it prints are stored; not retried),
- *   2 input error (failed, not retried), 3 or killed by a signal
- *   (retried up to --retries times).
+ *   2 input error (failed, not retried), 3 or killed by a signal from
+ *   outside (retried up to --retries times), a crash (SIGSEGV and the
+ *   like: failed, not retried; the same input would crash it again).
+ * A job whose output is a file another job has finished or is writing
+ * (however the paths are spelled) is failed before it starts: no job
+ * ever writes over another's disk, not even a rerun with --force.
  * The child's stderr goes, whole, to the job's log file; its progress
  * events feed the live display and are relayed as JSON lines.  At the end
  * (and on --status) the summary is printed and written as a JSON file
@@ -77,9 +81,11 @@ static const char help[] =
 "\n"
 "Each job runs as 'fg2ng convert SOURCE -o OUTPUT --json' in a child\n"
 "process.  Its exit status is the job's verdict: 0 done, 1 ineligible\n"
-"(the failing verdicts are kept), 2 input error (failed), 3 or a crash\n"
-"(retried, --retries).  SIGINT or SIGTERM stops the batch: running\n"
-"conversions are stopped and redone by the next run.\n"
+"(the failing verdicts are kept), 2 input error (failed), 3 or killed\n"
+"(retried, --retries), a crash such as SIGSEGV (failed, not retried).\n"
+"A job whose output is another job's (done or running, however the path\n"
+"is spelled) fails without running.  SIGINT or SIGTERM stops the batch:\n"
+"running conversions are stopped and redone by the next run.\n"
 "\n"
 "Options:\n"
 "  -j, --jobs N       conversions at once (default: the number of cores)\n"
@@ -93,7 +99,8 @@ static const char help[] =
 "  --logs DIR         a log per job, DIR/ID.log: the conversion's stderr\n"
 "                     whole, between a header and a footer (default:\n"
 "                     MANIFEST.logs beside the job store)\n"
-"  --retries N        retries of a job that crashed or exited 3 (default 1)\n"
+"  --retries N        retries of a job that was killed or exited 3\n"
+"                     (default 1)\n"
 "  --retry-failed     put the jobs that failed (or were ineligible) in\n"
 "                     earlier runs back in line\n"
 "  --shard K/N        only the jobs of shard K of N (1 <= K <= N): a stable\n"
@@ -915,9 +922,9 @@ open_log (struct batch *b, struct worker *w, char **argv)
   }
 }
 
-/* The footer: how the run ended.  Closes the log. */
+/* The footer: how the run ended. */
 static void
-close_log (struct worker *w, const char *outcome, int status, double secs)
+log_footer (struct worker *w, const char *outcome, int status, double secs)
 {
   char when[32];
 
@@ -932,7 +939,13 @@ close_log (struct worker *w, const char *outcome, int status, double secs)
                 "s, %s\n", outcome, WTERMSIG (status), secs, when);
   else
     log_printf (w, "\n==== %s after %.1f s, %s\n", outcome, secs, when);
-  close (w->log_fd);
+}
+
+static void
+log_close (struct worker *w)
+{
+  if (w->log_fd >= 0)
+    close (w->log_fd);
   w->log_fd = -1;
 }
 
@@ -1017,14 +1030,23 @@ ineligible_verdicts (const struct worker *w, char *msg, size_t cap)
   return failing;
 }
 
+/* What the end of a run does to its job in the store. */
+enum run_end { END_DONE, END_RELEASE, END_INELIGIBLE, END_FAIL };
+
 /* The child has been reaped: record what became of its job. */
 static void
 complete (struct batch *b, struct worker *w, int status)
 {
-  const char *log = w->err.data ? w->err.data : "";
+  const char *log;
   char msg[FG_ERR_MSG_MAX], hint[FG_ERR_HINT_MAX];
-  const char *kind = NULL, *outcome = "?";
-  int retryable = 0, rc = 0;
+  char kmsg[FG_ERR_MSG_MAX], khint[FG_ERR_HINT_MAX];
+  char why[FG_ERR_MSG_MAX] = "";
+  const char *kind = NULL, *killed, *outcome;
+  int retryable = 0, kretry = 0, rc = 0, code = -1;
+  enum run_end end = END_FAIL;
+  enum fg_job_state to = FG_JOB_FAILED;
+  char *result = NULL, *refusal = NULL;
+  json_t *failing = NULL;
   double secs;
   struct fg_err e = FG_ERR_INIT;
 
@@ -1042,96 +1064,126 @@ complete (struct batch *b, struct worker *w, int status)
   secs = since (&w->t0);
   fg_child_error (log, msg, sizeof msg, hint, sizeof hint);
   b->tally.running--;
+  /* Killed by a signal: what it left beside the output is removed now,
+   * whatever becomes of the job. */
+  killed = fg_child_killed (status, w->job.output, kmsg, sizeof kmsg, khint,
+                            sizeof khint, &kretry, swept, NULL);
+  if (WIFEXITED (status))
+    code = WEXITSTATUS (status);
 
-  if (WIFEXITED (status) && WEXITSTATUS (status) == 0) {
+  /* What the run comes to. */
+  if (code == 0) {
     json_error_t jerr;
     json_t *res = json_loadb (w->out.data ? w->out.data : "", w->out.len, 0,
                               &jerr);
-    char *text = res ? json_dumps (res, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    if (text) {
-      rc = fg_store_finish (b->store, w->job.id, text, log, &e);
-      if (rc == 0) {
-        outcome = "done";
-        b->tally.done++;
-        b->finished_here++;
-        report (b, "done", w, secs, NULL, NULL, NULL);
-      }
-    } else {
+    result = res ? json_dumps (res, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref (res);
+    if (result)
+      end = END_DONE;
+    else {
       kind = "internal";
       retryable = 1;
       snprintf (msg, sizeof msg, "convert succeeded but printed no JSON "
                 "result (%s)", jerr.text);
+      hint[0] = '\0';
     }
-    free (text);
-    json_decref (res);
   } else if (stop_signal) {
     /* Stopped on purpose (or failing because of it): to be redone. */
-    rc = fg_store_release (b->store, w->job.id, &e);
-    if (rc == 0) {
-      outcome = "interrupted";
-      b->tally.pending++;
-      report (b, "interrupted", w, secs, NULL, NULL, NULL);
-    }
-  } else if (WIFEXITED (status) && WEXITSTATUS (status) == 1 &&
-             w->out.len > 0) {
-    char why[FG_ERR_MSG_MAX];
-    json_t *failing = ineligible_verdicts (w, why, sizeof why);
-    if (failing) {
-      json_t *doc = json_pack ("{s:b, s:O}", "eligible", 0, "verdicts",
-                               failing);
-      char *text = doc ? json_dumps (doc, JSON_COMPACT) : NULL;
-      rc = fg_store_refuse (b->store, w->job.id, "ineligible", why, text,
-                            log, &e);
-      if (rc == 0) {
-        outcome = "ineligible";
-        b->tally.ineligible++;
-        b->finished_here++;
-        report (b, "ineligible", w, secs, "ineligible", why, failing);
-      }
-      free (text);
-      json_decref (doc);
-      json_decref (failing);
-    } else
-      kind = "refused";
-  } else if (WIFEXITED (status)) {
-    int code = WEXITSTATUS (status);
+    end = END_RELEASE;
+  } else if (code == 1 && w->out.len > 0 &&
+             (failing = ineligible_verdicts (w, why, sizeof why)) != NULL) {
+    json_t *doc = json_pack ("{s:b, s:O}", "eligible", 0, "verdicts",
+                             failing);
+    refusal = doc ? json_dumps (doc, JSON_COMPACT) : NULL;
+    json_decref (doc);
+    end = END_INELIGIBLE;
+  } else if (code >= 0) {
     kind = code == 1 ? "refused" : code == 2 ? "input" : "internal";
     retryable = code == 3;
-  } else if (WIFSIGNALED (status)) {
-    kind = "signal";
-    retryable = 1;
-    snprintf (msg, sizeof msg, "convert was killed by signal %d (%s)",
-              WTERMSIG (status), strsignal (WTERMSIG (status)));
-  }
-  if (kind && WIFEXITED (status)) {
-    int code = WEXITSTATUS (status);
     if (code == 127 && msg[0] == '\0')
       snprintf (msg, sizeof msg, "cannot run the conversion");
     if (msg[0] == '\0')
       snprintf (msg, sizeof msg, "convert exited with status %d", code);
+  } else if (killed) {
+    kind = killed;
+    retryable = kretry;
+    snprintf (msg, sizeof msg, "%s", kmsg);
+    snprintf (hint, sizeof hint, "%s", khint);
+  } else {
+    kind = "internal";
+    snprintf (msg, sizeof msg, "convert ended with wait status %#x",
+              (unsigned) status);
   }
-  if (kind && rc == 0) {
+  switch (end) {
+  case END_DONE: outcome = "done"; break;
+  case END_RELEASE: outcome = "interrupted"; break;
+  case END_INELIGIBLE: outcome = "ineligible"; break;
+  default:
+    /* As fg_store_fail decides it (its retries are ours). */
+    to = retryable && w->job.attempts + 1 <= b->a->retries ? FG_JOB_PENDING
+         : FG_JOB_FAILED;
+    outcome = to == FG_JOB_PENDING ? "failed, to be retried" : "failed";
+    break;
+  }
+
+  /* The footer goes first: a batch killed between the two then leaves a
+   * log that says how the run ended even when the store never heard
+   * (the rerun redoes the job and adds its own header and footer), and
+   * never a job finished in the store whose log stops mid-run. */
+  log_footer (w, outcome, status, secs);
+  switch (end) {
+  case END_DONE:
+    rc = fg_store_finish (b->store, w->job.id, result, log, &e);
+    break;
+  case END_RELEASE:
+    rc = fg_store_release (b->store, w->job.id, &e);
+    break;
+  case END_INELIGIBLE:
+    rc = fg_store_refuse (b->store, w->job.id, "ineligible", why, refusal,
+                          log, &e);
+    break;
+  case END_FAIL:
     rc = fg_store_fail (b->store, w->job.id, kind, msg, hint[0] ? hint : NULL,
                         log, retryable, &e);
-    if (rc >= 0) {
-      outcome = rc == FG_JOB_PENDING ? "failed, to be retried" : "failed";
-      if (rc == FG_JOB_PENDING)
-        b->tally.pending++;
-      else {
-        b->tally.failed++;
-        b->finished_here++;
-      }
-      report (b, rc == FG_JOB_PENDING ? "retry" : "failed", w, secs, kind,
-              msg, NULL);
+    if (rc >= 0 && rc != (int) to) {
+      log_printf (w, "==== recorded as %s\n",
+                  fg_job_state_name ((enum fg_job_state) rc));
+      to = (enum fg_job_state) rc;
     }
+    break;
   }
+
   if (rc < 0) {
-    outcome = "not recorded (the job store failed)";
+    log_printf (w, "==== not recorded: the job store failed (%s); the next "
+                "run redoes the job\n", e.msg);
     b->fatal = 1;
     if (!fg_err_is_set (&b->err))
       b->err = e;
+  } else if (end == END_DONE) {
+    b->tally.done++;
+    b->finished_here++;
+    report (b, "done", w, secs, NULL, NULL, NULL);
+  } else if (end == END_RELEASE) {
+    b->tally.pending++;
+    report (b, "interrupted", w, secs, NULL, NULL, NULL);
+  } else if (end == END_INELIGIBLE) {
+    b->tally.ineligible++;
+    b->finished_here++;
+    report (b, "ineligible", w, secs, "ineligible", why, failing);
+  } else {
+    if (to == FG_JOB_PENDING)
+      b->tally.pending++;
+    else {
+      b->tally.failed++;
+      b->finished_here++;
+    }
+    report (b, to == FG_JOB_PENDING ? "retry" : "failed", w, secs, kind,
+            msg, NULL);
   }
-  close_log (w, outcome, status, secs);
+  log_close (w);
+  free (result);
+  free (refusal);
+  json_decref (failing);
   fg_buf_free (&w->out);
   fg_buf_free (&w->err);
   fg_job_release (&w->job);
@@ -1156,6 +1208,45 @@ reap (struct batch *b)
         complete (b, &b->w[i], status);
         break;
       }
+}
+
+/* The claimed job's output is a file another job is done with or is
+ * writing (jobs/store.h): fail it without a run.  Nothing of that file
+ * is touched, not even a temporary beside it (the other job may be
+ * writing one). */
+static void
+refuse_taken (struct batch *b, struct worker *w)
+{
+  struct fg_job o;
+  struct fg_err why = FG_ERR_INIT;
+  int rc;
+
+  fg_job_init (&o);
+  if (fg_store_get (b->store, w->job.output_taken_by, &o, &b->err) != 1) {
+    b->fatal = 1;
+    fg_job_release (&w->job);
+    return;
+  }
+  /* Through fg_err: the paths are shown with their control characters
+   * escaped, as every message is. */
+  fg_err_set (&why, FG_E_REFUSED, "output '%s' is the same file as '%s', "
+              "the output of job '%s', which is %s; not writing over it",
+              w->job.output, o.output, o.key,
+              o.state == FG_JOB_DONE ? "done" : "being written");
+  fg_err_hint (&why, "give job '%s' an output of its own", w->job.key);
+  rc = fg_store_fail (b->store, w->job.id, "refused", why.msg, why.hint,
+                      NULL, 0, &b->err);
+  if (rc < 0)
+    b->fatal = 1;
+  else {
+    if (b->tally.pending > 0)
+      b->tally.pending--;
+    b->tally.failed++;
+    b->finished_here++;
+    report (b, "failed", w, 0, "refused", why.msg, NULL);
+  }
+  fg_job_release (&o);
+  fg_job_release (&w->job);
 }
 
 static void
@@ -1195,6 +1286,10 @@ run_pool (struct batch *b)
       if (rc <= 0) {
         try_claim = 0;
         break;
+      }
+      if (w->job.output_taken_by) {
+        refuse_taken (b, w);
+        continue;
       }
       if (spawn (b, w, &e) < 0) {
         /* Could not even start it (out of processes?): count it as a

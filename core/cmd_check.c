@@ -14,11 +14,14 @@ static const char help[] =
 "usage: fg2ng check [--json] [--flavor F] [--class C] [--mode M]\n"
 "                   [--server-record FILE] SOURCE\n"
 "\n"
-"The support engineer's dry run.  Inspects SOURCE in one streaming pass\n"
-"(no VM, nothing written) and applies every rule: the known base image,\n"
-"250 GB and 3 million inodes for first-gen Linux, 40 GB for General\n"
-"Purpose and I/O flavors, the 256 MB flavor, the kernels and their Xen\n"
-"drivers, data disks in fstab, databases, IP preservation, and the time\n"
+"The support engineer's dry run.  Inspects SOURCE (first-gen parts, an\n"
+"extracted root folder, a VHD or raw disk: what convert accepts) without\n"
+"writing anything and applies every rule: the known base image (supported\n"
+"where fg2ng has a tested profile for its family), 250 GB and 3 million\n"
+"inodes for first-gen Linux, 40 GB for General Purpose and I/O flavors,\n"
+"the 256 MB flavor, the kernels the guest boots and their Xen drivers\n"
+"(modules without a kernel image are the first-gen host's kernel: reported,\n"
+"not judged), data disks in fstab, databases, IP preservation, and the time\n"
 "estimate.  Each verdict names its rule, the measured figure and the\n"
 "limit, with one sentence to read to the customer.\n"
 "\n"
@@ -36,8 +39,8 @@ static const char help[] =
 "\n"
 "Exit status: 0 eligible, 1 not eligible (Windows too: it is inspected and\n"
 "its rules applied, but fg2ng does not convert it yet), 2 unreadable input,\n"
-"3 a source fg2ng cannot inspect yet (an extracted folder, a differencing\n"
-"VHD chain).\n";
+"3 a source fg2ng cannot inspect yet (a differencing VHD chain) or a\n"
+"broken profile.\n";
 
 static const char *const level_mark[] = { "ok  ", "info", "WARN", "FAIL" };
 
@@ -59,6 +62,8 @@ fg_cmd_dry_run (const char *cmd, const char *source,
   memset (&plan, 0, sizeof plan);
   rc = fg_inspect_source (source, (enum fg_progress_mode) progress, &in, &e);
   if (rc == 0)
+    rc = fg_inspection_require_os (&in, source, &e);
+  if (rc == 0)
     rc = fg_plan_make (&in, o, &plan, &e);
   /* The edits the conversion would make, on the files inspection kept;
    * the UUID is only known once the file system is made. */
@@ -72,6 +77,8 @@ fg_cmd_dry_run (const char *cmd, const char *source,
     if (facts.fs_type == NULL)
       facts.fs_type = "ext4";
     rc = fg_net_plan_from (o->mode, o->server_record, &in.net, &net, &e);
+    if (rc == 0)
+      fg_net_plan_warn (&net);
     facts.net = &net;
     if (rc == 0)
       rc = fg_fixups_new (&fx, &facts, &e);

@@ -11,6 +11,7 @@
 
 #include "convert/blockconv.h"
 #include "convert/bundle.h"
+#include "convert/diskprobe.h"
 #include "convert/fileconv.h"
 #include "convert/tarstream.h"
 #include "convert/vhd.h"
@@ -21,6 +22,7 @@
 #include "fixups/netplan.h"
 #include "inspect/inspect.h"
 #include "inspect/plan.h"
+#include "inspect/profiles.h"
 
 #define MAX_PARENTS VHD_MAX_CHAIN_READ
 
@@ -108,14 +110,17 @@ static const char help[] =
 "                          and grub by UUID, console=hvc0, stale udev\n"
 "                          network rules removed; the diffs are reported)\n"
 "\n"
-"Image properties for the bundle (until inspection fills them in):\n"
+"Image properties for the bundle: inspection fills them in from what it\n"
+"finds (profiles/glance.json names the values); what it cannot tell is\n"
+"left out, never guessed.  These override:\n"
 "  --name NAME             image name (default: OUT's base name)\n"
-"  --os-type TYPE          linux (default) or windows\n"
-"  --os-distro DISTRO      org.openstack__1__os_distro (default org.debian)\n"
-"  --os-version VER        org.openstack__1__os_version (default 12)\n"
-"  --arch ARCH             org.openstack__1__architecture (default x64)\n"
-"  --vm-mode MODE          xen (PV via pygrub, default) or hvm\n"
-"  --min-ram MB            default 512: next-gen has no 256 MB flavor\n"
+"  --os-type TYPE          linux or windows\n"
+"  --os-distro DISTRO      org.openstack__1__os_distro (org.centos, ...)\n"
+"  --os-version VER        org.openstack__1__os_version (5.11, 12, ...)\n"
+"  --arch ARCH             org.openstack__1__architecture (x64, x86)\n"
+"  --vm-mode MODE          xen (PV via pygrub, Linux) or hvm (Windows)\n"
+"  --min-ram MB            default: the --flavor's RAM, at least 512 (next-gen\n"
+"                          has no 256 MB flavor)\n"
 "  --min-disk GB           default: the disk size, rounded up\n"
 "  --no-auto-disk-config   set auto_disk_config to False\n"
 "\n"
@@ -179,7 +184,7 @@ struct convert_args {
   int force, json, quiet;
   enum fg_progress_mode progress;
   struct fg_image_props props;
-  int min_disk_set;
+  int min_disk_set, min_ram_set;
   struct fg_file_opts file;       /* file-level options */
   int dry_run;
   int no_fixups;
@@ -206,7 +211,69 @@ struct convert_report {
   char *initramfs_why;            /* why it was (or was not) rebuilt */
   char *initramfs_log;            /* what the guest's tool printed */
   int refused;                    /* not eligible: nothing written */
+  /* What inspection found the source to be: the labels of the output
+   * come from here, never from a default.  NULLs: not identified. */
+  struct {
+    char *os_type, *distro, *version, *arch;
+  } os;
 };
+
+static void
+identity_set (struct convert_report *rep, const char *os_type,
+              const char *distro, const char *version, const char *arch)
+{
+  free (rep->os.os_type);
+  free (rep->os.distro);
+  free (rep->os.version);
+  free (rep->os.arch);
+  rep->os.os_type = os_type && strcmp (os_type, "unknown") != 0
+    ? strdup (os_type) : NULL;
+  rep->os.distro = distro ? strdup (distro) : NULL;
+  rep->os.version = version ? strdup (version) : NULL;
+  rep->os.arch = arch ? strdup (arch) : NULL;
+}
+
+/* The rules on an inspected source, before anything is written: no
+ * operating system is an input error (exit 2), an ineligible server is
+ * refused (exit 1, REP->refused, the verdicts say why); --no-check turns
+ * both into warnings. */
+static int
+precheck (const struct convert_args *a, const struct fg_inspection *in,
+          struct convert_report *rep, struct fg_err *e)
+{
+  struct fg_plan_opts po;
+
+  identity_set (rep, in->os_type, in->distro, in->version, in->arch);
+  if (fg_inspection_require_os (in, a->source, e) < 0) {
+    if (!a->no_check)
+      return -1;
+    fg_err_clear (e);
+    fg_warn ("no operating system found in '%s', converted anyway "
+             "(--no-check): the output is labelled \"os unknown\"",
+             a->source);
+  }
+  memset (&po, 0, sizeof po);
+  po.flavor = a->flavor;
+  po.target_class = a->target_class;
+  po.mode = a->mode;
+  po.server_record = a->server_record;
+  po.headroom_pct = a->file.headroom_pct;
+  if (fg_plan_make (in, &po, &rep->plan, e) < 0)
+    return -1;
+  rep->planned = 1;
+  if (rep->plan.eligible)
+    return 0;
+  if (!a->no_check) {
+    rep->refused = 1;           /* no error: the verdicts say why */
+    return -1;
+  }
+  for (unsigned i = 0; i < rep->plan.n; i++)
+    if (rep->plan.v[i].level == FG_FAIL)
+      fg_warn ("'%s' is not eligible, converted anyway (--no-check): %s "
+               "(%s)", a->source, rep->plan.v[i].message
+               ? rep->plan.v[i].message : "", rep->plan.v[i].rule);
+  return 0;
+}
 
 /* fixups/ behind convert/'s member hook. */
 static void
@@ -262,16 +329,18 @@ initramfs_needed (const struct convert_args *a, const struct fg_inspection *in,
     why = "rebuilt (--initramfs rebuild)";
   } else {
     for (unsigned i = 0; i < in->nkernels && !need; i++)
-      if (in->kernels[i].initramfs_xen == 0 && in->kernels[i].has_modules) {
-        snprintf (buf, sizeof buf, "rebuilt: the initramfs of %s lacks "
-                  "xen-blkfront or xen-netfront", in->kernels[i].version);
+      if (fg_kernel_initramfs_rebuild (&in->kernels[i])) {
+        snprintf (buf, sizeof buf, "rebuilt: the initramfs of %s %s "
+                  "xen-blkfront or xen-netfront", in->kernels[i].version,
+                  in->kernels[i].initramfs_xen == 0 ? "lacks"
+                  : "may lack (it could not be told)");
         why = buf;
         need = 1;
       }
     if (!need)
-      why = "kept: every kernel's initramfs holds the Xen drivers, or they "
-        "are built in, or it could not be told (see the kernel.xen-drivers "
-        "verdict)";
+      why = "kept: the initramfs of every kernel the guest boots holds the "
+        "Xen drivers, or they are built in, or the kernel has no modules "
+        "to add (see the kernel.xen-drivers verdict)";
   }
   rep->initramfs_why = strdup (why);
   return need;
@@ -371,36 +440,18 @@ convert_file_level (const struct convert_args *a, const struct fg_parts *parts,
   struct fg_file_opts fo = a->file;
   struct fg_member_hook hook = { NULL, hook_created, hook_touches, hook_edit,
                                  hook_next_new, hook_added };
-  struct fg_plan_opts po;
   int rc;
 
   fo.format = fmt;
   fo.replace = replace;
   fo.progress = a->progress;
-  memset (&po, 0, sizeof po);
-  po.flavor = a->flavor;
-  po.target_class = a->target_class;
-  po.mode = a->mode;
-  po.server_record = a->server_record;
-  po.headroom_pct = a->file.headroom_pct;
   fg_inspection_init (&in);
   rc = fg_inspect_parts (parts, a->progress, &in, e);
   /* The rules first: an ineligible server is refused before anything is
    * written. */
-  if (rc == 0) {
-    rc = fg_plan_make (&in, &po, &rep->plan, e);
-    rep->planned = rc == 0;
-    if (rc == 0 && !rep->plan.eligible && a->no_check) {
-      for (unsigned i = 0; i < rep->plan.n; i++)
-        if (rep->plan.v[i].level == FG_FAIL)
-          fg_warn ("'%s' is not eligible, converted anyway (--no-check): %s "
-                   "(%s)", a->source, rep->plan.v[i].message
-                   ? rep->plan.v[i].message : "", rep->plan.v[i].rule);
-    } else if (rc == 0 && !rep->plan.eligible) {
-      rep->refused = 1;         /* no error: the verdicts say why */
-      fg_inspection_release (&in);
-      return -1;
-    }
+  if (rc == 0 && precheck (a, &in, rep, e) < 0) {
+    fg_inspection_release (&in);
+    return -1;
   }
   /* ext3 for kernels that predate ext4, as the profile says. */
   if (rc == 0 && !a->fs_type_given && !a->no_fixups) {
@@ -417,6 +468,8 @@ convert_file_level (const struct convert_args *a, const struct fg_parts *parts,
   if (rc == 0) {
     rc = fg_net_plan_from (a->mode, a->server_record, &in.net, &rep->net, e);
     rep->net_planned = 1;
+    if (rc == 0)
+      fg_net_plan_warn (&rep->net);     /* --json carries them too */
   }
   if (rc == 0 && !a->no_fixups) {
     struct fg_fixup_facts facts = { in.distro, "00000000-0000-0000-0000-000000000000",
@@ -465,11 +518,8 @@ parse_args (int argc, char **argv, struct convert_args *a)
 {
   int c;
 
-  a->props.os_type = "linux";
-  a->props.os_distro = "org.debian";
-  a->props.os_version = "12";
-  a->props.architecture = "x64";
-  a->props.vm_mode = "xen";
+  /* os_type, os_distro, os_version, architecture and vm_mode come from
+   * the inspection unless given (NULL until then). */
   a->props.auto_disk_config = 1;
   a->props.min_ram_mb = 512;
   a->file.headroom_pct = 30;
@@ -516,6 +566,7 @@ parse_args (int argc, char **argv, struct convert_args *a)
       a->props.vm_mode = optarg;
       break;
     case OPT_MIN_RAM:
+      a->min_ram_set = 1;
       if (parse_uint (optarg, 1u << 24, &a->props.min_ram_mb) < 0)
         return fg_cmd_usage_error ("convert", "--min-ram takes megabytes, "
                                    "not '%s'", optarg);
@@ -689,6 +740,7 @@ convert_block_staged (const struct convert_args *a, const struct fg_parts *parts
                  ? rep->plan.v[k].message : "", rep->plan.v[k].rule);
   }
   /* The report takes over what the guest pass did. */
+  identity_set (rep, gr.os_type, gr.distro, gr.version, gr.arch);
   rep->fixups = gr.fixups;
   gr.fixups = NULL;
   if (gr.net_planned) {
@@ -696,6 +748,7 @@ convert_block_staged (const struct convert_args *a, const struct fg_parts *parts
     rep->net_planned = 1;
     gr.net_planned = 0;
     fg_fixups_set_net (rep->fixups, &rep->net);
+    fg_net_plan_warn (&rep->net);
   }
   rep->initramfs_rebuilt = gr.initramfs_rebuilt;
   rep->initramfs_log = gr.initramfs_log;
@@ -721,6 +774,52 @@ out:
   return rc;
 }
 
+/* A disk (raw or VHD) before it is copied: first the cheap test that it
+ * is a disk at all (no VM), then, unless --no-check, the identification
+ * and rules `fg2ng check` runs (one read-only appliance on the source),
+ * where the rules do not run in the fixups' appliance anyway.  A
+ * differencing chain cannot be inspected in place (qemu does not read
+ * VHD chains): it is converted unidentified, and says so. */
+static int
+block_identify (const struct convert_args *a, struct convert_report *rep,
+                struct fg_err *e)
+{
+  struct fg_inspection in;
+  const char *kind;
+  int rc;
+
+  if (fg_disk_probe (a->source, a->parents, a->nparents, &kind, e) < 0)
+    return -1;
+  if (kind == NULL && !a->no_check) {
+    fg_err_set (e, FG_E_INPUT, "'%s': no partition table and no file "
+                "system in its first %u KiB: not a disk image", a->source,
+                FG_PROBE_BYTES >> 10);
+    fg_err_hint (e, "name a first-gen image's parts, a VHD or a raw disk; "
+                 "--no-check copies it anyway, labelled \"os unknown\"");
+    return -1;
+  }
+  if (a->no_check || block_fixups_wanted (a))
+    return 0;
+  fg_inspection_init (&in);
+  rc = fg_inspect_source (a->source, a->progress, &in, e);
+  if (rc < 0 && e->kind == FG_E_UNSUPPORTED && a->nparents == 0) {
+    fg_err_clear (e);
+    fg_warn ("'%s' is a differencing chain: its operating system is not "
+             "identified before conversion (run 'fg2ng check' on the "
+             "result); labelled \"os unknown\"", a->source);
+    rc = 0;
+  } else if (rc < 0 && a->nparents > 0) {
+    fg_err_clear (e);
+    fg_warn ("'%s' with --parent: its operating system is not identified "
+             "before conversion (run 'fg2ng check' on the result); "
+             "labelled \"os unknown\"", a->source);
+    rc = 0;
+  } else if (rc == 0)
+    rc = precheck (a, &in, rep, e);
+  fg_inspection_release (&in);
+  return rc;
+}
+
 static int
 convert_to_disk (const struct convert_args *a, const char *out,
                  enum fg_disk_format fmt, struct convert_report *rep,
@@ -737,12 +836,22 @@ convert_to_disk (const struct convert_args *a, const char *out,
 
   if (fg_parts_find (a->source, &kind, &parts, e) < 0)
     return -1;
+  if (kind == FG_SOURCE_FILE && block_identify (a, rep, e) < 0)
+    return -1;
   if (kind == FG_SOURCE_FILE && block_fixups_wanted (a))
     return convert_block_staged (a, NULL, out, fmt, replace, rep, e);
   if (kind == FG_SOURCE_FILE)
     return fg_convert_disk_file (a->source, out, &o, res, e);
   if (kind == FG_SOURCE_DIR) {
     struct fg_file_opts fo = a->file;
+    struct fg_inspection in;
+    fg_inspection_init (&in);
+    rc = fg_inspect_dir (a->source, a->progress, &in, e);
+    if (rc == 0)
+      rc = precheck (a, &in, rep, e);
+    fg_inspection_release (&in);
+    if (rc < 0)
+      return -1;
     fo.format = fmt;
     fo.replace = replace;
     fo.progress = a->progress;
@@ -770,11 +879,70 @@ convert_to_disk (const struct convert_args *a, const char *out,
     } else if (rc == 0 && block_fixups_wanted (a)) {
       rc = convert_block_staged (a, &parts, out, fmt, replace, rep, e);
     } else if (rc == 0) {
-      rc = fg_convert_block_parts (&parts, out, &o, res, e);
+      /* Identified as `check` does it (the disk read out of the parts,
+       * one appliance), unless --no-check. */
+      if (!a->no_check) {
+        struct fg_inspection in;
+        fg_inspection_init (&in);
+        rc = fg_inspect_source (a->source, a->progress, &in, e);
+        if (rc == 0)
+          rc = precheck (a, &in, rep, e);
+        fg_inspection_release (&in);
+      }
+      if (rc == 0)
+        rc = fg_convert_block_parts (&parts, out, &o, res, e);
     }
   }
   fg_parts_release (&parts);
   return rc;
+}
+
+/* A value of profiles/glance.json's table TABLE for KEY, or NULL. */
+static const char *
+glance_value (json_t *glance, const char *table, const char *key)
+{
+  return key ? json_string_value (json_object_get (json_object_get (glance,
+                                                                    table),
+                                                   key)) : NULL;
+}
+
+/* The properties the operator did not give, from what inspection found
+ * (REP->os); GLANCE must outlive A->props.  The facts behind them go
+ * into PROV as flat fg2ng_* strings. */
+static void
+props_from_inspection (struct convert_args *a, const struct convert_report *rep,
+                       json_t *glance, json_t *prov)
+{
+  struct fg_image_props *p = &a->props;
+  char os[256];
+
+  if (p->os_type == NULL)
+    p->os_type = rep->os.os_type;
+  if (p->os_distro == NULL)
+    p->os_distro = glance_value (glance, "os_distro", rep->os.distro);
+  if (p->os_version == NULL && p->os_distro)
+    p->os_version = rep->os.version;
+  if (p->architecture == NULL)
+    p->architecture = glance_value (glance, "architecture", rep->os.arch);
+  if (p->vm_mode == NULL)
+    p->vm_mode = glance_value (glance, "vm_mode", p->os_type);
+  if (!a->min_ram_set && rep->planned && rep->plan.min_ram_mb)
+    p->min_ram_mb = rep->plan.min_ram_mb;
+  if (rep->os.distro)
+    snprintf (os, sizeof os, "%s%s%s", rep->os.distro,
+              rep->os.version ? " " : "",
+              rep->os.version ? rep->os.version : "");
+  else
+    snprintf (os, sizeof os, "%s", rep->os.os_type ? rep->os.os_type
+              : "unknown");
+  json_object_set_new (prov, "fg2ng_os", json_string (os));
+  if (rep->os.arch)
+    json_object_set_new (prov, "fg2ng_arch", json_string (rep->os.arch));
+  json_object_set_new (prov, "fg2ng_mode",
+                       json_string (a->mode ? a->mode : "image"));
+  if (rep->planned)
+    json_object_set_new (prov, "fg2ng_eligible",
+                         json_string (rep->plan.eligible ? "true" : "false"));
 }
 
 /* The bundle: convert into a hidden VHD beside OUT, pack it, remove it. */
@@ -785,7 +953,7 @@ convert_to_bundle (struct convert_args *a, struct convert_report *rep,
   struct fg_block_result *res = &rep->block;
   char *copy = strdup (a->output), *copy2 = strdup (a->output);
   char *tmp = NULL, *name = NULL;
-  json_t *prov = NULL;
+  json_t *prov = NULL, *glance = NULL;
   int rc = -1;
 
   if (copy == NULL || copy2 == NULL)
@@ -813,15 +981,26 @@ convert_to_bundle (struct convert_args *a, struct convert_report *rep,
     fg_err_hint (e, "remove it, choose another name, or pass --force");
     goto out;
   }
+  glance = fg_profile_load ("glance.json", e);
+  if (glance == NULL)
+    goto out;
   fg_outfile_track (tmp);
   if (convert_to_disk (a, tmp, FG_DISK_VHD, rep, 1, e) < 0)
     goto out;
   if (!a->min_disk_set)
     a->props.min_disk_gb =
       (unsigned) ((res->virtual_size + (1ull << 30) - 1) >> 30);
-  prov = json_pack ("{s:s, s:s, s:I}", "version", FG_VERSION,
-                    "source", a->source,
-                    "virtual_size", (json_int_t) res->virtual_size);
+  {
+    char vsize[24];
+    snprintf (vsize, sizeof vsize, "%llu",
+              (unsigned long long) res->virtual_size);
+    prov = json_pack ("{s:s, s:s, s:s}", "fg2ng_version", FG_VERSION,
+                      "fg2ng_source", a->source,
+                      "fg2ng_virtual_size", vsize);
+  }
+  if (prov == NULL)
+    goto oom;
+  props_from_inspection (a, rep, glance, prov);
   {
     const char *vhds[1] = { tmp };
     rc = fg_bundle_write (a->output, vhds, 1, &a->props, prov, a->force, e);
@@ -836,6 +1015,7 @@ out:
     fg_outfile_untrack (tmp);
   }
   json_decref (prov);
+  json_decref (glance);
   free (copy);
   free (copy2);
   free (tmp);
@@ -904,6 +1084,14 @@ print_result (const struct convert_args *a, const char *format,
     }
     if (o && rep->net_planned)
       json_object_set_new (o, "network", fg_net_plan_json (&rep->net));
+    if (o)
+      json_object_set_new (o, "os", rep->os.os_type || rep->os.distro
+                           ? json_pack ("{s:s*, s:s*, s:s*, s:s*}",
+                                        "type", rep->os.os_type,
+                                        "distro", rep->os.distro,
+                                        "version", rep->os.version,
+                                        "arch", rep->os.arch)
+                           : json_string ("unknown"));
     if (o && rep->initramfs_why)
       json_object_set_new (o, "initramfs", json_pack (
         "{s:b, s:s, s:s?}", "rebuilt", rep->initramfs_rebuilt,
@@ -945,6 +1133,7 @@ report_release (struct convert_report *rep)
     fg_net_plan_release (&rep->net);
   free (rep->initramfs_why);
   free (rep->initramfs_log);
+  identity_set (rep, NULL, NULL, NULL, NULL);
 }
 
 /* Not eligible: the failing verdicts (all of them with --json). */

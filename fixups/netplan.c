@@ -2,6 +2,7 @@
 #include "fixups/netplan.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -217,6 +218,151 @@ is_rfc1918 (uint32_t a)
   return (a >> 24) == 10 || (a >> 20) == 0xac1 || (a >> 16) == 0xc0a8;
 }
 
+static uint32_t
+v4_mask (int len)
+{
+  return len <= 0 ? 0 : len >= 32 ? 0xffffffffu : ~((1u << (32 - len)) - 1);
+}
+
+static void
+v4_text (uint32_t a, char *out, size_t cap)
+{
+  snprintf (out, cap, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+            a & 255);
+}
+
+/* The subnet "net/len" of the IPv4 "a.b.c.d/len" CIDR into OUT. */
+static int
+v4_subnet_text (const char *cidr, char *out, size_t cap)
+{
+  uint32_t a;
+  int len, n;
+
+  if (v4_parts (cidr, &a, &len) < 0)
+    return -1;
+  v4_text (a & v4_mask (len), out, cap);
+  n = (int) strlen (out);
+  snprintf (out + n, cap - (size_t) n, "/%d", len);
+  return 0;
+}
+
+/* "addr/len" -> the address and its length. */
+static int
+v6_parts (const char *cidr, struct in6_addr *a, int *len)
+{
+  char host[INET6_ADDRSTRLEN + 1];
+  const char *slash = strchr (cidr, '/');
+  size_t n = slash ? (size_t) (slash - cidr) : strlen (cidr);
+
+  if (n >= sizeof host)
+    return -1;
+  memcpy (host, cidr, n);
+  host[n] = '\0';
+  if (inet_pton (AF_INET6, host, a) != 1)
+    return -1;
+  *len = slash ? atoi (slash + 1) : 128;
+  if (*len < 0 || *len > 128)
+    return -1;
+  return 0;
+}
+
+static int
+v6_same_prefix (const struct in6_addr *x, const struct in6_addr *y, int len)
+{
+  int full = len / 8, rest = len % 8;
+
+  if (memcmp (x->s6_addr, y->s6_addr, (size_t) full) != 0)
+    return 0;
+  if (rest == 0)
+    return 1;
+  return ((x->s6_addr[full] ^ y->s6_addr[full]) &
+          (unsigned char) (0xff << (8 - rest))) == 0;
+}
+
+static int
+v6_subnet_text (const char *cidr, char *out, size_t cap)
+{
+  struct in6_addr a;
+  int len, n;
+
+  if (v6_parts (cidr, &a, &len) < 0 || cap < INET6_ADDRSTRLEN + 5)
+    return -1;
+  for (int b = 0; b < 16; b++) {
+    int keep = len - b * 8;
+    a.s6_addr[b] &= keep >= 8 ? 0xff : keep <= 0 ? 0
+      : (unsigned char) (0xff << (8 - keep));
+  }
+  if (inet_ntop (AF_INET6, &a, out, (socklen_t) cap) == NULL)
+    return -1;
+  n = (int) strlen (out);
+  snprintf (out + n, cap - (size_t) n, "/%d", len);
+  return 0;
+}
+
+/* The subnet of I's addresses (IPv4, or IPv6 when V6) that holds GW, as
+ * "net/len" in OUT (>= 64 bytes): 0, or -1 when none does.  An IPv6
+ * link-local next hop is on every link: "fe80::/10". */
+static int
+subnet_holding (const struct fg_net_iface *i, const char *gw, int v6,
+                char *out, size_t cap)
+{
+  if (!v6) {
+    uint32_t g, a;
+    int len;
+    struct in_addr in;
+    if (inet_pton (AF_INET, gw, &in) != 1)
+      return -1;
+    g = ntohl (in.s_addr);
+    for (size_t k = 0; k < i->nipv4; k++)
+      if (v4_parts (i->ipv4[k], &a, &len) == 0 &&
+          ((a ^ g) & v4_mask (len)) == 0 && a != g)
+        return v4_subnet_text (i->ipv4[k], out, cap);
+    return -1;
+  }
+  {
+    struct in6_addr g, a;
+    int len;
+    if (inet_pton (AF_INET6, gw, &g) != 1)
+      return -1;
+    if (g.s6_addr[0] == 0xfe && (g.s6_addr[1] & 0xc0) == 0x80) {
+      snprintf (out, cap, "fe80::/10");
+      return 0;
+    }
+    for (size_t k = 0; k < i->nipv6; k++)
+      if (v6_parts (i->ipv6[k], &a, &len) == 0 && v6_same_prefix (&a, &g, len)
+          && memcmp (&a, &g, sizeof a) != 0)
+        return v6_subnet_text (i->ipv6[k], out, cap);
+    return -1;
+  }
+}
+
+/* I's subnets (IPv4, or IPv6 when V6), "a/b, c/d" or "none", into OUT. */
+static void
+subnets_text (const struct fg_net_iface *i, int v6, char *out, size_t cap)
+{
+  size_t n = v6 ? i->nipv6 : i->nipv4, used = 0;
+
+  out[0] = '\0';
+  for (size_t k = 0; k < n; k++) {
+    char net[INET6_ADDRSTRLEN + 8], seen[INET6_ADDRSTRLEN + 8];
+    size_t j;
+    if ((v6 ? v6_subnet_text (i->ipv6[k], net, sizeof net)
+         : v4_subnet_text (i->ipv4[k], net, sizeof net)) < 0)
+      continue;
+    for (j = 0; j < k; j++)
+      if ((v6 ? v6_subnet_text (i->ipv6[j], seen, sizeof seen)
+           : v4_subnet_text (i->ipv4[j], seen, sizeof seen)) == 0 &&
+          strcmp (seen, net) == 0)
+        break;
+    if (j < k)
+      continue;
+    snprintf (out + used, cap - used, "%s%s", used ? ", " : "", net);
+    used = strlen (out);
+  }
+  if (used == 0)
+    snprintf (out, cap, "none");
+}
+
 /* ---- the server record -------------------------------------------------- */
 
 struct rd {
@@ -347,7 +493,12 @@ rnet (struct rd *r, json_t *root, const char *name, struct srec_net *n)
   if (n->mac) {
     unsigned b[6];
     char tail;
-    if (strlen (n->mac) != 17 ||
+    /* Hex digits and colons only: %2x alone also takes "-1" and " f". */
+    int hex = strlen (n->mac) == 17;
+    for (int k = 0; hex && k < 17; k++)
+      hex = k % 3 == 2 ? n->mac[k] == ':'
+        : isxdigit ((unsigned char) n->mac[k]) != 0;
+    if (!hex ||
         sscanf (n->mac, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
                 &b[3], &b[4], &b[5], &tail) != 6)
       return rbad (r, w, "must be a MAC address aa:bb:cc:dd:ee:ff");
@@ -701,32 +852,337 @@ route_clear (struct fg_net_route *r)
   free (r->dev);
 }
 
-/* The ServiceNet gateway of I: the next hop of its 10/8 routes, else the
- * record's. */
-static const char *
-servicenet_gateway (const struct fg_net_iface *i, const struct srec_net *r)
+/* ---- gateways that can work (issue 16) ----------------------------------- */
+
+/* What the checks need: the plan, the record (or NULL), the error. */
+struct pctx {
+  struct fg_net_plan *p;
+  const struct fg_server_record *rec;
+  struct fg_err *e;
+  /* The ServiceNet gateway servicenet_routes settled on, and whence. */
+  struct fg_net_iface *sn_if;
+  char sn_gw[INET_ADDRSTRLEN];
+  const char *sn_source;        /* "image", "server record", "derived" */
+  char sn_reason[384];
+};
+
+/* The record gives a value that cannot work, or lacks one that nothing
+ * can stand in for: an input error naming the record and FIELD. */
+static int
+refuse_rec (struct pctx *c, const char *field, const char *hint,
+            const char *fmt, ...) FG_PRINTF(4, 5);
+
+static int
+refuse_rec (struct pctx *c, const char *field, const char *hint,
+            const char *fmt, ...)
 {
-  if (r && r->gateway)
-    return r->gateway;
-  for (size_t k = 0; k < i->nroutes; k++)
-    if (i->routes[k].via && strncmp (i->routes[k].to, "10.", 3) == 0)
-      return i->routes[k].via;
-  return NULL;
+  char msg[768];
+  va_list ap;
+
+  va_start (ap, fmt);
+  vsnprintf (msg, sizeof msg, fmt, ap);
+  va_end (ap);
+  fg_err_set (c->e, FG_E_INPUT, "'%s': '%s': %s", c->rec->path, field, msg);
+  fg_err_hint (c->e, "%s", hint);
+  return -1;
 }
 
-/* First-gen's ServiceNet routes become next-gen's. */
+/* The image's own files hold a gateway that cannot work and the record
+ * has no say on it. */
 static int
-servicenet_routes (struct fg_net_plan *p, struct fg_net_iface *i,
+refuse_image (struct pctx *c, const char *ifname, const char *hint,
+              const char *fmt, ...) FG_PRINTF(4, 5);
+
+static int
+refuse_image (struct pctx *c, const char *ifname, const char *hint,
+              const char *fmt, ...)
+{
+  char msg[768];
+  va_list ap;
+
+  va_start (ap, fmt);
+  vsnprintf (msg, sizeof msg, fmt, ap);
+  va_end (ap);
+  fg_err_set (c->e, FG_E_INPUT, "the image's network files%s%s%s: %s: %s",
+              c->p->net.family ? " (" : "", c->p->net.family
+              ? c->p->net.family : "", c->p->net.family ? ")" : "", ifname,
+              msg);
+  fg_err_hint (c->e, "%s", hint);
+  return -1;
+}
+
+/* One checked gateway in the plan's "gateways". */
+static int
+gw_note (struct pctx *c, const char *ifname, const char *gw,
+         const char *subnet, json_t *routes, const char *source,
+         const char *field, const char *reason)
+{
+  json_t *o = json_pack ("{s:s, s:s, s:s, s:o, s:s, s:b}", "interface",
+                         ifname, "gateway", gw, "subnet", subnet, "routes",
+                         routes ? routes : json_array (), "source", source,
+                         "derived", strcmp (source, "derived") == 0);
+
+  if (o == NULL)
+    return -1;
+  if (field)
+    json_object_set_new (o, "field", json_string (field));
+  if (reason)
+    json_object_set_new (o, "reason", json_string (reason));
+  return json_array_append_new (c->p->gateways, o);
+}
+
+static const char hint_record[] =
+  "give the gateway the control plane lists for that network in the server "
+  "record (doc/server-record.schema.json; ServiceNet: doc/servicenet.md)";
+
+/* The default gateways of the public interface I (the record's view R,
+ * or NULL): each inside a subnet of I, and an IPv4 one there at all when
+ * the record gives the public address. */
+static int
+check_public (struct pctx *c, struct fg_net_iface *i, const struct srec_net *r)
+{
+  char net[INET6_ADDRSTRLEN + 8], nets[512];
+  int rec_gw = r && r->gateway, rec_addr = r && r->nipv4;
+
+  subnets_text (i, 0, nets, sizeof nets);
+  if (i->gateway && i->nipv4 == 0 && !i->dhcp4) {
+    if (rec_gw)
+      return refuse_rec (c, "public.gateway", hint_record, "%s is given, but "
+                         "the public network has no IPv4 address "
+                         "(public.ipv4): no route can use it", i->gateway);
+    note (c->p->warnings, "%s: default gateway %s (from the image) is not "
+          "written: %s has no IPv4 address", i->name, i->gateway, i->name);
+    free (i->gateway);
+    i->gateway = NULL;
+  } else if (i->gateway && i->nipv4) {
+    if (subnet_holding (i, i->gateway, 0, net, sizeof net) == 0) {
+      if (gw_note (c, i->name, i->gateway, net, json_pack ("[s]", "0.0.0.0/0"),
+                   rec_gw ? "server record" : "image",
+                   rec_gw ? "public.gateway" : NULL, NULL) < 0)
+        return fg_err_errno (c->e, FG_E_INTERNAL, ENOMEM, "network plan");
+    } else if (rec_gw)
+      return refuse_rec (c, "public.gateway", hint_record, "%s is outside %s "
+                         "(%s %s): the default route via it cannot work",
+                         i->gateway, nets, rec_addr ? "public.ipv4[0]"
+                         : "the image's address", i->ipv4[0]);
+    else if (rec_addr)
+      return refuse_rec (c, "public.gateway", "add public.gateway to the "
+                         "server record: the gateway the control plane lists "
+                         "for the public network", "missing, and the image's "
+                         "gateway %s is outside %s (public.ipv4[0] %s): there "
+                         "would be no default route", i->gateway, nets,
+                         i->ipv4[0]);
+    else
+      return refuse_image (c, i->name, "give the public gateway in a server "
+                           "record (--server-record FILE with public.gateway "
+                           "and public.ipv4), or convert with --mode image",
+                           "default gateway %s is outside %s's subnet%s %s: "
+                           "the default route via it cannot work", i->gateway,
+                           i->name, strchr (nets, ',') ? "s" : "", nets);
+  } else if (i->gateway == NULL && i->nipv4) {
+    if (rec_addr)
+      return refuse_rec (c, "public.gateway", "add public.gateway to the "
+                         "server record: the gateway the control plane lists "
+                         "for the public network", "missing: the public "
+                         "address %s needs a gateway for its default route, "
+                         "and the image gives none", i->ipv4[0]);
+    note (c->p->warnings, "%s: the image sets no default gateway: the server "
+          "is reachable only from %s (give public.gateway in a server record "
+          "to set one)", i->name, nets);
+  }
+  /* IPv6 */
+  subnets_text (i, 1, nets, sizeof nets);
+  if (i->gateway6 && i->nipv6 == 0) {
+    if (r && r->gateway6)
+      return refuse_rec (c, "public.gateway6", hint_record, "%s is given, but "
+                         "the public network has no IPv6 address "
+                         "(public.ipv6): no route can use it", i->gateway6);
+    note (c->p->warnings, "%s: IPv6 default gateway %s (from the image) is not "
+          "written: %s has no IPv6 address", i->name, i->gateway6, i->name);
+    free (i->gateway6);
+    i->gateway6 = NULL;
+  } else if (i->gateway6) {
+    if (subnet_holding (i, i->gateway6, 1, net, sizeof net) == 0) {
+      if (gw_note (c, i->name, i->gateway6, net, json_pack ("[s]", "::/0"),
+                   r && r->gateway6 ? "server record" : "image",
+                   r && r->gateway6 ? "public.gateway6" : NULL, NULL) < 0)
+        return fg_err_errno (c->e, FG_E_INTERNAL, ENOMEM, "network plan");
+    } else if (r && (r->gateway6 || r->nipv6))
+      return refuse_rec (c, "public.gateway6", hint_record, "%s%s is outside "
+                         "%s (%s) and not link-local: the IPv6 default route "
+                         "via it cannot work", r->gateway6 ? ""
+                         : "missing, and the image's ", i->gateway6, nets,
+                         r->nipv6 ? "public.ipv6" : "the image's IPv6 address");
+    else
+      return refuse_image (c, i->name, "give the IPv6 gateway in a server "
+                           "record (--server-record FILE with "
+                           "public.gateway6), or convert with --mode image",
+                           "IPv6 default gateway %s is outside %s's subnet%s "
+                           "%s and not link-local", i->gateway6, i->name,
+                           strchr (nets, ',') ? "s" : "", nets);
+  } else if (i->nipv6)
+    note (c->p->warnings, "%s: IPv6 %s has no gateway (public.gateway6): "
+          "over IPv6 the server reaches only %s", i->name, i->ipv6[0], nets);
+  return 0;
+}
+
+/* Default gateways of an interface that is not the public one: one
+ * that cannot work is left out, with a warning (the record's
+ * private.gateway6 is refused instead). */
+static int
+check_other_defaults (struct pctx *c, struct fg_net_iface *i,
+                      const struct srec_net *r, const char *role)
+{
+  char net[INET6_ADDRSTRLEN + 8], nets[512];
+
+  for (int v6 = 0; v6 < 2; v6++) {
+    char **gw = v6 ? &i->gateway6 : &i->gateway;
+    int from_rec = v6 && r && r->gateway6;
+    char field[32];
+    if (*gw == NULL || (!v6 && i->nipv4 == 0 && i->dhcp4))
+      continue;
+    snprintf (field, sizeof field, "%s.gateway6", role ? role : "?");
+    subnets_text (i, v6, nets, sizeof nets);
+    if (subnet_holding (i, *gw, v6, net, sizeof net) == 0) {
+      if (gw_note (c, i->name, *gw, net, json_pack ("[s]", v6 ? "::/0"
+                                                     : "0.0.0.0/0"),
+                   from_rec ? "server record" : "image",
+                   from_rec ? field : NULL, NULL) < 0)
+        return fg_err_errno (c->e, FG_E_INTERNAL, ENOMEM, "network plan");
+      continue;
+    }
+    if (from_rec)
+      return refuse_rec (c, field, hint_record, "%s is outside %s and not "
+                         "link-local: the IPv6 default route via it cannot "
+                         "work", *gw, nets);
+    note (c->p->warnings, "%s: %sdefault gateway %s (from the image) is not "
+          "written: it is outside %s's subnets (%s), so the route cannot work",
+          i->name, v6 ? "IPv6 " : "", *gw, i->name, nets);
+    free (*gw);
+    *gw = NULL;
+  }
+  return 0;
+}
+
+/* Every other static route of N: its next hop inside a subnet of the
+ * interface it leaves by, or it is left out with a warning.  The
+ * next hops that pass are listed in the plan's "gateways". */
+static int
+check_routes (struct pctx *c)
+{
+  struct fg_net *n = &c->p->net;
+
+  for (size_t k = 0; k < n->nifaces; k++) {
+    struct fg_net_iface *i = &n->ifaces[k];
+    size_t w = 0;
+    for (size_t j = 0; j < i->nroutes; j++) {
+      struct fg_net_route *rt = &i->routes[j];
+      struct fg_net_iface *out = rt->dev ? iface_find (n, rt->dev) : i;
+      int v6 = rt->via ? strchr (rt->via, ':') != NULL : 0;
+      char net[INET6_ADDRSTRLEN + 8], nets[512];
+      /* A device the model does not know (a tunnel, ...): not judged. */
+      if (rt->via == NULL || out == NULL ||
+          (!v6 && out->nipv4 == 0 && out->dhcp4) ||
+          subnet_holding (out, rt->via, v6, net, sizeof net) == 0) {
+        i->routes[w++] = *rt;
+        continue;
+      }
+      subnets_text (out, v6, nets, sizeof nets);
+      note (c->p->warnings, "%s: route %s via %s (from the image) is not "
+            "written: the gateway is outside %s's subnets (%s), so the route "
+            "cannot work", i->name, rt->to, rt->via, rt->dev ? rt->dev
+            : i->name, nets);
+      route_clear (rt);
+    }
+    i->nroutes = w;
+    /* One entry per next hop, with the routes that use it. */
+    for (size_t j = 0; j < i->nroutes; j++) {
+      struct fg_net_route *rt = &i->routes[j];
+      struct fg_net_iface *out = rt->dev ? iface_find (n, rt->dev) : i;
+      int v6, sn;
+      size_t a;
+      char net[INET6_ADDRSTRLEN + 8];
+      json_t *to;
+      if (rt->via == NULL || out == NULL)
+        continue;
+      for (a = 0; a < j && !(i->routes[a].via && strcmp (i->routes[a].via,
+                                                          rt->via) == 0); a++)
+        ;
+      if (a < j)
+        continue;
+      v6 = strchr (rt->via, ':') != NULL;
+      if (subnet_holding (out, rt->via, v6, net, sizeof net) < 0)
+        snprintf (net, sizeof net, "(DHCP)");
+      to = json_array ();
+      for (a = j; a < i->nroutes; a++)
+        if (i->routes[a].via && strcmp (i->routes[a].via, rt->via) == 0)
+          json_array_append_new (to, json_string (i->routes[a].to));
+      sn = i == c->sn_if && strcmp (rt->via, c->sn_gw) == 0;
+      if (gw_note (c, i->name, rt->via, net, to, sn ? c->sn_source : "image",
+                   sn && strcmp (c->sn_source, "image") ? "private.gateway"
+                   : NULL, sn && c->sn_reason[0] ? c->sn_reason : NULL) < 0)
+        return fg_err_errno (c->e, FG_E_INTERNAL, ENOMEM, "network plan");
+    }
+  }
+  return 0;
+}
+
+/* fg2ng's ServiceNet convention (doc/servicenet.md): the gateway of a
+ * private address inside 10.176.0.0/12 is the first host of its subnet.
+ * The gateway into GW, its subnet into NET; -1 with WHY when it does not
+ * apply. */
+static int
+derive_servicenet (const struct fg_net_iface *i, const char *cidr, char *gw,
+                   size_t gwcap, char *net, size_t netcap, char *why,
+                   size_t whycap)
+{
+  uint32_t a, g;
+  int len;
+
+  if (v4_parts (cidr, &a, &len) < 0) {
+    snprintf (why, whycap, "%s is not an IPv4 address", cidr);
+    return -1;
+  }
+  v4_subnet_text (cidr, net, netcap);
+  if ((a & 0xfff00000u) != 0x0ab00000u) {
+    snprintf (why, whycap, "%s is outside ServiceNet's 10.176.0.0/12, the "
+              "only range where fg2ng's convention applies", cidr);
+    return -1;
+  }
+  if (len < 12 || len > 30) {
+    snprintf (why, whycap, "%s: a /%d subnet %s", cidr, len, len < 12
+              ? "reaches beyond ServiceNet's 10.176.0.0/12"
+              : "has no first host to spare for a gateway");
+    return -1;
+  }
+  g = (a & v4_mask (len)) + 1;
+  v4_text (g, gw, gwcap);
+  for (size_t k = 0; k < i->nipv4; k++) {
+    uint32_t b;
+    int bl;
+    if (v4_parts (i->ipv4[k], &b, &bl) == 0 && b == g) {
+      snprintf (why, whycap, "%s, the first host of %s, is the server's own "
+                "address", gw, net);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* First-gen's ServiceNet routes become next-gen's, via a gateway inside
+ * the private interface's subnet: the record's, else the image's, else
+ * derived by fg2ng's convention from the record's address. */
+static int
+servicenet_routes (struct pctx *c, struct fg_net_iface *i,
                    const struct srec_net *r)
 {
   static const char *const wanted[] = { "10.176.0.0/12", "10.208.0.0/12" };
-  const char *gw = servicenet_gateway (i, r);
-  char *gwc = gw ? strdup (gw) : NULL;
+  struct fg_net_plan *p = c->p;
+  const char *img = NULL, *gw = NULL;
+  char net[INET6_ADDRSTRLEN + 8], nets[512], derived[INET_ADDRSTRLEN];
   size_t w = 0;
   int rc = 0;
 
-  if (gw && gwc == NULL)
-    return -1;
   for (size_t k = 0; k < i->nroutes; k++) {
     struct fg_net_route *rt = &i->routes[k];
     if (strcmp (rt->to, "10.191.192.0/18") == 0) {
@@ -744,17 +1200,11 @@ servicenet_routes (struct fg_net_plan *p, struct fg_net_iface *i,
       if (rt->to == NULL)
         rc = -1;
     }
-    if (gwc && rt->via && strncmp (rt->to, "10.", 3) == 0 &&
-        strcmp (rt->via, gwc) != 0 && r && r->gateway) {
-      note (p->conflicts, "%s: route %s goes via %s in the image, the server "
-            "record's ServiceNet gateway is %s; the record wins", i->name,
-            rt->to, rt->via, gwc);
-      free (rt->via);
-      rt->via = strdup (gwc);
-    }
     i->routes[w++] = *rt;
   }
   i->nroutes = w;
+  if (rc < 0)
+    return fg_err_errno (c->e, FG_E_INTERNAL, ENOMEM, "network plan");
   /* A widened route may now repeat another. */
   for (size_t a = 0; a < i->nroutes; a++)
     for (size_t b = a + 1; b < i->nroutes; b++)
@@ -765,25 +1215,103 @@ servicenet_routes (struct fg_net_plan *p, struct fg_net_iface *i,
         i->nroutes--;
         b--;
       }
+  /* The image's ServiceNet gateway: the next hop of its 10/8 routes. */
+  for (size_t k = 0; k < i->nroutes && img == NULL; k++)
+    if (i->routes[k].via && strncmp (i->routes[k].to, "10.", 3) == 0)
+      img = i->routes[k].via;
+  subnets_text (i, 0, nets, sizeof nets);
+  c->sn_if = i;
+  c->sn_reason[0] = '\0';
+  if (r && r->gateway) {
+    if (subnet_holding (i, r->gateway, 0, net, sizeof net) < 0)
+      return refuse_rec (c, "private.gateway", hint_record, "%s is outside %s "
+                         "(%s %s): the ServiceNet routes via it cannot work",
+                         r->gateway, nets, r->nipv4 ? "private.ipv4[0]"
+                         : "the image's address; give private.ipv4 too",
+                         i->ipv4[0]);
+    gw = r->gateway;
+    c->sn_source = "server record";
+  } else if (img && subnet_holding (i, img, 0, net, sizeof net) == 0) {
+    gw = img;
+    c->sn_source = "image";
+  } else if (r && r->nipv4) {
+    char why[256];
+    if (derive_servicenet (i, r->ipv4[0], derived, sizeof derived, net,
+                           sizeof net, why, sizeof why) < 0) {
+      if (img)
+        return refuse_rec (c, "private.gateway", "add private.gateway to the "
+                           "server record: the gateway the control plane "
+                           "lists for the private network", "missing, and "
+                           "none can be derived (%s); the image's %s is "
+                           "outside %s", why, img, nets);
+      return refuse_rec (c, "private.gateway", "add private.gateway to the "
+                         "server record: the gateway the control plane lists "
+                         "for the private network", "missing, and none can be "
+                         "derived: %s", why);
+    }
+    gw = derived;
+    c->sn_source = "derived";
+    snprintf (c->sn_reason, sizeof c->sn_reason, "the server record gives "
+              "private.ipv4 %s and no private.gateway: fg2ng's ServiceNet "
+              "convention takes the first host of %s (doc/servicenet.md)",
+              r->ipv4[0], net);
+    note (p->warnings, "%s: ServiceNet gateway %s is derived, not given: "
+          "the server record has no private.gateway, and by fg2ng's "
+          "convention (doc/servicenet.md) it is the first host of %s "
+          "(private.ipv4[0] %s)%s%s%s; the routes to 10.176.0.0/12 and "
+          "10.208.0.0/12 go via it: check it against the control plane, or "
+          "give private.gateway in the server record", i->name, gw, net,
+          r->ipv4[0], img ? "; the image's " : "", img ? img : "",
+          img ? " is outside that subnet" : "");
+    if (img)
+      note (p->conflicts, "%s ServiceNet gateway: the image routes via %s, "
+            "outside the server record's %s (private.ipv4); the record wins: "
+            "%s (derived)", i->name, img, net, gw);
+  } else if (img)
+    return refuse_image (c, i->name, "give ServiceNet's gateway in a server "
+                         "record (--server-record FILE with private.gateway "
+                         "and private.ipv4; doc/servicenet.md), or convert "
+                         "with --mode image", "ServiceNet gateway %s is "
+                         "outside %s's subnet%s %s: the routes via it cannot "
+                         "work", img, i->name, strchr (nets, ',') ? "s" : "",
+                         nets);
+  if (gw) {
+    snprintf (c->sn_gw, sizeof c->sn_gw, "%s", gw);
+    gw = c->sn_gw;              /* IMG may go with the routes rewritten */
+  }
+  /* The record's (or derived) gateway wins over the image's next hops. */
+  for (size_t k = 0; gw && k < i->nroutes; k++) {
+    struct fg_net_route *rt = &i->routes[k];
+    if (rt->via && strncmp (rt->to, "10.", 3) == 0 &&
+        strcmp (rt->via, gw) != 0 && strcmp (c->sn_source, "image") != 0) {
+      if (strcmp (c->sn_source, "server record") == 0)
+        note (p->conflicts, "%s: route %s goes via %s in the image, the "
+              "server record's ServiceNet gateway is %s; the record wins",
+              i->name, rt->to, rt->via, gw);
+      free (rt->via);
+      rt->via = strdup (gw);
+      if (rt->via == NULL)
+        return fg_err_errno (c->e, FG_E_INTERNAL, ENOMEM, "network plan");
+    }
+  }
   for (size_t k = 0; k < 2; k++) {
     size_t j;
     for (j = 0; j < i->nroutes && strcmp (i->routes[j].to, wanted[k]); j++)
       ;
     if (j < i->nroutes)
       continue;
-    if (gwc == NULL) {
+    if (gw == NULL) {
       note (p->warnings, "%s: no ServiceNet gateway is known (no 10.x route "
-            "in the image, no private.gateway in a server record): the route "
-            "to %s is not added", i->name, wanted[k]);
+            "in the image, no private address or gateway in a server "
+            "record): the route to %s is not added", i->name, wanted[k]);
       continue;
     }
     note (p->changes, "%s: route %s via %s added (next-gen's ServiceNet)",
-          i->name, wanted[k], gwc);
-    if (route_add (i, wanted[k], gwc) < 0)
-      rc = -1;
+          i->name, wanted[k], gw);
+    if (route_add (i, wanted[k], gw) < 0)
+      return fg_err_errno (c->e, FG_E_INTERNAL, ENOMEM, "network plan");
   }
-  free (gwc);
-  return rc;
+  return 0;
 }
 
 /* A shared IP as an alias of the public interface. */
@@ -861,14 +1389,20 @@ fg_net_plan_make (const struct fg_net *image,
 {
   struct fg_net *n = &p->net;
   struct fg_net_iface *pub, *priv;
+  struct pctx c;
   int oom = 0;
 
   memset (p, 0, sizeof *p);
+  memset (&c, 0, sizeof c);
+  c.p = p;
+  c.rec = rec;
+  c.e = e;
   p->mode = mode;
   p->conflicts = json_array ();
   p->changes = json_array ();
   p->warnings = json_array ();
-  if (!p->conflicts || !p->changes || !p->warnings)
+  p->gateways = json_array ();
+  if (!p->conflicts || !p->changes || !p->warnings || !p->gateways)
     goto oom;
   n->family = image->family;
   if (image->nifaces) {
@@ -922,9 +1456,30 @@ fg_net_plan_make (const struct fg_net *image,
   if (rec && rec->nshared && pub == NULL)
     note (p->warnings, "the server record lists shared IPs but there is no "
           "public interface to carry them");
-  if (priv && priv->nipv4 && servicenet_routes (p, priv, rec ? &rec->priv
-                                                : NULL) < 0)
-    goto oom;
+  /* Every gateway inside a subnet of its interface (issue 16). */
+  if (pub && check_public (&c, pub, rec && rec->pub.present ? &rec->pub
+                           : NULL) < 0)
+    return -1;
+  if (priv && priv->nipv4 && servicenet_routes (&c, priv, rec &&
+                                                rec->priv.present
+                                                ? &rec->priv : NULL) < 0)
+    return -1;
+  if (priv && priv->nipv4 == 0 && !priv->dhcp4 && rec && rec->priv.gateway)
+    return refuse_rec (&c, "private.gateway", "give the private address "
+                       "with its prefix too (private.ipv4)", "%s is given, "
+                       "but the private network has no IPv4 address "
+                       "(private.ipv4): the ServiceNet routes via it cannot "
+                       "work", rec->priv.gateway);
+  for (size_t k = 0; (pub || priv) && k < n->nifaces; k++) {
+    struct fg_net_iface *i = &n->ifaces[k];
+    if (i != pub && check_other_defaults (&c, i, rec && i == priv &&
+                                          rec->priv.present ? &rec->priv
+                                          : NULL, i == priv ? "private"
+                                          : NULL) < 0)
+      return -1;
+  }
+  if ((pub || priv) && check_routes (&c) < 0)
+    return -1;
   /* A MAC the image pins (HWADDR=, udev) is first-gen's NIC: next-gen's
    * has its own, and a pinned old one keeps the interface down.  Only a
    * MAC the control plane gives stays pinned. */
@@ -1010,6 +1565,7 @@ fg_net_plan_release (struct fg_net_plan *p)
   json_decref (p->conflicts);
   json_decref (p->changes);
   json_decref (p->warnings);
+  json_decref (p->gateways);
   memset (p, 0, sizeof *p);
 }
 
@@ -1031,5 +1587,17 @@ fg_net_plan_json (const struct fg_net_plan *p)
   json_object_set (o, "conflicts", p->conflicts);
   json_object_set (o, "changes", p->changes);
   json_object_set (o, "warnings", p->warnings);
+  json_object_set_new (o, "gateways", p->gateways ? json_deep_copy (p->gateways)
+                       : json_array ());
   return o;
+}
+
+void
+fg_net_plan_warn (const struct fg_net_plan *p)
+{
+  size_t i;
+  json_t *w;
+
+  json_array_foreach (p->warnings, i, w)
+    fg_warn ("network: %s", json_string_value (w));
 }

@@ -328,8 +328,12 @@ debian_hooks (struct buf *b, const char *old, const char *iface)
   for (const char *p = old; p && *p;) {
     const char *nl = strchr (p, '\n');
     size_t len = nl ? (size_t) (nl - p) : strlen (p);
-    char line[1024], w1[64] = "", w2[64] = "";
-    snprintf (line, sizeof line, "%.*s", (int) len, p);
+    /* The whole line, however long: a hook is copied, never cut. */
+    char *line = strndup (p, len), w1[64] = "", w2[64] = "";
+    if (line == NULL) {
+      b->oom = 1;
+      return;
+    }
     sscanf (line, "%63s %63s", w1, w2);
     if (strcmp (w1, "iface") == 0 || strcmp (w1, "mapping") == 0 ||
         strcmp (w1, "auto") == 0 || strncmp (w1, "allow-", 6) == 0 ||
@@ -341,6 +345,7 @@ debian_hooks (struct buf *b, const char *old, const char *iface)
                     strcmp (w1, "post-down") == 0) &&
              strstr (line, "route") == NULL && strstr (line, " addr ") == NULL)
       bprintf (b, "    %s\n", line + strspn (line, " \t"));
+    free (line);
     p = nl ? nl + 1 : NULL;
   }
 }
@@ -386,16 +391,17 @@ render_debian (struct rctx *c)
         bprintf (&b, " %s", n->resolvers[j]);
       bprintf (&b, "\n");
     }
+    /* No "|| true": the plan checked every gateway (fixups/netplan.h);
+     * a route that still fails at boot must say so, not be hidden. */
     for (size_t j = 0; j < i->nroutes; j++) {
       const struct fg_net_route *r = &i->routes[j];
-      const char *fam = strchr (r->to, ':') ? "-6 " : "";
       if (strchr (r->to, ':') || is_route_to_default (r))
         continue;
-      bprintf (&b, "    up ip %sroute add %s%s%s dev %s || true\n", fam, r->to,
+      bprintf (&b, "    up ip route add %s%s%s dev %s\n", r->to,
                r->via ? " via " : "", r->via ? r->via : "",
                r->dev ? r->dev : i->name);
-      bprintf (&b, "    down ip %sroute del %s%s%s dev %s || true\n", fam,
-               r->to, r->via ? " via " : "", r->via ? r->via : "",
+      bprintf (&b, "    down ip route del %s%s%s dev %s\n", r->to,
+               r->via ? " via " : "", r->via ? r->via : "",
                r->dev ? r->dev : i->name);
     }
     debian_hooks (&b, old, i->name);
@@ -415,7 +421,7 @@ render_debian (struct rctx *c)
       const struct fg_net_route *r = &i->routes[j];
       if (!strchr (r->to, ':') || i->nipv6 == 0 || is_route_to_default (r))
         continue;
-      bprintf (&b, "    up ip -6 route add %s%s%s dev %s || true\n", r->to,
+      bprintf (&b, "    up ip -6 route add %s%s%s dev %s\n", r->to,
                r->via ? " via " : "", r->via ? r->via : "",
                r->dev ? r->dev : i->name);
     }

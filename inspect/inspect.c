@@ -11,11 +11,15 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "convert/blockconv.h"
+#include "convert/diskprobe.h"
 #include "convert/fileconv.h"
 #include "convert/vhd.h"
 #include "convert/tarstream.h"
@@ -107,6 +111,7 @@ fg_inspection_release (struct fg_inspection *in)
     free (in->kernels[i].name);
     free (in->kernels[i].image_version);
   }
+  free (in->boot_missing);
   for (unsigned i = 0; i < in->nfstab; i++) {
     free (in->fstab[i].device);
     free (in->fstab[i].mountpoint);
@@ -139,6 +144,7 @@ kernel (struct fg_inspection *in, const char *version, size_t len)
   in->kernels[in->nkernels].builtin_blkfront = -1;
   in->kernels[in->nkernels].builtin_netfront = -1;
   in->kernels[in->nkernels].initramfs_xen = -1;
+  in->kernels[in->nkernels].no_image = 1;     /* until its image is seen */
   return &in->kernels[in->nkernels++];
 }
 
@@ -192,7 +198,8 @@ note_name (struct fg_inspection *in, const char *p, int is_link)
       size_t len = strlen (v);
       if (len > 3 && strcmp (v + len - 3, ".gz") == 0)
         len -= 3;
-      kernel (in, v, len);
+      if ((k = kernel (in, v, len)) != NULL)
+        k->no_image = 0;
     }
   if (!is_link && initrd_version (p, &iv, &ivlen) &&
       (k = kernel (in, iv, ivlen)) != NULL)
@@ -229,8 +236,50 @@ note_name (struct fg_inspection *in, const char *p, int is_link)
 
 /* ---- the pass ---------------------------------------------------------- */
 
+/* Where the current member's data comes from: the tar stream of a
+ * first-gen image's parts, or a file of an extracted root folder
+ * (libarchive's disk reader). */
+struct src {
+  struct fg_tar *t;
+  struct archive *disk;
+  const char *root;             /* the folder, for messages */
+};
+
+static ssize_t
+src_read (struct src *s, void *buf, size_t cap, struct fg_err *e)
+{
+  la_ssize_t n;
+
+  if (s->t)
+    return fg_tar_read (s->t, buf, cap, e);
+  n = archive_read_data (s->disk, buf, cap);
+  if (n < 0)
+    return fg_err_set (e, FG_E_INPUT, "reading a file under '%s': %s",
+                       s->root, archive_error_string (s->disk));
+  return n;
+}
+
 static int
-keep_member (struct fg_inspection *in, struct fg_tar *t,
+src_read_block (struct src *s, const void **buf, size_t *len, int64_t *off,
+                struct fg_err *e)
+{
+  la_int64_t o;
+  int rc;
+
+  if (s->t)
+    return fg_tar_read_block (s->t, buf, len, off, e);
+  rc = archive_read_data_block (s->disk, buf, len, &o);
+  if (rc == ARCHIVE_EOF)
+    return 0;
+  if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
+    return fg_err_set (e, FG_E_INPUT, "reading a file under '%s': %s",
+                       s->root, archive_error_string (s->disk));
+  *off = o;
+  return 1;
+}
+
+static int
+keep_member (struct fg_inspection *in, struct src *t,
              struct archive_entry *ent, const char *path, struct fg_err *e)
 {
   la_int64_t size = archive_entry_size (ent);
@@ -249,7 +298,7 @@ keep_member (struct fg_inspection *in, struct fg_tar *t,
   if (buf == NULL)
     return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "'%s'", path);
   while (got < cap) {
-    ssize_t n = fg_tar_read (t, buf + got, cap - got, e);
+    ssize_t n = src_read (t, buf + got, cap - got, e);
     if (n < 0) {
       free (buf);
       return -1;
@@ -269,7 +318,7 @@ keep_member (struct fg_inspection *in, struct fg_tar *t,
 /* The tar member's data handed to the initramfs lister stretch by
  * stretch, in place; the holes of a sparse member as zeros. */
 struct member_feed {
-  struct fg_tar *t;
+  struct src *t;
   struct fg_err *e;
   int64_t pos;                  /* offset in the member handed out so far */
   const void *held;             /* a stretch read past a hole, kept */
@@ -285,7 +334,7 @@ member_next (void *opaque, const void **buf, size_t *len)
 
   if (m->held == NULL) {
     int64_t off;
-    int rc = fg_tar_read_block (m->t, &m->held, &m->held_len, &off, m->e);
+    int rc = src_read_block (m->t, &m->held, &m->held_len, &off, m->e);
     if (rc <= 0) {
       m->held = NULL;
       return rc;
@@ -325,7 +374,7 @@ bzimage_version (const unsigned char *b, size_t len)
 /* Arch names its kernels by package (boot/vmlinuz-linux); the version
  * that lib/modules uses is read from the image's own header. */
 static int
-read_image_version (struct fg_inspection *in, struct fg_tar *t,
+read_image_version (struct fg_inspection *in, struct src *t,
                     struct archive_entry *ent, const char *path,
                     struct fg_err *e)
 {
@@ -342,7 +391,7 @@ read_image_version (struct fg_inspection *in, struct fg_tar *t,
   if ((buf = malloc (cap)) == NULL)
     return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "'%s'", path);
   while (got < cap) {
-    ssize_t n = fg_tar_read (t, buf + got, cap - got, e);
+    ssize_t n = src_read (t, buf + got, cap - got, e);
     if (n < 0) {
       free (buf);
       return -1;
@@ -383,6 +432,7 @@ merge_named_kernels (struct fg_inspection *in)
       if (j == i || strcmp (b->version, a->image_version) != 0)
         continue;
       b->has_initrd |= a->has_initrd;
+      b->no_image = b->no_image && a->no_image;
       if (b->initramfs.status == FG_INITRAMFS_NOT_LISTED)
         b->initramfs = a->initramfs;
       free (b->name);
@@ -416,7 +466,7 @@ merge_named_kernels (struct fg_inspection *in)
 
 /* An initramfs member: its names listed while it streams past. */
 static int
-list_initrd (struct fg_inspection *in, struct fg_tar *t,
+list_initrd (struct fg_inspection *in, struct src *t,
              struct archive_entry *ent, const char *path, struct fg_err *e)
 {
   struct member_feed m = { .t = t, .e = e };
@@ -463,6 +513,35 @@ count_member (struct fg_inspection *in, struct archive_entry *ent)
   }
 }
 
+/* Symlinks naming a kernel image (SUSE's boot/vmlinuz-xen, Debian's
+ * boot/vmlinuz): kept, so that a boot entry naming one finds its kernel. */
+static int
+boot_image_link (const char *path)
+{
+  return strncmp (path, "boot/", 5) == 0 && !strchr (path + 5, '/') &&
+    (strncmp (path + 5, "vmlinu", 6) == 0 ||
+     strncmp (path + 5, "kernel", 6) == 0);
+}
+
+/* One member of the image (PATH inside its root): counted, its name
+ * noted, its data read if it is one of the few kept. */
+static int
+take_member (struct fg_inspection *in, struct src *s,
+             struct archive_entry *ent, const char *path, struct fg_err *e)
+{
+  int link = archive_entry_filetype (ent) == AE_IFLNK;
+
+  count_member (in, ent);
+  note_name (in, path, link);
+  if (read_image_version (in, s, ent, path, e) < 0 ||
+      list_initrd (in, s, ent, path, e) < 0)
+    return -1;
+  if ((wanted (path) || is_elf_probe (path) ||
+       (link && (top_level (path) || boot_image_link (path)))) &&
+      keep_member (in, s, ent, path, e) < 0)
+    return -1;
+  return 0;
+}
 
 int
 fg_inspect_parts (const struct fg_parts *parts, enum fg_progress_mode pm,
@@ -471,11 +550,13 @@ fg_inspect_parts (const struct fg_parts *parts, enum fg_progress_mode pm,
   struct fg_tar *t;
   struct archive_entry *ent;
   struct fg_progress p;
+  struct src src = { NULL, NULL, NULL };
   int rc;
 
   in->archive_bytes = parts->total;
   if (fg_tar_open (&t, parts, e) < 0)
     return -1;
+  src.t = t;
   fg_progress_start (&p, pm, "inspect", parts->total);
   while ((rc = fg_tar_next (t, &ent, e)) > 0) {
     char *path = NULL;
@@ -501,17 +582,11 @@ fg_inspect_parts (const struct fg_parts *parts, enum fg_progress_mode pm,
     }
     if (in_image == 0)
       continue;
-    count_member (in, ent);
-    note_name (in, path, archive_entry_filetype (ent) == AE_IFLNK);
-    if (read_image_version (in, t, ent, path, e) < 0 ||
-        list_initrd (in, t, ent, path, e) < 0) {
-      free (path);
-      rc = -1;
-      break;
-    }
-    if ((wanted (path) || is_elf_probe (path) ||
-         (top_level (path) && archive_entry_filetype (ent) == AE_IFLNK)) &&
-        keep_member (in, t, ent, path, e) < 0) {
+    if (take_member (in, &src, ent, path, e) < 0) {
+      char pos[600];
+      fg_tar_where (t, pos, sizeof pos);
+      if (e->kind == FG_E_INPUT && strncmp (e->msg, pos, strlen (pos)) != 0)
+        fg_err_prefix (e, "%s", pos);
       free (path);
       rc = -1;
       break;
@@ -520,6 +595,129 @@ fg_inspect_parts (const struct fg_parts *parts, enum fg_progress_mode pm,
   }
   fg_progress_end (&p, rc == 0);
   fg_tar_close (t);
+  if (rc < 0)
+    return -1;
+  fg_inspect_identify (in);
+  return 0;
+}
+
+/* An extracted root folder, walked as convert walks it (convert/
+ * fileconv.c, fg_convert_dir): FOLDER/image when it is a folder, else
+ * FOLDER itself is the root; symlinks not followed, other mounts not
+ * entered; a file's later names come back as hard links (the tar
+ * strategy), so figures count inodes as the archive would.  Each name
+ * is checked as a member "image/NAME" is. */
+int
+fg_inspect_dir (const char *folder, enum fg_progress_mode pm,
+                struct fg_inspection *in, struct fg_err *e)
+{
+  struct archive_entry_linkresolver *lr = NULL;
+  struct archive *a = NULL;
+  struct src src = { NULL, NULL, NULL };
+  struct fg_progress p;
+  struct stat st;
+  char *root;
+  size_t n;
+  int rc = 0, flags = ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS;
+
+  if (asprintf (&root, "%s/image", folder) < 0)
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "folder");
+  if (stat (root, &st) < 0 || !S_ISDIR (st.st_mode)) {
+    free (root);
+    if ((root = strdup (folder)) == NULL)
+      return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "folder");
+  }
+  while ((n = strlen (root)) > 1 && root[n - 1] == '/')
+    root[n - 1] = '\0';
+#ifdef ARCHIVE_READDISK_NO_XATTR
+  flags |= ARCHIVE_READDISK_NO_XATTR;
+#endif
+#ifdef ARCHIVE_READDISK_NO_ACL
+  flags |= ARCHIVE_READDISK_NO_ACL;
+#endif
+#ifdef ARCHIVE_READDISK_NO_FFLAGS
+  flags |= ARCHIVE_READDISK_NO_FFLAGS;
+#endif
+  a = archive_read_disk_new ();
+  lr = archive_entry_linkresolver_new ();
+  if (a == NULL || lr == NULL) {
+    rc = fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "folder reader");
+    goto out;
+  }
+  archive_read_disk_set_symlink_physical (a);
+  archive_read_disk_set_behavior (a, flags);
+  archive_entry_linkresolver_set_strategy (lr,
+                                           ARCHIVE_FORMAT_TAR_PAX_RESTRICTED);
+  if (archive_read_disk_open (a, root) != ARCHIVE_OK) {
+    rc = fg_err_set (e, FG_E_INPUT, "cannot read folder '%s': %s", root,
+                     archive_error_string (a));
+    goto out;
+  }
+  src.disk = a;
+  src.root = root;
+  n = strlen (root);
+  fg_progress_start (&p, pm, "inspect", 0);
+  for (;;) {
+    struct archive_entry *ent = archive_entry_new (), *spare = NULL;
+    const char *name;
+    char *member = NULL, *path = NULL, where[1100];
+    int r;
+
+    if (ent == NULL) {
+      rc = fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "folder entry");
+      break;
+    }
+    r = archive_read_next_header2 (a, ent);
+    if (r == ARCHIVE_EOF) {
+      archive_entry_free (ent);
+      break;
+    }
+    if (r == ARCHIVE_WARN)
+      fg_warn ("'%s': %s", root, archive_error_string (a));
+    else if (r != ARCHIVE_OK) {
+      rc = fg_err_set (e, FG_E_INPUT, "reading folder '%s': %s", root,
+                       archive_error_string (a));
+      archive_entry_free (ent);
+      break;
+    }
+    archive_read_disk_descend (a);
+    name = archive_entry_pathname (ent);
+    if (name == NULL || strncmp (name, root, n) != 0 ||
+        (name[n] != '\0' && name[n] != '/')) {
+      fg_warn ("'%s' is not inside '%s'; skipped", name ? name : "?", root);
+      archive_entry_free (ent);
+      continue;
+    }
+    /* The member name the archive would carry: image/NAME. */
+    snprintf (where, sizeof where, "'%s'", name);
+    name += n;
+    while (*name == '/')
+      name++;
+    if (asprintf (&member, "image/%s", name) < 0) {
+      rc = fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "folder entry");
+      archive_entry_free (ent);
+      break;
+    }
+    archive_entry_linkify (lr, &ent, &spare);
+    archive_entry_free (spare);
+    if (ent && fg_member_path (member, &path, 1, where, e) < 0)
+      rc = -1;
+    else if (ent && take_member (in, &src, ent, path, e) < 0)
+      rc = -1;
+    free (member);
+    free (path);
+    archive_entry_free (ent);
+    if (rc < 0)
+      break;
+    fg_progress_update (&p, in->bytes_apparent);
+  }
+  fg_progress_end (&p, rc == 0);
+out:
+  if (lr)
+    archive_entry_linkresolver_free (lr);
+  if (a)
+    archive_read_free (a);
+  free (root);
   if (rc < 0)
     return -1;
   fg_inspect_identify (in);
@@ -565,11 +763,21 @@ fg_inspect_source (const char *source, enum fg_progress_mode pm,
   if (fg_parts_find (source, &kind, &parts, e) < 0)
     return -1;
   if (kind == FG_SOURCE_DIR)
-    return fg_err_set (e, FG_E_UNSUPPORTED, "'%s': inspecting an extracted "
-                       "folder is not built yet (first-gen archives and "
-                       "disks are)", source);
+    return fg_inspect_dir (source, pm, in, e);
   if (kind == FG_SOURCE_FILE) {
-    int vhd = fg_probe_vhd (source, e);
+    const char *sig;
+    int vhd;
+    /* Not a disk at all: said at once, without starting a VM. */
+    if (fg_disk_probe (source, NULL, 0, &sig, e) < 0 &&
+        e->kind != FG_E_INPUT)
+      return -1;
+    if (fg_err_is_set (e))
+      fg_err_clear (e);         /* a chain without its parents: see below */
+    else if (sig == NULL)
+      return fg_err_set (e, FG_E_INPUT, "'%s': no partition table and no "
+                         "file system in its first %u KiB: not a disk image",
+                         source, FG_PROBE_BYTES >> 10);
+    vhd = fg_probe_vhd (source, e);
     if (vhd < 0)
       return -1;
     if (vhd) {
@@ -971,6 +1179,203 @@ fg_kernel_driver_where (const struct fg_kernel *k, int which)
   return missing ? "missing" : "unknown";
 }
 
+int
+fg_kernel_initramfs_rebuild (const struct fg_kernel *k)
+{
+  return k->boots && k->has_modules && k->initramfs_xen != 1;
+}
+
+/* ---- the kernels the guest boots ------------------------------------ */
+
+/* PATH ("boot/x", "boot/../vmlinuz") with "." and ".." folded, in
+ * place; ".." never climbs above the root. */
+static void
+fold_path (char *path)
+{
+  char *out = path, *p = path;
+
+  while (*p) {
+    size_t len = strcspn (p, "/");
+    if (len == 0 || (len == 1 && p[0] == '.'))
+      ;
+    else if (len == 2 && p[0] == '.' && p[1] == '.') {
+      while (out > path && out[-1] != '/')
+        out--;
+      if (out > path)
+        out--;
+      while (out > path && out[-1] != '/')
+        out--;
+    } else {
+      if (out != path && out[-1] != '/')
+        *out++ = '/';
+      memmove (out, p, len);
+      out += len;
+    }
+    p += len;
+    while (*p == '/')
+      p++;
+  }
+  *out = '\0';
+}
+
+/* The kept symlink at PATH, or NULL. */
+static const struct fg_file *
+kept_link (const struct fg_inspection *in, const char *path)
+{
+  for (size_t i = 0; i < in->files.n; i++)
+    if (in->files.v[i].target && strcmp (in->files.v[i].path, path) == 0)
+      return &in->files.v[i];
+  return NULL;
+}
+
+/* The kernel a boot entry's image path names ("/boot/vmlinuz-V",
+ * "(hd0,0)/vmlinuz-V", "/boot/vmlinuz-xen" -> vmlinuz-V), through the
+ * image's own symlinks.  NULL with *NAMED set to the image's file name
+ * when it names a version the image lacks; NULL with *NAMED empty when
+ * it cannot be placed (a name without a version, an unkept link). */
+static struct fg_kernel *
+entry_kernel (struct fg_inspection *in, const char *arg, char *named,
+              size_t cap)
+{
+  static const char *const pre[] = { "vmlinuz-", "vmlinux-", "kernel-", NULL };
+  char path[1024];
+  const char *base;
+
+  named[0] = '\0';
+  if (arg[0] == '(' && strchr (arg, ')'))
+    arg = strchr (arg, ')') + 1;                /* grub's (hd0,0) */
+  snprintf (path, sizeof path, "%s", arg);
+  fold_path (path);
+  /* a separate /boot: "/vmlinuz-V" is boot/vmlinuz-V of the image */
+  if (strncmp (path, "boot/", 5) != 0 && strchr (path, '/') == NULL &&
+      kept_link (in, path) == NULL && strlen (path) + 6 <= sizeof path) {
+    memmove (path + 5, path, strlen (path) + 1);
+    memcpy (path, "boot/", 5);
+  }
+  for (int hops = 0; hops < 16; hops++) {
+    const struct fg_file *l = kept_link (in, path);
+    char next[1024];
+    if (l == NULL)
+      break;
+    if (l->target[0] == '/')
+      snprintf (next, sizeof next, "%s", l->target + 1);
+    else {
+      const char *slash = strrchr (path, '/');
+      snprintf (next, sizeof next, "%.*s%s", slash ? (int) (slash - path + 1)
+                : 0, path, l->target);
+    }
+    fold_path (next);
+    snprintf (path, sizeof path, "%s", next);
+  }
+  base = strrchr (path, '/') ? strrchr (path, '/') + 1 : path;
+  for (int i = 0; pre[i]; i++) {
+    size_t pl = strlen (pre[i]), len;
+    if (strncmp (base, pre[i], pl) != 0 || base[pl] == '\0')
+      continue;
+    len = strlen (base + pl);
+    if (len > 3 && strcmp (base + pl + len - 3, ".gz") == 0)
+      len -= 3;
+    for (unsigned k = 0; k < in->nkernels; k++) {
+      struct fg_kernel *x = &in->kernels[k];
+      if (x->no_image)
+        continue;
+      if ((strlen (x->version) == len &&
+           strncmp (x->version, base + pl, len) == 0) ||
+          (x->name && strlen (x->name) == len &&
+           strncmp (x->name, base + pl, len) == 0))
+        return x;
+    }
+    {
+      size_t bl = strlen (base) < cap ? strlen (base) : cap - 1;
+      memcpy (named, base, bl);
+      named[bl] = '\0';
+    }
+    return NULL;
+  }
+  return NULL;
+}
+
+/* Which kernels the guest boots: the images its boot configuration's
+ * entries name (every configuration pygrub may read); modules without
+ * an image are a first-gen host's kernel. */
+static void
+identify_boots (struct fg_inspection *in)
+{
+  static const char *const configs[] = {
+    "boot/grub/menu.lst", "boot/grub/grub.conf", "boot/grub/grub.cfg",
+    "boot/grub2/grub.cfg", "boot/extlinux/extlinux.conf", NULL,
+  };
+  const struct fg_file *seen[8];
+  unsigned nseen = 0, entries = 0, placed = 0, unplaced = 0;
+  char missing[256] = "";
+
+  for (unsigned i = 0; i < in->nkernels; i++) {
+    struct fg_kernel *k = &in->kernels[i];
+    k->boots = 0;
+    k->host_supplied = k->no_image && k->has_modules;
+  }
+  for (int c = 0; configs[c]; c++) {
+    const struct fg_file *f = fg_files_get (&in->files, configs[c]);
+    const char *p;
+    int dup = 0;
+
+    if (f == NULL || f->data == NULL)
+      continue;
+    for (unsigned j = 0; j < nseen; j++)
+      dup |= seen[j] == f;                 /* menu.lst -> grub.conf */
+    if (dup || nseen == sizeof seen / sizeof seen[0])
+      continue;
+    seen[nseen++] = f;
+    for (p = f->data; p && *p; ) {
+      const char *nl = strchr (p, '\n');
+      size_t len = nl ? (size_t) (nl - p) : strlen (p), w;
+      char line[1024], arg[1024], named[256];
+      struct fg_kernel *k;
+
+      snprintf (line, sizeof line, "%.*s", (int) len, p);
+      p = nl ? nl + 1 : NULL;
+      {
+        char *q = line;
+        while (*q == ' ' || *q == '\t')
+          q++;
+        w = strcspn (q, " \t=");
+        /* grub legacy "kernel", grub 2 "linux" (linux16, linuxefi),
+         * extlinux "kernel"/"linux" in either case */
+        if (!((w == 6 && strncasecmp (q, "kernel", 6) == 0) ||
+              (w == 5 && strncasecmp (q, "linux", 5) == 0) ||
+              (w == 7 && strncmp (q, "linux16", 7) == 0) ||
+              (w == 8 && strncmp (q, "linuxefi", 8) == 0)))
+          continue;
+        q += w;
+        while (*q == ' ' || *q == '\t' || *q == '=')
+          q++;
+        w = strcspn (q, " \t\r");
+        if (w == 0)
+          continue;
+        snprintf (arg, sizeof arg, "%.*s", (int) w, q);
+      }
+      entries++;
+      k = entry_kernel (in, arg, named, sizeof named);
+      if (k) {
+        k->boots = 1;
+        placed++;
+      } else if (named[0]) {
+        if (missing[0] == '\0')
+          snprintf (missing, sizeof missing, "%s", named);
+      } else
+        unplaced++;
+    }
+  }
+  /* No entry, or one fg2ng cannot place: every kernel with an image
+   * may be the one booted. */
+  if (placed == 0 && (entries == 0 || unplaced > 0))
+    for (unsigned i = 0; i < in->nkernels; i++)
+      in->kernels[i].boots = !in->kernels[i].no_image;
+  free (in->boot_missing);
+  in->boot_missing = placed == 0 && entries > 0 && unplaced == 0 &&
+    missing[0] ? strdup (missing) : NULL;
+}
+
 static void
 identify_kernels (struct fg_inspection *in)
 {
@@ -999,6 +1404,7 @@ fg_inspect_identify (struct fg_inspection *in)
   identify_release (in);
   identify_arch (in);
   identify_boot (in);
+  identify_boots (in);
   identify_fstab (in);
   identify_hostname (in);
   if (strcmp (in->os_type, "windows") != 0) {
@@ -1054,6 +1460,9 @@ fg_inspection_json (const struct fg_inspection *in)
                          : json_boolean (x->xen_netfront));
     if (x->name)
       json_object_set_new (kj, "name", json_string (x->name));
+    json_object_set_new (kj, "image", json_boolean (!x->no_image));
+    json_object_set_new (kj, "boots", json_boolean (x->boots));
+    json_object_set_new (kj, "host_supplied", json_boolean (x->host_supplied));
     json_object_set_new (kj, "builtin",
                          json_pack ("{s:o, s:o}", "xen_blkfront",
                                     x->builtin_blkfront < 0 ? json_null ()
@@ -1130,4 +1539,35 @@ fg_inspection_json (const struct fg_inspection *in)
                                   "largest_file", (json_int_t) in->largest_file,
                                   "archive_bytes", (json_int_t) in->archive_bytes));
   return o;
+}
+
+int
+fg_inspection_require_os (const struct fg_inspection *in, const char *source,
+                          struct fg_err *e)
+{
+  static const char *const signs[] = {
+    "etc/fstab", "etc/os-release", "etc/issue", "etc/inittab", NULL };
+
+  if (in->distro != NULL ||
+      (in->os_type != NULL && strcmp (in->os_type, "unknown") != 0))
+    return 0;
+  /* A root file system of a system fg2ng does not know (Slackware, say)
+   * is still a server: the rules refuse it (exit 1), with reasons. */
+  for (const char *const *p = signs; *p; p++)
+    if (fg_files_get (&in->files, *p))
+      return 0;
+  for (size_t i = 0; i < in->files.n; i++) {
+    const char *f = in->files.v[i].path;
+    size_t n = strlen (f);
+    if (strncmp (f, "etc/", 4) == 0 && !strchr (f + 4, '/') &&
+        ((n > 8 && strcmp (f + n - 8, "-release") == 0) ||
+         (n > 8 && strcmp (f + n - 8, "-version") == 0) ||
+         (n > 8 && strcmp (f + n - 8, "_version") == 0)))
+      return 0;
+  }
+  fg_err_set (e, FG_E_INPUT, "no operating system found in '%s'", source);
+  fg_err_hint (e, "is it a first-gen server's image or disk? 'fg2ng inspect' "
+               "shows what was found; 'fg2ng convert --no-check' converts it "
+               "anyway, labelled \"os unknown\" (data recovery)");
+  return -1;
 }

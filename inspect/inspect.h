@@ -53,6 +53,22 @@ struct fg_kernel {
    * module, the kernel lacks it altogether); -1 unknown (the initramfs
    * could not be read and the kernel config does not settle it). */
   int initramfs_xen;
+  /* Which kernels the guest boots on next-gen (pygrub reads the guest's
+   * own boot configuration):
+   *   no_image       no kernel image of this version in /boot: only its
+   *                  modules (or an initramfs) were seen; 0 for a kernel
+   *                  found by its image;
+   *   host_supplied  lib/modules/VERSION without an image: the kernel a
+   *                  first-gen (XenClassic) host booted the guest with,
+   *                  never booted on next-gen;
+   *   boots          an entry of the boot configuration names its image
+   *                  (any of menu.lst, grub.conf, grub.cfg, extlinux.conf,
+   *                  through symlinks); when the configuration names no
+   *                  kernel, or names one fg2ng cannot place, every
+   *                  kernel with an image. */
+  int no_image;
+  int host_supplied;
+  int boots;
 };
 
 struct fg_fstab_entry {
@@ -75,6 +91,9 @@ struct fg_inspection {
   const char *init;           /* "systemd", "upstart", "sysvinit", "openrc" */
   struct fg_kernel kernels[FG_MAX_KERNELS];
   unsigned nkernels;
+  /* A kernel image the boot configuration names and the image lacks
+   * ("vmlinuz-2.6.32-21-server"), when no entry names one it has. */
+  char *boot_missing;
   struct fg_fstab_entry fstab[FG_MAX_FSTAB];
   unsigned nfstab;
   char *databases[FG_MAX_DATABASES];   /* "mysql", "postgresql", ... */
@@ -101,9 +120,15 @@ void fg_inspection_release (struct fg_inspection *in);
 int fg_inspect_parts (const struct fg_parts *parts, enum fg_progress_mode pm,
                       struct fg_inspection *in, struct fg_err *e);
 
-/* SOURCE as the user named it (parts, prefix, folder of parts): found,
- * its layout probed, inspected.  Sources not inspectable yet (disks,
- * block-level images, root folders) give FG_E_UNSUPPORTED. */
+/* An extracted root folder (FOLDER holds the root itself, or image/
+ * with it), read as convert reads it: libarchive's disk reader,
+ * symlinks not followed, hard links counted once.  Only read. */
+int fg_inspect_dir (const char *folder, enum fg_progress_mode pm,
+                    struct fg_inspection *in, struct fg_err *e);
+
+/* SOURCE as the user named it (parts, prefix, folder of parts, an
+ * extracted root folder, a raw disk or VHD): found, its layout probed,
+ * inspected.  A differencing VHD chain gives FG_E_UNSUPPORTED. */
 int fg_inspect_source (const char *source, enum fg_progress_mode pm,
                        struct fg_inspection *in, struct fg_err *e);
 
@@ -120,9 +145,22 @@ struct guestfs_h;
 void fg_inspect_guest (struct guestfs_h *g, const char *root, int mount,
                        struct fg_inspection *in);
 
+/* Whether IN found something a first-gen server would hold: a
+ * recognised distribution, or the signs of a root file system (fstab,
+ * release files) in a tree, an operating system on a disk.  -1
+ * with an input error naming SOURCE when not: check and convert refuse
+ * alike (convert --no-check goes on, labelling the output "os unknown"). */
+int fg_inspection_require_os (const struct fg_inspection *in,
+                              const char *source, struct fg_err *e);
+
 /* Internals shared by the two inspectors. */
 extern const char *const fg_inspect_keep[];
 void fg_inspect_identify (struct fg_inspection *in);
+
+/* Whether `convert --initramfs auto` rebuilds the initramfs for kernel
+ * K: the guest boots it, it has modules, and the Xen drivers are not
+ * known to load at boot (missing from its initramfs, or unknown). */
+int fg_kernel_initramfs_rebuild (const struct fg_kernel *k);
 
 /* Where kernel K's Xen block (WHICH 'b') or network ('n') driver is
  * found at boot: "built-in", "initramfs", "modules-only" (a module the

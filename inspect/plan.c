@@ -65,6 +65,8 @@ struct ctx {
   const struct fg_plan_opts *o;
   json_t *flavors;            /* profiles/flavors.json */
   json_t *bases;              /* profiles/base-images.json */
+  json_t *profile;            /* profiles/<family>.json of the distro, or NULL */
+  char *profile_file;
 };
 
 /* ---- the rules ------------------------------------------------------------ */
@@ -149,12 +151,22 @@ str_eq (json_t *j, const char *key, const char *want)
   return v && want && strcmp (v, want) == 0;
 }
 
+/* Rule 6 (seed 000): the base image decides.  The catalog
+ * (profiles/base-images.json) says which base images first-gen offered
+ * and their facts; whether fg2ng converts one is not listed there but
+ * derived: a profile of its family exists (profiles/<family>.json), it
+ * converts ("convert" is not false: Windows is detection only) and its
+ * conversion is tested ("tested": true, validated when the profile is
+ * loaded; the era trees of tests/fixtures/era are converted by the
+ * tests). */
 static void
 rule_base_image (struct ctx *c, struct fg_plan *p)
 {
   json_t *images = json_object_get (c->bases, "images"), *img, *match = NULL;
+  json_t *prof = c->profile;
+  const char *d = c->in->distro, *m = c->in->major, *name, *why = NULL;
   size_t i;
-  const char *d = c->in->distro, *m = c->in->major;
+  int ok = 0;
 
   json_array_foreach (images, i, img) {
     json_t *maj = json_object_get (img, "major");
@@ -172,21 +184,31 @@ rule_base_image (struct ctx *c, struct fg_plan *p)
               "new next-gen server).", d ? d : "this system", m ? m : ""));
     return;
   }
-  p->base_image = json_incref (match);
-  if (json_is_true (json_object_get (match, "supported")))
-    add (p, "base-image.known", FG_PASS,
-         fmt ("%s", json_string_value (json_object_get (match, "name"))),
-         fmt ("a supported base image"),
-         fmt ("Built from %s, a base image that converts.",
-              json_string_value (json_object_get (match, "name"))));
+  name = json_string_value (json_object_get (match, "name"));
+  if (prof == NULL)
+    why = "fg2ng has no profile for its drivers, network files and boot "
+      "on next-gen";
+  else if (json_is_false (json_object_get (prof, "convert")))
+    why = json_string_value (json_object_get (prof, "reason"));
+  else if (!json_is_true (json_object_get (prof, "tested")))
+    why = "fg2ng has a profile for it, but its conversion is not tested yet";
   else
-    add (p, "base-image.known", FG_FAIL,
-         fmt ("%s", json_string_value (json_object_get (match, "name"))),
-         fmt ("a supported base image"),
-         fmt ("%s cannot be converted from an image (%s): migrate manually.",
-              json_string_value (json_object_get (match, "name")),
-              json_string_value (json_object_get (match, "why")) ?
-              json_string_value (json_object_get (match, "why")) : "not supported"));
+    ok = 1;
+  /* The catalog entry, with what was derived for it. */
+  p->base_image = json_deep_copy (match);
+  json_object_set_new (p->base_image, "profile", c->profile_file
+                       ? json_string (c->profile_file) : json_null ());
+  json_object_set_new (p->base_image, "supported", json_boolean (ok));
+  if (ok)
+    add (p, "base-image.known", FG_PASS, fmt ("%s", name),
+         fmt ("a known base image fg2ng converts"),
+         fmt ("Built from %s, a base image fg2ng converts (profile %s, "
+              "its conversion tested).", name, c->profile_file));
+  else
+    add (p, "base-image.known", FG_FAIL, fmt ("%s", name),
+         fmt ("a known base image fg2ng converts"),
+         fmt ("%s cannot be converted from an image (%s): migrate "
+              "manually.", name, why ? why : "not supported"));
 }
 
 /* "2GB", "2 gb", "15.5GB" for the flavor named "2 GB Server": the
@@ -275,6 +297,11 @@ rule_flavor (struct ctx *c, struct fg_plan *p)
          fmt ("Next-gen has no 256 MB flavor: a 256 MB server moves to "
               "512 MB; Linux servers otherwise keep their RAM and vCPUs."));
     return;
+  }
+  {
+    /* The image's min_ram: the flavor's RAM, at least next-gen's least. */
+    json_int_t ram = json_integer_value (json_object_get (f, "ram_mb"));
+    p->min_ram_mb = ram < 512 ? 512 : (unsigned) ram;
   }
   if (json_integer_value (json_object_get (f, "ram_mb")) < 512)
     add (p, "flavor.no-256mb", FG_INFO,
@@ -367,101 +394,180 @@ kernel_number (const char *v)
   return a * 1000000L + b * 1000L + d;
 }
 
-/* Is the Xen driver CONFIG_X built in (1), a module (2), off (0) or
- * unknown (-1) according to boot/config-VERSION? */
-static int
-kconfig (const struct fg_inspection *in, const char *version, const char *opt)
-{
-  char path[512], key[128];
-  const struct fg_file *f;
-  const char *p;
+/* What boot of kernel K will find of one Xen driver (WHICH 'b' or 'n'). */
+enum drv { DRV_OK, DRV_REBUILD, DRV_UNKNOWN, DRV_UNKNOWN_NOMOD, DRV_MISSING };
 
-  snprintf (path, sizeof path, "boot/config-%s", version);
-  f = fg_files_get (&in->files, path);
-  if (f == NULL)
-    return -1;
-  snprintf (key, sizeof key, "\n%s=", opt);
-  p = strstr (f->data, key);
-  if (p == NULL)
-    return 0;
-  p += strlen (key);
-  return *p == 'y' ? 1 : *p == 'm' ? 2 : 0;
+static enum drv
+driver_state (const struct fg_kernel *k, int which)
+{
+  const char *w = fg_kernel_driver_where (k, which);
+  int module = which == 'b' ? k->xen_blkfront : k->xen_netfront;
+  int other = which == 'b' ? k->xen_netfront : k->xen_blkfront;
+  int builtin = which == 'b' ? k->builtin_blkfront : k->builtin_netfront;
+
+  if (!strcmp (w, "built-in") || !strcmp (w, "initramfs"))
+    return DRV_OK;
+  if (!strcmp (w, "modules-only"))
+    return DRV_REBUILD;
+  if (!strcmp (w, "not-built") || !strcmp (w, "missing"))
+    return DRV_MISSING;
+  /* "unknown" */
+  if (module == 1)
+    return DRV_UNKNOWN;         /* a module; the initramfs unreadable */
+  /* Not among the kernel's modules and no config to say it is built
+   * in: missing when its sibling is a module (the front ends are
+   * configured alike), else it cannot be told. */
+  if (builtin < 0 && k->has_modules && other == 1)
+    return DRV_MISSING;
+  return k->has_modules ? DRV_UNKNOWN : DRV_UNKNOWN_NOMOD;
 }
 
+/* S appended to the list in BUF (", " between). */
+static void
+cat (char *buf, size_t cap, const char *s)
+{
+  size_t n = strlen (buf);
+  snprintf (buf + n, cap - n, "%s%s", n ? ", " : "", s);
+}
+
+/* Rule 10 (seed 001) and what next-gen needs of a kernel: judged on the
+ * kernels the guest boots (its boot configuration's entries whose image
+ * exists, inspect/inspect.h); modules without an image are a first-gen
+ * host's kernel, reported, never judged. */
 static void
 rule_kernels (struct ctx *c, struct fg_plan *p)
 {
   const struct fg_inspection *in = c->in;
+  char boots[512] = "", host[512] = "", missing[512] = "", rebuild[512] = "",
+    unknown[512] = "", nomod[512] = "";
+  unsigned nboot = 0, nhost = 0;
+  int old = 0;
 
   if (strcmp (in->os_type, "windows") == 0)
     return;
-  char list[512] = "", rebuild[512] = "";
-  int old = 0, missing = 0, unknown = 0;
-
-  if (in->nkernels == 0) {
-    add (p, "kernel.present", FG_FAIL, fmt ("no kernel in /boot"),
-         fmt ("a kernel of the guest's own"),
-         fmt ("The image has no kernel of its own (first-gen XenClassic "
-              "servers booted the host's): next-gen boots the guest's own "
-              "kernel through pygrub; install one first."));
-    return;
-  }
   for (unsigned i = 0; i < in->nkernels; i++) {
     const struct fg_kernel *k = &in->kernels[i];
-    int blk = kconfig (in, k->version, "CONFIG_XEN_BLKDEV_FRONTEND");
-    int net = kconfig (in, k->version, "CONFIG_XEN_NETDEV_FRONTEND");
-    int has_blk = blk == 1 || k->xen_blkfront == 1 ||
-      k->initramfs.xen_blkfront == 1;
-    int has_net = net == 1 || k->xen_netfront == 1 ||
-      k->initramfs.xen_netfront == 1;
-    snprintf (list + strlen (list), sizeof list - strlen (list), "%s%s",
-              i ? ", " : "", k->version);
+    enum drv b, n;
+    char what[300];
+
+    if (k->host_supplied) {
+      cat (host, sizeof host, k->version);
+      nhost++;
+    }
+    if (!k->boots)
+      continue;
+    nboot++;
+    cat (boots, sizeof boots, k->version);
     if (kernel_number (k->version) < 2006032)
       old = 1;
-    if (!has_blk || !has_net) {
-      if ((blk == 0 || blk == 2) || (net == 0 || net == 2) || k->has_modules)
-        missing = 1;
-      else
-        unknown = 1;
-    } else if (k->initramfs_xen == 0) {
-      /* The modules exist but boot would not load them. */
-      const char *b = fg_kernel_driver_where (k, 'b');
-      const char *n = fg_kernel_driver_where (k, 'n');
-      int b_ok = !strcmp (b, "built-in") || !strcmp (b, "initramfs");
-      int n_ok = !strcmp (n, "built-in") || !strcmp (n, "initramfs");
-      snprintf (rebuild + strlen (rebuild), sizeof rebuild - strlen (rebuild),
-                "%s%s (%s%s%s)", rebuild[0] ? ", " : "", k->version,
-                b_ok ? "" : "xen-blkfront", !b_ok && !n_ok ? ", " : "",
-                n_ok ? "" : "xen-netfront");
+    b = driver_state (k, 'b');
+    n = driver_state (k, 'n');
+    /* the worse of the two decides where the kernel is listed */
+    {
+      static const enum drv order[] = { DRV_MISSING, DRV_REBUILD,
+                                        DRV_UNKNOWN, DRV_UNKNOWN_NOMOD };
+      char *const lists[] = { missing, rebuild, unknown, nomod };
+      for (int j = 0; j < 4; j++)
+        if (b == order[j] || n == order[j]) {
+          snprintf (what, sizeof what, "%s (%s%s%s)", k->version,
+                    b == order[j] ? "xen-blkfront" : "",
+                    b == order[j] && n == order[j] ? ", " : "",
+                    n == order[j] ? "xen-netfront" : "");
+          cat (lists[j], sizeof missing, what);
+          break;
+        }
     }
   }
-  add (p, "kernel.versions", old ? FG_WARN : FG_PASS, fmt ("%s", list),
-       fmt ("2.6.32 or later"),
-       old ? fmt ("Kernels older than 2.6.32 (%s) make live migration "
-                  "fail on next-gen hosts: update the kernel.", list)
-       : fmt ("Kernels %s.", list));
-  if (!missing && rebuild[0]) {
-    add (p, "kernel.xen-drivers", FG_WARN,
-         fmt ("not in the initramfs: %s", rebuild),
-         fmt ("both, built in or in the initramfs"),
-         fmt ("The Xen drivers are installed as modules but the initramfs "
-              "does not load them, kernel %s: the initramfs must be rebuilt "
-              "with xen-blkfront and xen-netfront (update-initramfs, dracut "
-              "or mkinitrd) or the converted server will not find its disk "
-              "or network.", rebuild));
-    return;
+  if (nboot == 0) {
+    if (in->boot_missing)
+      add (p, "kernel.present", FG_FAIL,
+           fmt ("%s boots %s, not in /boot", in->boot_config
+                ? in->boot_config : "the boot configuration",
+                in->boot_missing),
+           fmt ("a kernel of the guest's own"),
+           fmt ("The boot configuration (%s) boots %s, which the image does "
+                "not have, and no other kernel: next-gen boots the guest's "
+                "own kernel through pygrub; install that kernel or correct "
+                "the boot entries first.", in->boot_config
+                ? in->boot_config : "grub", in->boot_missing));
+    else
+      add (p, "kernel.present", FG_FAIL,
+           fmt ("no kernel in /boot"),
+           fmt ("a kernel of the guest's own"),
+           fmt ("The image has no kernel of its own (first-gen XenClassic "
+                "servers booted the host's): next-gen boots the guest's "
+                "own kernel through pygrub; install one first."));
+  } else {
+    add (p, "kernel.present", FG_PASS, fmt ("%s", boots),
+         fmt ("a kernel of the guest's own"),
+         fmt ("The guest boots its own kernel%s %s (%s), as next-gen's "
+              "pygrub will.", nboot > 1 ? "s" : "", boots,
+              in->boot_config ? in->boot_config : "every image in /boot: "
+              "no boot entry names one"));
+    add (p, "kernel.versions", old ? FG_WARN : FG_PASS, fmt ("%s", boots),
+         fmt ("2.6.32 or later"),
+         old ? fmt ("Kernels older than 2.6.32 (%s) make live migration "
+                    "fail on next-gen hosts: update the kernel.", boots)
+         : fmt ("Kernels %s.", boots));
+    if (missing[0])
+      add (p, "kernel.xen-drivers", FG_FAIL, fmt ("missing: %s", missing),
+           fmt ("both, built in or as modules"),
+           fmt ("A kernel the guest boots lacks the Xen disk or network "
+                "driver, %s: neither built in nor among its modules; the "
+                "converted server would not find its disk or network: "
+                "install a kernel that has them.", missing));
+    else if (rebuild[0] || unknown[0])
+      add (p, "kernel.xen-drivers", FG_WARN,
+           rebuild[0] && unknown[0]
+           ? fmt ("not in the initramfs: %s; unknown: %s", rebuild, unknown)
+           : rebuild[0] ? fmt ("not in the initramfs: %s", rebuild)
+           : fmt ("unknown: %s", unknown),
+           fmt ("both, built in or in the initramfs"),
+           rebuild[0]
+           ? fmt ("The Xen drivers are installed as modules but the "
+                  "initramfs does not load them, kernel %s: the initramfs "
+                  "must be rebuilt with xen-blkfront and xen-netfront "
+                  "(update-initramfs, dracut or mkinitrd; fg2ng convert "
+                  "does it, --initramfs auto) or the converted server will "
+                  "not find its disk or network.%s%s%s", rebuild,
+                  unknown[0] ? " Kernel " : "", unknown,
+                  unknown[0] ? ": unknown, the initramfs will be rebuilt."
+                  : "")
+           : in->layout && strcmp (in->layout, "block") == 0
+           ? fmt ("Kernel %s: unknown whether the initramfs loads the Xen "
+                  "drivers (it could not be read); the disk booted on "
+                  "first-gen's XenServer already; --initramfs rebuild "
+                  "makes sure.", unknown)
+           : fmt ("Kernel %s: unknown, the initramfs will be rebuilt: "
+                  "fg2ng cannot tell whether its initramfs loads the Xen "
+                  "drivers (not readable, or no kernel config to say they "
+                  "are built in), so fg2ng convert rebuilds it with the "
+                  "guest's own tool (--initramfs auto).", unknown));
+    else if (nomod[0])
+      add (p, "kernel.xen-drivers", FG_WARN, fmt ("unknown: %s", nomod),
+           fmt ("both, built in or as modules"),
+           fmt ("Kernel %s: unknown: the image holds neither its modules "
+                "nor its config (boot/config-VERSION), so fg2ng cannot tell "
+                "whether xen-blkfront and xen-netfront are built in; with "
+                "no modules there is nothing to add to an initramfs.",
+                nomod));
+    else
+      add (p, "kernel.xen-drivers", FG_PASS,
+           fmt ("xen-blkfront/xen-netfront present"),
+           fmt ("both, built in or as modules"),
+           fmt ("The Xen disk and network drivers are there."));
   }
-  add (p, "kernel.xen-drivers", missing ? FG_FAIL : unknown ? FG_WARN : FG_PASS,
-       fmt ("xen-blkfront/xen-netfront %s",
-            missing ? "missing" : unknown ? "not confirmed" : "present"),
-       fmt ("both, built in or as modules"),
-       missing ? fmt ("A kernel lacks the Xen disk or network driver "
-                      "(xen-blkfront, xen-netfront): the converted server "
-                      "would not find its disk; install a kernel that has "
-                      "them.")
-       : unknown ? fmt ("fg2ng could not confirm the Xen drivers (no "
-                        "modules or kernel config in the image).")
-       : fmt ("The Xen disk and network drivers are there."));
+  if (nhost)
+    add (p, "kernel.host-supplied", FG_INFO, fmt ("%s (modules only)", host),
+         fmt ("not booted on next-gen"),
+         nboot
+         ? fmt ("lib/modules/%s without a kernel image in /boot: the kernel "
+                "the first-gen host supplied; next-gen boots the guest's "
+                "own (%s), so %s unused and not judged.", host, boots,
+                nhost > 1 ? "they are" : "it is")
+         : fmt ("lib/modules/%s without a kernel image in /boot: the kernel "
+                "the first-gen host supplied, which next-gen does not "
+                "provide.", host));
 }
 
 static void
@@ -541,7 +647,7 @@ int
 fg_plan_make (const struct fg_inspection *in, const struct fg_plan_opts *o,
               struct fg_plan *p, struct fg_err *e)
 {
-  struct ctx c = { in, o, NULL, NULL };
+  struct ctx c = { in, o, NULL, NULL, NULL, NULL };
   uint64_t headroom = o->headroom_pct ? o->headroom_pct : 30;
 
   memset (p, 0, sizeof *p);
@@ -551,6 +657,15 @@ fg_plan_make (const struct fg_inspection *in, const struct fg_plan_opts *o,
   c.bases = fg_profile_load ("base-images.json", e);
   if (c.bases == NULL) {
     json_decref (c.flavors);
+    return -1;
+  }
+  /* The distro's profile: what fg2ng can do for it (a broken one is an
+   * error, as when converting). */
+  c.profile = fg_profile_for_distro (in->distro, &c.profile_file, e);
+  if (c.profile == NULL && fg_err_is_set (e)) {
+    json_decref (c.flavors);
+    json_decref (c.bases);
+    free (c.profile_file);
     return -1;
   }
   /* The disk fg2ng would write: the data plus headroom, at least the
@@ -580,6 +695,8 @@ fg_plan_make (const struct fg_inspection *in, const struct fg_plan_opts *o,
       p->eligible = 0;
   json_decref (c.flavors);
   json_decref (c.bases);
+  json_decref (c.profile);
+  free (c.profile_file);
   return 0;
 }
 

@@ -41,6 +41,8 @@ struct fg_plan {
   uint64_t disk_bytes;        /* the next-gen system disk fg2ng would make */
   json_t *base_image;         /* the catalog entry matched, or NULL */
   json_t *flavors;            /* next-gen flavors the image fits */
+  unsigned min_ram_mb;        /* the first-gen flavor's RAM, at least 512;
+                                 0 when no flavor was given */
   double minutes_legacy;      /* 2 minutes per GB of VHD data (seed 003) */
   double minutes_fg2ng;
 };

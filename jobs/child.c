@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 int
@@ -48,6 +49,11 @@ fg_child_spawn (char *const argv[], pid_t *pid, int fd[2], struct fg_err *e)
 {
   int out[2] = { -1, -1 }, err[2] = { -1, -1 };
   pid_t parent = getpid ();
+  /* Read before the fork: the child does as little as it can. */
+  const char *prog = getenv ("FG2NG_CONVERT_PROGRAM");
+
+  if (prog == NULL || *prog == '\0')
+    prog = "/proc/self/exe";
 
   if (pipe2 (out, O_CLOEXEC) < 0 || pipe2 (err, O_CLOEXEC) < 0) {
     fg_err_errno (e, FG_E_IO, errno, "cannot create a pipe");
@@ -62,7 +68,8 @@ fg_child_spawn (char *const argv[], pid_t *pid, int fd[2], struct fg_err *e)
   }
   if (*pid == 0) {
     static const int reset[] = { SIGPIPE, SIGTERM, SIGINT, SIGHUP, SIGCHLD };
-    static const char msg[] = "fg2ng: error: cannot run /proc/self/exe\n";
+    static const char msg[] = "fg2ng: error: cannot run the conversion "
+                              "program\n";
     sigset_t none;
     int devnull = open ("/dev/null", O_RDONLY);
 
@@ -80,7 +87,7 @@ fg_child_spawn (char *const argv[], pid_t *pid, int fd[2], struct fg_err *e)
       dup2 (devnull, 0);
     dup2 (out[1], 1);
     dup2 (err[1], 2);
-    execv ("/proc/self/exe", argv);
+    execv (prog, argv);
     if (write (2, msg, sizeof msg - 1) < 0)
       _exit (127);
     _exit (127);
@@ -165,28 +172,123 @@ out:
   free (bcopy);
 }
 
+/* Copy the line at LINE (LEN bytes, not terminated) into DST with its
+ * control characters escaped. */
+static void
+escaped_line (char *dst, size_t cap, const char *line, size_t len)
+{
+  char *raw = strndup (line, len);
+
+  if (raw == NULL) {
+    snprintf (dst, cap, "(out of memory)");
+    return;
+  }
+  fg_escape_ctl (dst, cap, raw, 0);
+  free (raw);
+}
+
 void
 fg_child_error (const char *log, char *msg, size_t cap, char *hint,
                 size_t hcap)
 {
-  const char *line, *last = NULL;
+  const char *line, *last = NULL, *err = NULL, *hnt = NULL;
+  size_t last_len = 0, err_len = 0, hnt_len = 0;
+  int after_error = 0;
 
   msg[0] = hint[0] = '\0';
+  /* Only the error line and the line right after it count: whatever
+   * else the child printed (warnings, a guest tool's output) is in the
+   * log, never in the recorded error. */
   for (line = log ? log : ""; *line; ) {
     size_t len = strcspn (line, "\n");
     if (strncmp (line, "fg2ng: error: ", 14) == 0) {
-      snprintf (msg, cap, "%.*s", (int) (len - 14), line + 14);
-      hint[0] = '\0';
+      err = line + 14, err_len = len - 14;
+      hnt = NULL;
+      after_error = 1;
     } else if (strncmp (line, "fg2ng convert: ", 15) == 0) {
-      snprintf (msg, cap, "%.*s", (int) (len - 15), line + 15);
-      hint[0] = '\0';
-    } else if (strncmp (line, "hint: ", 6) == 0 && msg[0]) {
-      snprintf (hint, hcap, "%.*s", (int) (len - 6), line + 6);
+      err = line + 15, err_len = len - 15;
+      hnt = NULL;
+      after_error = 1;
+    } else {
+      if (after_error && strncmp (line, "hint: ", 6) == 0)
+        hnt = line + 6, hnt_len = len - 6;
+      after_error = 0;
     }
     if (len > 0)
-      last = line;
+      last = line, last_len = len;
     line += len + (line[len] == '\n');
   }
-  if (msg[0] == '\0' && last)
-    snprintf (msg, cap, "%.*s", (int) strcspn (last, "\n"), last);
+  if (err)
+    escaped_line (msg, cap, err, err_len);
+  else if (last)
+    escaped_line (msg, cap, last, last_len);
+  if (hnt)
+    escaped_line (hint, hcap, hnt, hnt_len);
+}
+
+/* "SIGSEGV" for the signals a conversion may die of; NULL for others. */
+static const char *
+signal_name (int sig)
+{
+  switch (sig) {
+  case SIGSEGV: return "SIGSEGV";
+  case SIGBUS: return "SIGBUS";
+  case SIGILL: return "SIGILL";
+  case SIGFPE: return "SIGFPE";
+  case SIGABRT: return "SIGABRT";
+  case SIGSYS: return "SIGSYS";
+  case SIGTRAP: return "SIGTRAP";
+  case SIGKILL: return "SIGKILL";
+  case SIGTERM: return "SIGTERM";
+  case SIGINT: return "SIGINT";
+  case SIGHUP: return "SIGHUP";
+  case SIGQUIT: return "SIGQUIT";
+  case SIGPIPE: return "SIGPIPE";
+  case SIGXCPU: return "SIGXCPU";
+  case SIGXFSZ: return "SIGXFSZ";
+  default: return NULL;
+  }
+}
+
+const char *
+fg_child_killed (int status, const char *output, char *msg, size_t cap,
+                 char *hint, size_t hcap, int *retryable,
+                 void (*removed) (const char *dir, const char *name,
+                                  void *opaque),
+                 void *opaque)
+{
+  int sig;
+  const char *name;
+  char what[48];
+
+  if (!WIFSIGNALED (status))
+    return NULL;
+  sig = WTERMSIG (status);
+  name = signal_name (sig);
+  if (name)
+    snprintf (what, sizeof what, "signal %d, %s", sig, name);
+  else
+    snprintf (what, sizeof what, "signal %d", sig);
+  /* A crash or SIGKILL runs none of outfile.c's cleanup, and the job may
+   * not be redone (a crash is not retried; retries run out): its
+   * temporaries are removed now, not at a rerun that may never come.  A
+   * child that caught SIGTERM removed them itself; this finds nothing. */
+  if (output)
+    fg_child_sweep_temps (output, removed, opaque);
+  switch (sig) {
+  case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGABRT:
+  case SIGSYS: case SIGTRAP:
+    snprintf (msg, cap, "fg2ng convert crashed (%s)", what);
+    snprintf (hint, hcap, "a bug in fg2ng: the same input would crash it "
+              "again, so the job is not retried; report it with the job's "
+              "log");
+    *retryable = 0;
+    return "internal";
+  default:
+    snprintf (msg, cap, "convert was killed by signal %d%s%s%s", sig,
+              name ? " (" : "", name ? name : "", name ? ")" : "");
+    hint[0] = '\0';
+    *retryable = 1;
+    return "signal";
+  }
 }

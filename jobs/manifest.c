@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/path.h"
+
 /* Problems past this many are counted, not listed: a manifest generated
  * wrong repeats one mistake thousands of times. */
 #define MAX_LISTED 200
@@ -329,11 +331,12 @@ want_string (struct fg_manifest *m, const char *where, json_t *job,
   return NULL;
 }
 
-/* IDS and OUTPUTS map each id and output seen so far to its position in
- * M->jobs: duplicates are found in one pass, whatever the fleet's size. */
+/* IDS maps each id seen so far to its position in M->jobs: duplicates
+ * are found in one pass, whatever the fleet's size.  Outputs are checked
+ * once every job is in (check_outputs). */
 static void
 check_job (struct fg_manifest *m, size_t index, json_t *job, json_t *defaults,
-           json_t *ids, json_t *outputs)
+           json_t *ids)
 {
   char where[256];
   const char *id = NULL, *source, *output, *key;
@@ -394,17 +397,6 @@ check_job (struct fg_manifest *m, size_t index, json_t *job, json_t *defaults,
     j->output = join_path (m->dir, output);
     j->options = json_dumps (opts, JSON_COMPACT | JSON_SORT_KEYS);
     if (j->id && j->source && j->output && j->options) {
-      dup = json_object_get (outputs, j->output);
-      if (dup) {
-        const struct fg_manifest_job *o = &m->jobs[json_integer_value (dup)];
-        problem (m, "'%s': %s: 'output' '%s' is also jobs[%zu] (%s)'s "
-                 "output", m->path, where, output, o->index, o->id);
-      } else
-        json_object_set_new (outputs, j->output,
-                             json_integer ((json_int_t) m->njobs));
-      if (strcmp (j->source, j->output) == 0)
-        problem (m, "'%s': %s: 'output' is the source itself", m->path,
-                 where);
       m->njobs++;
     } else {
       free (j->id);
@@ -414,6 +406,154 @@ check_job (struct fg_manifest *m, size_t index, json_t *job, json_t *defaults,
     }
   }
   json_decref (opts);
+}
+
+/* ---- outputs --------------------------------------------------------------
+ *
+ * Two jobs writing one file is the end of one of them: the second
+ * replaces the first's finished disk.  So outputs are compared as files,
+ * not as strings: "out/a.vhd", "out/./a.vhd", "out//a.vhd" and
+ * "link-to-out/a.vhd" are one output (core/path.h).  An output must not
+ * be a file any job reads either: its source (or the file a source
+ * symlink names, or a part of split parts), or one of its parents. */
+
+/* What a job reads, as a record in the READS map: "<job>:<what>". */
+enum { READ_SOURCE = 's', READ_PARENT = 'p' };
+
+static void
+add_read (json_t *reads, const char *path, size_t job, int what)
+{
+  char rec[48], *id = fg_path_identity (path, NULL), real[PATH_MAX];
+
+  snprintf (rec, sizeof rec, "%zu:%c", job, what);
+  /* The first job that reads a file is the one a message names. */
+  if (id && json_object_get (reads, id) == NULL)
+    json_object_set_new (reads, id, json_string (rec));
+  /* A symlink is read through: writing its target destroys the source. */
+  if (realpath (path, real) && json_object_get (reads, real) == NULL)
+    json_object_set_new (reads, real, json_string (rec));
+  free (id);
+}
+
+/* Split parts NAME.0 .. NAME.N, named by the first part or by NAME: the
+ * identity of NAME, or NULL for a source that is one file. */
+static char *
+parts_prefix (const char *source)
+{
+  size_t n = strlen (source);
+  char *zero = NULL, *prefix = NULL;
+
+  if (n > 2 && strcmp (source + n - 2, ".0") == 0) {
+    char *p = strndup (source, n - 2);
+    prefix = p ? fg_path_identity (p, NULL) : NULL;
+    free (p);
+  } else if (access (source, F_OK) != 0 &&
+             asprintf (&zero, "%s.0", source) >= 0 &&
+             access (zero, F_OK) == 0)
+    prefix = fg_path_identity (source, NULL);
+  free (zero);
+  return prefix;
+}
+
+/* The job (and what of it) that reads the file ID, from READS or, for
+ * NAME.<digits>, from PREFIXES; -1 if none. */
+static long
+reader_of (json_t *reads, json_t *prefixes, const char *id, int *what)
+{
+  const char *rec = json_string_value (json_object_get (reads, id));
+  const char *dot = strrchr (id, '.');
+
+  if (rec) {
+    *what = rec[strcspn (rec, ":") + 1];
+    return strtol (rec, NULL, 10);
+  }
+  if (dot && dot[1] && strspn (dot + 1, "0123456789") == strlen (dot + 1)) {
+    char *prefix = strndup (id, (size_t) (dot - id));
+    json_t *k = prefix ? json_object_get (prefixes, prefix) : NULL;
+    free (prefix);
+    if (k) {
+      *what = READ_SOURCE;
+      return (long) json_integer_value (k);
+    }
+  }
+  return -1;
+}
+
+/* The output as the manifest spells it (it was joined to the folder). */
+static const char *
+as_given (const struct fg_manifest *m, const char *output)
+{
+  size_t n = strlen (m->dir);
+
+  if (strncmp (output, m->dir, n) == 0 && output[n] == '/')
+    return output + n + 1;
+  return output;
+}
+
+static void
+check_outputs (struct fg_manifest *m)
+{
+  json_t *outputs = json_object (), *reads = json_object ();
+  json_t *prefixes = json_object ();
+  char **ids = calloc (m->njobs + 1, sizeof *ids);
+
+  if (outputs == NULL || reads == NULL || prefixes == NULL || ids == NULL)
+    goto out;
+  for (size_t k = 0; k < m->njobs; k++) {
+    const struct fg_manifest_job *j = &m->jobs[k];
+    json_t *opts = json_loads (j->options, 0, NULL), *p;
+    char *prefix = parts_prefix (j->source);
+    size_t i;
+
+    add_read (reads, j->source, k, READ_SOURCE);
+    if (prefix && json_object_get (prefixes, prefix) == NULL)
+      json_object_set_new (prefixes, prefix, json_integer ((json_int_t) k));
+    free (prefix);
+    json_array_foreach (json_object_get (opts, "parents"), i, p)
+      if (json_string_value (p))
+        add_read (reads, json_string_value (p), k, READ_PARENT);
+    json_decref (opts);
+  }
+  for (size_t k = 0; k < m->njobs; k++) {
+    const struct fg_manifest_job *j = &m->jobs[k];
+    const char *given = as_given (m, j->output);
+    struct fg_err e = FG_ERR_INIT;
+    char where[256];
+    json_t *dup;
+    long r;
+    int what = 0;
+
+    where_text (where, sizeof where, "jobs", j->index, j->id);
+    ids[k] = fg_path_identity (j->output, &e);
+    if (ids[k] == NULL) {
+      problem (m, "'%s': %s: 'output' %s", m->path, where, e.msg);
+      continue;
+    }
+    dup = json_object_get (outputs, ids[k]);
+    if (dup) {
+      const struct fg_manifest_job *o = &m->jobs[json_integer_value (dup)];
+      problem (m, "'%s': %s: 'output' '%s' is also jobs[%zu] (%s)'s output",
+               m->path, where, given, o->index, o->id);
+    } else
+      json_object_set_new (outputs, ids[k], json_integer ((json_int_t) k));
+    r = reader_of (reads, prefixes, ids[k], &what);
+    if (r == (long) k && what == READ_SOURCE)
+      problem (m, "'%s': %s: 'output' is the source itself", m->path, where);
+    else if (r == (long) k)
+      problem (m, "'%s': %s: 'output' '%s' is one of its parents", m->path,
+               where, given);
+    else if (r >= 0)
+      problem (m, "'%s': %s: 'output' '%s' is jobs[%zu] (%s)'s %s",
+               m->path, where, given, m->jobs[r].index, m->jobs[r].id,
+               what == READ_PARENT ? "parent" : "source");
+  }
+out:
+  for (size_t k = 0; ids && k < m->njobs; k++)
+    free (ids[k]);
+  free (ids);
+  json_decref (outputs);
+  json_decref (reads);
+  json_decref (prefixes);
 }
 
 int
@@ -481,11 +621,11 @@ fg_manifest_load (const char *path, struct fg_manifest *m, struct fg_err *e)
       json_decref (root);
       return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "'%s'", path);
     }
-    json_t *ids = json_object (), *outputs = json_object ();
+    json_t *ids = json_object ();
     json_array_foreach (jobs, i, v)
-      check_job (m, i, v, defaults, ids, outputs);
+      check_job (m, i, v, defaults, ids);
     json_decref (ids);
-    json_decref (outputs);
+    check_outputs (m);
   }
   json_decref (defaults);
   json_decref (root);

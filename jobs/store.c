@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/path.h"
+
 /* PRAGMA application_id: "f2ng".  Tells our store from any other SQLite
  * file a mistyped --state might name. */
 #define FG_STORE_APP_ID 0x66326e67
@@ -74,6 +76,8 @@ fg_job_release (struct fg_job *job)
   free (job->error_message);
   free (job->error_hint);
   free (job->log);
+  free (job->output_id);
+  free (job->output_taken_by);
   fg_job_init (job);
 }
 
@@ -401,7 +405,42 @@ static const char *const migrations[FG_STORE_SCHEMA] = {
   "  note  TEXT"
   ");"
   "CREATE INDEX events_by_job ON events (job, seq);",
+  /* 1 -> 2: the output as a file, so that two spellings of one path are
+   * one output (filled in for the jobs already there by backfill_ids) */
+  "ALTER TABLE jobs ADD COLUMN output_id TEXT;"
+  "CREATE INDEX jobs_by_output_id ON jobs (output_id, state);",
 };
+
+/* The output identity of every job that has none (a store from before
+ * schema 2), inside the schema transaction.  An output that has no
+ * identity (a path too long) keeps NULL and is compared by its text. */
+static int
+backfill_ids (struct fg_store *s, struct fg_err *e)
+{
+  sqlite3_stmt *st = query (s, e, "cannot migrate the schema",
+                            "SELECT id, output FROM jobs "
+                            "WHERE output_id IS NULL", "");
+  int rc;
+
+  if (st == NULL)
+    return -1;
+  while ((rc = sqlite3_step (st)) == SQLITE_ROW) {
+    int64_t id = sqlite3_column_int64 (st, 0);
+    const char *out = (const char *) sqlite3_column_text (st, 1);
+    char *oid = out ? fg_path_identity (out, NULL) : NULL;
+    int changed = oid ? run (s, e, "cannot migrate the schema",
+                             "UPDATE jobs SET output_id = ? WHERE id = ?",
+                             "ti", oid, id) : 0;
+    free (oid);
+    if (changed < 0) {
+      sqlite3_finalize (st);
+      return -1;
+    }
+  }
+  sqlite3_finalize (st);
+  return rc == SQLITE_DONE ? 0 : db_fail (s, rc, e,
+                                          "cannot migrate the schema");
+}
 
 static int
 pragma_int (struct fg_store *s, const char *sql, int *out, struct fg_err *e)
@@ -446,6 +485,8 @@ setup_schema (struct fg_store *s, struct fg_err *e)
   for (int v = version; v < FG_STORE_SCHEMA; v++)
     if (exec_plain (s, migrations[v], e, "cannot create the schema") < 0)
       goto fail;
+  if (version < 2 && backfill_ids (s, e) < 0)
+    goto fail;
   if (version < FG_STORE_SCHEMA) {
     snprintf (sql, sizeof sql, "PRAGMA application_id = %d; "
               "PRAGMA user_version = %d", FG_STORE_APP_ID, FG_STORE_SCHEMA);
@@ -665,7 +706,7 @@ fg_store_rollback (struct fg_store *s)
 
 #define JOB_COLS "id, key, queue, source, output, options, state, runs, " \
   "attempts, worker_pid, worker_host, created_at, started_at, finished_at, " \
-  "result, error_kind, error_message, error_hint, log"
+  "result, error_kind, error_message, error_hint, log, output_id"
 
 static int
 fill_job (sqlite3_stmt *st, struct fg_job *j)
@@ -693,6 +734,7 @@ fill_job (sqlite3_stmt *st, struct fg_job *j)
   j->error_message = col_text (st, 16);
   j->error_hint = col_text (st, 17);
   j->log = col_text (st, 18);
+  j->output_id = col_text (st, 19);
   return j->key && j->queue && j->source && j->output && j->options ? 0 : -1;
 }
 
@@ -739,6 +781,7 @@ fg_store_add (struct fg_store *s, const char *queue, const char *key,
   struct fg_job old;
   const char *opts = options_json ? options_json : "{}";
   double t = now ();
+  char *oid;
   int rc;
 
   if (tx_begin (s, e) < 0)
@@ -768,15 +811,48 @@ fg_store_add (struct fg_store *s, const char *queue, const char *key,
     fg_job_release (&old);
     return tx_commit (s, e) < 0 ? -1 : 0;
   }
-  if (run (s, e, "cannot add a job",
-           "INSERT INTO jobs (key, queue, source, output, options, state, "
-           "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
-           "tttttdd", key, queue, source, output, opts, t, t) < 0 ||
+  /* Taken again when the job is claimed: folders may move until then. */
+  oid = fg_path_identity (output, NULL);
+  rc = run (s, e, "cannot add a job",
+            "INSERT INTO jobs (key, queue, source, output, options, state, "
+            "created_at, updated_at, output_id) "
+            "VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
+            "tttttddt", key, queue, source, output, opts, t, t, oid);
+  free (oid);
+  if (rc < 0 ||
       event (s, sqlite3_last_insert_rowid (s->db), "pending", 0, "added",
              e) < 0 ||
       tx_commit (s, e) < 0)
     return tx_abort (s);
   return 1;
+}
+
+/* The key of another job than ID, done (first) or running, whose output
+ * is the file OID (or, for a job without an identity, the path OUTPUT):
+ * 1 with *HOLDER set, 0 if none, -1. */
+static int
+output_holder (struct fg_store *s, int64_t id, const char *oid,
+               const char *output, char **holder, struct fg_err *e)
+{
+  sqlite3_stmt *st = query (s, e, "cannot compare outputs",
+                            "SELECT key FROM jobs WHERE id != ?1 "
+                            "AND state IN ('done', 'running') "
+                            "AND ((?2 IS NOT NULL AND (output_id = ?2 "
+                            "OR (output_id IS NULL AND output = ?3))) "
+                            "OR (?2 IS NULL AND (output = ?3 "
+                            "OR output_id = ?3))) "
+                            "ORDER BY state = 'done' DESC, id LIMIT 1",
+                            "itt", id, oid, output);
+  int rc;
+
+  *holder = NULL;
+  if (st == NULL)
+    return -1;
+  rc = step_row (s, st, e, "cannot compare outputs");
+  if (rc == 1 && (*holder = col_text (st, 0)) == NULL)
+    rc = fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "'%s'", s->path);
+  sqlite3_finalize (st);
+  return rc;
 }
 
 int
@@ -786,7 +862,7 @@ fg_store_claim (struct fg_store *s, const char *queue, pid_t worker_pid,
   sqlite3_stmt *st;
   int64_t id;
   long long start = 0;
-  char pstate;
+  char pstate, *output = NULL, *oid = NULL, *holder = NULL;
   double t = now ();
   int rc;
 
@@ -796,13 +872,15 @@ fg_store_claim (struct fg_store *s, const char *queue, pid_t worker_pid,
   if (tx_begin (s, e) < 0)
     return -1;
   st = query (s, e, "cannot look for a pending job",
-              "SELECT id FROM jobs WHERE state = 'pending' "
+              "SELECT id, output FROM jobs WHERE state = 'pending' "
               "AND (?1 IS NULL OR queue = ?1) ORDER BY id LIMIT 1",
               "t", queue);
   if (st == NULL)
     return tx_abort (s);
   rc = step_row (s, st, e, "cannot look for a pending job");
   id = rc == 1 ? sqlite3_column_int64 (st, 0) : 0;
+  if (rc == 1 && (output = col_text (st, 1)) == NULL)
+    rc = fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "'%s'", s->path);
   sqlite3_finalize (st);
   if (rc <= 0) {
     tx_abort (s);
@@ -810,13 +888,17 @@ fg_store_claim (struct fg_store *s, const char *queue, pid_t worker_pid,
   }
   if (proc_stat (worker_pid, &start, &pstate) < 0)
     start = -1;
-  if (run (s, e, "cannot claim a job",
+  /* The output as a file now, just before it is written, compared under
+   * the write lock: two claimers of one output never both go ahead. */
+  oid = fg_path_identity (output, NULL);
+  if (output_holder (s, id, oid, output, &holder, e) < 0 ||
+      run (s, e, "cannot claim a job",
            "UPDATE jobs SET state = 'running', runs = runs + 1, "
            "worker_pid = ?, worker_host = ?, worker_boot = ?, "
            "worker_start = ?, started_at = ?, finished_at = NULL, "
-           "updated_at = ? WHERE id = ? AND state = 'pending'",
-           "nttiddi", (int) worker_pid, s->host, s->boot, (int64_t) start,
-           t, t, id) != 1 ||
+           "updated_at = ?, output_id = ? WHERE id = ? AND state = 'pending'",
+           "nttiddti", (int) worker_pid, s->host, s->boot, (int64_t) start,
+           t, t, oid, id) != 1 ||
       event (s, id, "running", worker_pid, NULL, e) < 0 ||
       load_job (s, "id = ?", "i", &id, job, e) != 1 ||
       tx_commit (s, e) < 0) {
@@ -824,8 +906,14 @@ fg_store_claim (struct fg_store *s, const char *queue, pid_t worker_pid,
       fg_err_set (e, FG_E_INTERNAL, "'%s': job %" PRId64 " vanished while "
                   "being claimed", s->path, id);
     fg_job_release (job);
+    free (output);
+    free (oid);
+    free (holder);
     return tx_abort (s);
   }
+  job->output_taken_by = holder;
+  free (output);
+  free (oid);
   return 1;
 }
 

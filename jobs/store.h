@@ -32,8 +32,11 @@
 
 #include "core/err.h"
 
-/* The schema this code reads and writes (PRAGMA user_version). */
-#define FG_STORE_SCHEMA 1
+/* The schema this code reads and writes (PRAGMA user_version).  Older
+ * stores are migrated when opened; a newer one is refused.
+ *   1  the jobs and their events
+ *   2  jobs.output_id, the identity of each job's output (core/path.h) */
+#define FG_STORE_SCHEMA 2
 
 enum fg_job_state {
   FG_JOB_PENDING = 0,
@@ -61,6 +64,12 @@ struct fg_job {
   char *error_kind;           /* failed (or retried): fg_err_kind_name */
   char *error_message, *error_hint;
   char *log;                  /* the worker's last words (stderr tail) */
+  char *output_id;            /* the output as a file (core/path.h), as of
+                               * the last claim; NULL if it has none */
+  /* Not a column: set by fg_store_claim when another job, done or
+   * running, has the same output file (the key of that job, done ones
+   * first).  The claimer must not write: it fails the job instead. */
+  char *output_taken_by;
 };
 
 struct fg_store;
@@ -105,7 +114,14 @@ int fg_store_add (struct fg_store *s, const char *queue, const char *key,
 /* Atomically (BEGIN IMMEDIATE) move the oldest pending job of QUEUE (any
  * queue if NULL) to running under WORKER_PID on this host, and fill JOB
  * with it (after the change).  Returns 1 if a job was claimed, 0 if none
- * is pending, -1 on error.  No two claimers ever get the same job. */
+ * is pending, -1 on error.  No two claimers ever get the same job.
+ * The job's output identity is taken now, just before it is written
+ * (output_id), and compared in the same transaction with every other
+ * job's, in any queue: JOB->output_taken_by names a job that is done
+ * with the same output or writing it, and the claimer must then fail
+ * the job rather than write (with or without --force).  So no output
+ * another job finished is ever replaced, and no two conversions ever
+ * write one file, however the paths were spelled. */
 int fg_store_claim (struct fg_store *s, const char *queue, pid_t worker_pid,
                     struct fg_job *job, struct fg_err *e);
 

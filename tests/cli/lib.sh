@@ -18,9 +18,18 @@ T_FAILED=0
 test_ok() {
   local title=$1 body=$2 rc
   T_NO=$((T_NO + 1))
+  if ! lint_body "$body" >"$WORK/.test.out" 2>&1; then
+    echo "not ok $T_NO - $title"
+    sed 's/^/#   /' "$WORK/.test.out"
+    T_FAILED=1
+    return
+  fi
   # Not inside an "if": set -e must stay in force for every command of
-  # the body, not only its last one.
-  ( cd "$WORK" || exit 1; set -e; eval "$body" ) >"$WORK/.test.out" 2>&1
+  # the body, not only its last one.  The ERR trap names the line of the
+  # body that failed and the command on it.
+  ( cd "$WORK" || exit 1; set -e
+    trap 'echo "FAILED: test body line $((LINENO - base + 1)): $(sed -n "$((LINENO - base + 1))p" <<<"$body" | sed "s/^ *//")"' ERR
+    base=$LINENO; eval "$body" ) >"$WORK/.test.out" 2>&1
   rc=$?
   if [ "$rc" -eq 0 ]; then
     echo "ok $T_NO - $title"
@@ -30,6 +39,57 @@ test_ok() {
     tail -25 "$WORK/.test.out" | sed 's/^/#   /'
     T_FAILED=1
   fi
+}
+
+# lint_body BODY: refuse the assertions set -e cannot enforce.  Bash
+# ignores a failing "! cmd" and every command of "a && b" but the last,
+# so a check ("[ ]", test, grep -q, cmp) before "&&", or a "!", in the
+# middle of a body can never fail the test: write "fails cmd", "lacks
+# FILE TEXT", "absent PATH", or the two checks on two lines.  (A line
+# with "||" handles its own failure.)
+lint_body() {
+  local n=0 last bad=0 line
+  last=$(grep -nvE '^[[:space:]]*(#.*)?$' <<<"$1" | tail -1 | cut -d: -f1)
+  while IFS= read -r line; do
+    n=$((n + 1))
+    case $line in *"||"*) continue ;; esac
+    if grep -qE '(^|;|\<do|\<then|\<else)[[:space:]]*![[:space:]]' <<<"$line"; then
+      echo "test body line $n: '! cmd' cannot fail under set -e; use 'fails cmd' or 'lacks FILE TEXT': $line"
+      bad=1
+    elif [ "$n" != "$last" ] &&
+         grep -qE '(\]|\<test [^&]*|grep -[a-zA-Z]*q[^&]*|cmp [^&]*)[[:space:]]*&&' <<<"$line" &&
+         ! grep -qE '^[[:space:]]*(if|while|until|elif)\>' <<<"$line"; then
+      echo "test body line $n: only the last command of 'a && b' can fail under set -e; split it: $line"
+      bad=1
+    fi
+  done <<<"$1"
+  return $bad
+}
+
+# fails CMD...: CMD must fail (exit non-zero); its output is kept in
+# $WORK/last.out and last.err.  The negation set -e enforces.
+fails() {
+  if "$@" >"$WORK/last.out" 2>"$WORK/last.err"; then
+    echo "expected a failure, but it succeeded: $*"
+    cat "$WORK/last.out" "$WORK/last.err" | head -20
+    return 1
+  fi
+}
+
+# lacks FILE TEXT: FILE does not hold TEXT (a fixed string).
+lacks() {
+  if grep -qF -- "$2" "$1"; then
+    echo "'$1' holds '$2' and should not:"; grep -nF -- "$2" "$1" | head -5
+    return 1
+  fi
+}
+
+# absent PATH...: none of the paths exists.
+absent() {
+  local p
+  for p in "$@"; do
+    [ ! -e "$p" ] || { echo "'$p' exists and should not"; return 1; }
+  done
 }
 
 skip() {

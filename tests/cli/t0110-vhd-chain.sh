@@ -11,7 +11,7 @@ test_ok "setup: a 4-level chain of 9 MiB from tests/tools/mkchain" '
 
 test_ok "a 4-level chain reads as its expected disk" '
   expect_exit 0 "$FG2NG" convert --no-check c/l3.vhd -o one.vhd
-  out_has "4 of 5 blocks" || out_has "5 of 5 blocks" || true
+  grep -qE "[45] of 5 blocks hold data" "$WORK/last.out" || { echo "blocks line:"; cat "$WORK/last.out"; exit 1; }
   "$FG2NG" convert --no-check -q one.vhd -o one.raw
   cmp -n $((9 * 1048576)) one.raw c/expected.raw
   xen_ok one.vhd

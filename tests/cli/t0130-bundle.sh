@@ -58,7 +58,7 @@ test_ok "a failed bundle leaves nothing behind" '
   last=$(ls tr | sed "s/.*\.//" | sort -n | tail -1)
   truncate -s -50 tr/web01.tar.gz.$last
   expect_exit 2 "$FG2NG" convert --no-check tr -o tr.tgz
-  [ ! -e tr.tgz ] && [ ! -e tr.json ]
+  absent tr.tgz tr.json
   no_leftovers .
   [ -z "$(ls -A | grep "^\.tr")" ]'
 

@@ -203,7 +203,8 @@ test_ok "outputs are created 0600 whatever the umask; --output-perm widens" '
   expect_exit 0 "$FG2NG" convert -q --no-check other/l2.vhd -o p.vhd
   [ "$(stat -c %a p.vhd)" = 600 ] || { stat -c %a p.vhd; exit 1; }
   expect_exit 0 "$FG2NG" convert -q --no-check other/l2.vhd -o p.tgz
-  [ "$(stat -c %a p.tgz)" = 600 ] && [ "$(stat -c %a p.json)" = 600 ]
+  [ "$(stat -c %a p.tgz)" = 600 ]
+  [ "$(stat -c %a p.json)" = 600 ]
   expect_exit 0 "$FG2NG" convert -q --no-check --output-perm 0640 other/l2.vhd -o q.vhd
   [ "$(stat -c %a q.vhd)" = 640 ]
   expect_exit 2 "$FG2NG" convert --output-perm 0777 other/l2.vhd -o r.vhd

@@ -2,10 +2,13 @@
 # fg2ng agent: reboot events over HTTP turned into self-service migrations,
 # exactly once.  Soft from the control panel inside the window converts
 # once (however often it is sent); hard, guest, API, outside the window and
-# unknown servers are recorded with their reason; a window that ends
-# starts the assisted migration; every bad request; refusals at start;
-# 200 concurrent events; SIGHUP, SIGTERM, and kill -9 in the middle of a
-# conversion followed by a restart that finishes it once.
+# unknown servers are recorded with their reason; the window is the
+# agent's clock's, and an event stamped far from it is refused; a window
+# that ends starts the assisted migration; every bad request, hostile
+# text escaped; refusals at start; 200 concurrent events; slow senders
+# cut off at the header deadline, connections limited per address;
+# SIGHUP, SIGTERM, and kill -9 in the middle of a conversion followed by
+# a restart that finishes it once.
 . "$(dirname "$0")/lib.sh"
 
 cd "$WORK"
@@ -133,10 +136,16 @@ printf 'default 0\ntimeout 5\ntitle Debian\nroot (hd0,0)\nkernel /boot/vmlinuz-2
 echo kernel > t/image/boot/vmlinuz-2.6.32-5-amd64
 head -c 100000 /dev/urandom > t/image/etc/blob
 tar -C t -czf deb6.tar.gz image
-# An image of no known base image and no kernel: not eligible.
+# A Debian 6 image without a kernel: its system is identified, and it is
+# not eligible (kernel.present).  (An image with no system at all is an
+# input error for convert, not an ineligible server.)
 mkdir -p u/image/etc && echo box > u/image/etc/hostname
+echo 6.0.10 > u/image/etc/debian_version
+printf '/dev/sda1 / ext3 defaults 0 1\n' > u/image/etc/fstab
 tar -C u -czf unknown.tar.gz image
-# 30000 small files: a conversion long enough to be cut off.
+# 90000 small files: a conversion long enough to be cut off (a second or
+# more even on an idle machine; 30000 took 0.7 s, too short for the tests
+# to see it running for half a second before it ended).
 python3 - <<'PY'
 import io, tarfile
 with tarfile.open("slow.tar.gz", "w:gz", compresslevel=1) as t:
@@ -153,7 +162,7 @@ with tarfile.open("slow.tar.gz", "w:gz", compresslevel=1) as t:
     add("image/etc/debian_version", b"6.0.10\n")
     add("image/etc/fstab", b"/dev/sda1 / ext3 defaults 0 1\n")
     add("image/boot/vmlinuz-2.6.32-5-amd64", b"kernel\n")
-    for d in range(30):
+    for d in range(90):
         add("image/usr/d%d" % d)
         for f in range(1000):
             add("image/usr/d%d/f%d" % (d, f), b"%d %d\n" % (d, f))
@@ -221,7 +230,9 @@ for schema, docs in (("agent-config", ["examples/agent/agent.json", "$WORK/a/age
 PY'
 
 test_ok "refused at start: token readable by others, non-loopback without TLS, every config problem listed" '
-  mkdir -p r && cp a/schedule.json r/ && setup r
+  mkdir -p r
+  cp a/schedule.json r/
+  setup r
   "$FG2NG" agent --config r/agent.json --check
   chmod 644 r/token
   expect_exit 2 "$FG2NG" agent --config r/agent.json
@@ -252,7 +263,8 @@ EOF
   err_has "missing --config"'
 
 test_ok "a bad schedule: every problem listed with index, id and key; nothing starts" '
-  mkdir -p s && setup s
+  mkdir -p s
+  setup s
   cat > s/schedule.json <<EOF
 { "version": 1, "extra": 1, "servers": [
   { "server_id": "ok1", "window_start": "$OPEN", "window_end": "$FAR", "source": "../deb6.tar.gz",
@@ -297,11 +309,23 @@ json.dump(d, open("a/schedule.json", "w"), indent=1)
 PY
 start_agent a || { echo "Bail out! the agent did not start"; cat a/agent.log; }
 
-test_ok "GET /v1/health needs no token; bad requests: 401, 413, 400 naming the field, 404, 405" '
+test_ok "GET and HEAD /v1/health need no token; bad requests: 401, 413, 400 naming the field, 404, 405" '
   curl -s -o resp -w "%{http_code}" "http://$(cat a/addr)/v1/health" > code
   expect 200; resp_has "\"status\":\"ok\""
-  ! grep -q "\"jobs\"" resp        # figures only with the token
+  lacks resp "\"jobs\""        # figures only with the token
   call a GET /v1/health; expect 200; resp_has "\"jobs\""
+  # HEAD: the same answer without its body
+  curl -s -I -D hdr -o /dev/null -w "%{http_code} %{size_download}" "http://$(cat a/addr)/v1/health" > code
+  expect "200 0"
+  grep -qi "^Content-Type: application/json" hdr
+  curl -s -I -o /dev/null -w "%{http_code}" "http://$(cat a/addr)/v1/servers/web01" > code
+  expect 401
+  # what the client sent comes back escaped: no control character, and
+  # bytes that are not UTF-8 do not lose the message
+  call a GET "/v1/x%1B%5B31m%FF%0A"; expect 404
+  python3 -c "import json, sys
+m = json.load(open(sys.argv[1]))[\"error\"]
+assert \"x\\\\x1B[31m\\\\xFF\\\\x0A\" in m and not any(ord(c) < 32 for c in m), m" resp
   # 401: no token, wrong token (same length and not), another scheme
   curl -s -o resp -w "%{http_code}" -d "$(ev x1 web01 SOFT control_panel)" "http://$(cat a/addr)/v1/events" > code
   expect 401; resp_has "missing"
@@ -340,7 +364,7 @@ test_ok "GET /v1/health needs no token; bad requests: 401, 413, 400 naming the f
   call a GET /v1/servers/nobody; expect 404; resp_has "unknown server"
   call a GET /v1/events; expect 405
   call a POST /v1/servers/web01 "{}"; expect 405
-  call a DELETE /v1/health; expect 405
+  call a DELETE /v1/health; expect 405; grep -q . resp
   # nothing of that was recorded or queued
   [ "$(q a/agent.sqlite "SELECT count(*) FROM agent_events")" = 0 ]
   [ "$(q a/agent.sqlite "SELECT count(*) FROM jobs WHERE key = '"'"'web01'"'"'")" = 0 ]
@@ -380,7 +404,7 @@ test_ok "soft reboot from the control panel inside the window: converted once, t
   grep -q "\"event\":\"done\",\"server_id\":\"web01\"" a/agent.log
   no_leftovers a/out'
 
-test_ok "hard reboot, guest reboot, API reboot, outside the window, unknown server: recorded with the reason, nothing queued" '
+test_ok "hard reboot, guest reboot, API reboot, outside the window, unknown server: recorded with the reason, nothing queued; a time far from the agent clock: 400" '
   call a POST /v1/events "$(ev h1 web02 HARD control_panel)"; expect 200
   resp_has "\"decision\":\"ignore\""; resp_has "hard reboot"
   resp_has "\"server_state\":\"scheduled\""
@@ -391,14 +415,23 @@ test_ok "hard reboot, guest reboot, API reboot, outside the window, unknown serv
   call a POST /v1/events "$(ev o1 future01 SOFT control_panel)"; expect 200
   start=$(python3 -c "import json; print([s for s in json.load(open(\"a/schedule.json\"))[\"servers\"] if s[\"server_id\"] == \"future01\"][0][\"window_start\"])")
   resp_has "outside the migration window (window opens $start)"
-  call a POST /v1/events "$(ev o2 web02 SOFT control_panel 2020-01-01T00:00:00Z)"; expect 200
-  resp_has "outside the migration window (window opens"
-  call a POST /v1/events "$(ev o3 web02 SOFT control_panel 2099-01-01T00:00:00+02:00)"; expect 200
-  resp_has "outside the migration window (window closed"
+  # The window is judged by the agent clock: stamped tomorrow, inside the
+  # window of future01, the event is refused as bad data, not migrated
+  call a POST /v1/events "$(ev o2 future01 SOFT control_panel "$(rfc3339 86460)")"; expect 400
+  resp_has "\"field\":\"time\""; resp_has "s ahead of the agent'"'"'s clock"
+  resp_has "max_clock_skew_seconds"
+  call a POST /v1/events "$(ev o3 web02 SOFT control_panel 2020-01-01T00:00:00Z)"; expect 400
+  resp_has "s behind the agent'"'"'s clock"
+  # within the bound: decided (outside the window, by the agent clock)
+  call a POST /v1/events "$(ev o4 future01 SOFT control_panel "$(rfc3339 240)")"; expect 200
+  resp_has "outside the migration window (window opens $start)"
+  state_is a future01 scheduled
+  [ "$(q a/agent.sqlite "SELECT count(*) FROM agent_events WHERE event_id IN ('"'"'o2'"'"','"'"'o3'"'"')")" = 0 ]
+  grep -q "\"event\":\"request_refused\",\"status\":400.*\"event_id\":\"o2\",\"server_id\":\"future01\".*\"field\":\"time\"" a/agent.log
   call a POST /v1/events "$(ev n1 nobody SOFT control_panel)"; expect 200
   resp_has "unknown server"; resp_has "\"server_state\":\"unknown\""
   [ "$(q a/agent.sqlite "SELECT reason FROM agent_events WHERE event_id = '"'"'h1'"'"'")" = "hard reboot: only a soft reboot from the control panel starts a migration" ]
-  [ "$(q a/agent.sqlite "SELECT count(*) FROM agent_events WHERE decision = '"'"'ignore'"'"' AND event_id IN ('"'"'h1'"'"','"'"'g1'"'"','"'"'p1'"'"','"'"'o1'"'"','"'"'o2'"'"','"'"'o3'"'"','"'"'n1'"'"')")" = 7 ]
+  [ "$(q a/agent.sqlite "SELECT count(*) FROM agent_events WHERE decision = '"'"'ignore'"'"' AND event_id IN ('"'"'h1'"'"','"'"'g1'"'"','"'"'p1'"'"','"'"'o1'"'"','"'"'o4'"'"','"'"'n1'"'"')")" = 6 ]
   [ "$(q a/agent.sqlite "SELECT count(*) FROM jobs WHERE key IN ('"'"'web02'"'"','"'"'future01'"'"','"'"'nobody'"'"')")" = 0 ]
   state_is a web02 scheduled
   grep -q "\"event\":\"event_recorded\",\"server_id\":\"web02\",\"event_id\":\"g1\".*\"decision\":\"ignore\"" a/agent.log'
@@ -432,7 +465,7 @@ test_ok "a server that is not eligible is reported with the verdicts, not conver
   wait_until 60 state_is a odd01 ineligible
   call a GET /v1/servers/odd01; cp resp odd.json
   [ "$(jget odd.json "d[\"error\"][\"kind\"]")" = ineligible ]
-  jget odd.json "d[\"error\"][\"message\"]" | grep -q "base-image.known"
+  jget odd.json "d[\"error\"][\"message\"]" | grep -q "kernel.present"
   jget odd.json "[v[\"rule\"] for v in d[\"verdicts\"] if v[\"level\"] == \"fail\"]" | grep -q kernel.present
   [ ! -e a/out/odd01.vhd ]
   no_leftovers a/out
@@ -464,7 +497,7 @@ test_ok "200 events at once (and 50 repeated): none lost, each recorded once, no
   t1=$(date +%s.%N)
   echo "measured: 250 requests in $(python3 -c "print(round($t1 - $t0, 2))") s"
   [ "$(wc -l < burst/codes)" = 250 ]
-  ! grep -qv "^20[02]$" burst/codes
+  fails grep -qv "^20[02]$" burst/codes
   [ "$(grep -c "^202$" burst/codes)" = 20 ]
   [ "$(q a/agent.sqlite "SELECT count(*), count(DISTINCT event_id) FROM agent_events WHERE event_id LIKE '"'"'b%'"'"'")" = "200|200" ]
   [ "$(q a/agent.sqlite "SELECT count(*) FROM agent_events WHERE event_id LIKE '"'"'b%'"'"' AND decision = '"'"'migrate'"'"'")" = 20 ]
@@ -511,7 +544,7 @@ test_ok "SIGTERM: the listener closes, the agent exits 0" '
   kill -TERM "$pid"
   wait_until 30 grep -q "\"event\":\"stopped\"" a/agent.log
   wait_until 10 sh -c "! kill -0 $pid"
-  ! curl -s -o /dev/null "http://$(cat a/addr)/v1/health"
+  fails curl -s -o /dev/null "http://$(cat a/addr)/v1/health"
   grep -q "\"event\":\"stopping\",\"signal\":\"Terminated\"" a/agent.log'
 
 # ---- interruptions: a slow conversion --------------------------------------
@@ -526,7 +559,8 @@ no_convert_running() { ! pgrep -f "convert.*$WORK/k/" >/dev/null; }
 
 test_ok "kill -9 of the agent during a conversion: the restarted agent finishes the job, exactly once" '
   start_agent k
-  call k POST /v1/events "$(ev k1 slow01 SOFT control_panel "$OPEN")"; expect 202
+  body=$(ev k1 slow01 SOFT control_panel)
+  call k POST /v1/events "$body"; expect 202
   wait_until 60 running_long
   kill -9 "$(cat k/pid)"
   # the conversion learns that its agent died (SIGTERM) and removes its temporaries
@@ -538,7 +572,7 @@ test_ok "kill -9 of the agent during a conversion: the restarted agent finishes 
   start_agent k
   grep -q "\"event\":\"recovered\",\"jobs\":1" k/agent.log
   # the event already recorded is still answered as before, and queues nothing
-  call k POST /v1/events "$(ev k1 slow01 SOFT control_panel "$OPEN")"; expect 200
+  call k POST /v1/events "$body"; expect 200
   resp_has "\"duplicate\":true"
   wait_until 120 state_is k slow01 done
   [ "$(q k/agent.sqlite "SELECT runs FROM jobs")" = 2 ]
@@ -578,7 +612,8 @@ test_ok "SIGTERM during a conversion (grace 0): it is stopped, left pending, exi
   stop_agent g'
 
 test_ok "a Unix socket instead of TCP" '
-  mkdir -p x && setup x
+  mkdir -p x
+  setup x
   cp k/schedule.json x/
   sed -i "s|127.0.0.1:0|unix:agent.sock|" x/agent.json
   "$FG2NG" agent --config x/agent.json 2>x/agent.log &
@@ -594,9 +629,100 @@ test_ok "a Unix socket instead of TCP" '
   [ "$rc" = 0 ]
   [ ! -e x/agent.sock ]'
 
+# ---- slow senders and connection limits ------------------------------------
+# slowclient.py ADDR MODE: MODE "trickle" sends a request's headers one
+# byte a second, without a token, and prints after how many seconds the
+# agent closed the connection ("none" if it had not after 10 s); MODE
+# "perip N" holds N connections open, then says whether one more was
+# refused at once while those N stayed open; MODE "slowbody TOKEN" sends
+# a request with the token, then its body after 3 s, and prints the status.
+cat > slowclient.py <<'PY'
+import select, socket, sys, time
+
+def connect(addr):
+    host, port = addr.rsplit(":", 1)
+    return socket.create_connection((host, int(port)), timeout=10)
+
+def closed(s, wait):
+    """True when the peer closed S within WAIT seconds."""
+    r, _, _ = select.select([s], [], [], wait)
+    if not r:
+        return False
+    try:
+        return s.recv(4096) == b""
+    except OSError:
+        return True
+
+addr, mode = sys.argv[1], sys.argv[2]
+if mode == "trickle":
+    s = connect(addr)
+    t0 = time.monotonic()
+    req = b"GET /v1/health HTTP/1.1\r\nHost: agent\r\nX-Slow: " + b"a" * 100
+    for b in req:
+        try:
+            s.send(bytes([b]))
+        except OSError:
+            break
+        if closed(s, 1.0) or time.monotonic() - t0 > 10:
+            break
+    t = time.monotonic() - t0
+    print("%.1f" % t if t <= 10 else "none")
+elif mode == "perip":
+    n = int(sys.argv[3])
+    held = [connect(addr) for _ in range(n)]
+    time.sleep(0.3)
+    extra = connect(addr)
+    refused = closed(extra, 1.0)
+    alive = not any(closed(s, 0) for s in held)
+    print("refused" if refused and alive else
+          "extra-accepted" if not refused else "held-closed")
+elif mode == "slowbody":
+    body = (b'{"event_id":"sb1","server_id":"nobody","reboot_type":"SOFT",'
+            b'"origin":"control_panel","time":"%s"}'
+            % time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()).encode())
+    s = connect(addr)
+    s.sendall(b"POST /v1/events HTTP/1.1\r\nHost: agent\r\n"
+              b"Authorization: Bearer " + sys.argv[3].encode() + b"\r\n"
+              b"Content-Type: application/json\r\nContent-Length: "
+              + str(len(body)).encode() + b"\r\n\r\n" + body[:10])
+    time.sleep(3)
+    s.sendall(body[10:])
+    print(s.recv(4096).split(b"\r\n", 1)[0].decode())
+PY
+
+mkdir -p sl
+setup sl
+cp k/schedule.json sl/
+python3 - <<'PY'
+import json
+c = json.load(open("sl/agent.json"))
+# 64 connections (16 for each of the 4 threads), 4 from one address
+c.update(header_timeout_seconds=2, max_connections=64, max_connections_per_ip=4)
+json.dump(c, open("sl/agent.json", "w"))
+PY
+
+test_ok "a slow sender without a token is cut off at the header deadline; connections are limited per address; a normal request still works" '
+  start_agent sl
+  t=$(python3 slowclient.py "$(cat sl/addr)" trickle)
+  echo "measured: a header byte a second: connection closed after $t s"
+  [ "$t" != none ]
+  python3 -c "import sys; t = float(sys.argv[1]); assert 1.5 <= t <= 4.5, t" "$t"
+  grep "\"event\":\"request_refused\"" sl/agent.log | grep "\"status\":408" | grep -q header_timeout_seconds
+  curl -s -o resp -w "%{http_code}" "http://$(cat sl/addr)/v1/health" > code
+  expect 200
+  # a token stops the clock: a slow body is read (the idle timeout bounds it)
+  [ "$(python3 slowclient.py "$(cat sl/addr)" slowbody "$(cat sl/token)")" = "HTTP/1.1 200 OK" ]
+  # four connections from 127.0.0.1 at most; the fifth is closed at once
+  [ "$(python3 slowclient.py "$(cat sl/addr)" perip 4)" = refused ]
+  # and once the header deadline has swept them, requests are served again
+  wait_until 10 curl -sf -o /dev/null "http://$(cat sl/addr)/v1/health"
+  call sl GET /v1/servers/slow01; expect 200
+  stop_agent sl'
+
 if have openssl; then
   test_ok "TLS: a non-loopback address with a certificate; the key must be private" '
-    mkdir -p tls && setup tls
+    mkdir -p tls
+    setup tls
     cp k/schedule.json tls/
     openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
       -keyout tls/key.pem -out tls/cert.pem 2>/dev/null
@@ -616,7 +742,7 @@ PY
     curl -s --cacert tls/cert.pem -H "Authorization: Bearer $(cat tls/token)" \
       "https://localhost:$port/v1/servers/slow01" > resp
     resp_has "\"state\":\"scheduled\""
-    ! curl -s -o /dev/null "http://127.0.0.1:$port/v1/health"
+    fails curl -s -o /dev/null "http://127.0.0.1:$port/v1/health"
     stop_agent tls'
 else
   skip "TLS" "no openssl"

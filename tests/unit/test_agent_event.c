@@ -4,6 +4,9 @@
 #include "tests/unit/tap.h"
 #include "agent/config.h"
 #include "agent/event.h"
+#include "agent/http.h"
+
+#include <jansson.h>
 
 static int
 parse (const char *body, struct fg_event *ev, char *why, size_t cap,
@@ -99,6 +102,62 @@ test_bad_events_name_the_field (void)
   }
 }
 
+/* What the client sent comes back in the 400's sentence and field, and
+ * goes to the log: control characters escaped, and never a character cut
+ * in half by the quoting (the JSON reply could not be written). */
+static void
+test_bad_input_is_escaped (void)
+{
+  static const char *const bodies[] = {
+    "{\"a\\nb\":1}",
+    "{\"event_id\":\"a\",\"server_id\":\"b\",\"reboot_type\":"
+    "\"\\u001b[31mSOFT\",\"origin\":\"api\",\"time\":\"2026-12-01T10:00:00Z\"}",
+    "{\"event_id\":\"a\",\"server_id\":\"b\",\"reboot_type\":\"SOFT\","
+    "\"origin\":\"control\\u0085panel\",\"time\":\"2026-12-01T10:00:00Z\"}",
+    /* 39 ASCII bytes, then a 2-byte character the "%.40s" would cut */
+    "{\"event_id\":\"a\",\"server_id\":\"b\",\"reboot_type\":\"SOFT\","
+    "\"origin\":\"api\",\"time\":\"2026-12-01T10:00:00Z..................."
+    "\xc3\xa9\"}",
+    "{\"\\t\\u007f\\u001b\":1}",
+  };
+  static const char *const expect[] = {
+    "unknown field 'a\\x0Ab'", "not \"\\x1B[31mSOFT\"",
+    "not \"control\\xC2\\x85panel\"", "not \"2026-12-01T10:00:00Z",
+    "unknown field '\\x09\\x7F\\x1B'",
+  };
+
+  for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+    struct fg_event ev;
+    char why[512], field[64];
+    char *reply;
+    json_t *o;
+    CHECK_INT (parse (bodies[i], &ev, why, sizeof why, field), -1);
+    CHECK_CONTAINS (why, expect[i]);
+    for (const unsigned char *p = (const unsigned char *) why; *p; p++)
+      CHECK (*p >= 0x20 && *p != 0x7f);
+    for (const unsigned char *p = (const unsigned char *) field; *p; p++)
+      CHECK (*p >= 0x20 && *p != 0x7f);
+    reply = fg_http_error_body (why, field);
+    CHECK (reply != NULL);
+    o = reply ? json_loads (reply, 0, NULL) : NULL;
+    CHECK (o != NULL && json_is_string (json_object_get (o, "error")));
+    if (field[0])
+      CHECK (o != NULL && json_is_string (json_object_get (o, "field")));
+    json_decref (o);
+    free (reply);
+  }
+  /* The reply body itself never fails on what it is given. */
+  {
+    char *reply = fg_http_error_body ("unknown server '\xff\x1b'", "a\nb");
+    CHECK (reply != NULL);
+    if (reply) {
+      CHECK_CONTAINS (reply, "unknown server '\\\\xFF\\\\x1B'");
+      CHECK_CONTAINS (reply, "\"field\":\"a\\\\x0Ab\"");
+    }
+    free (reply);
+  }
+}
+
 static void
 test_nul_inside_a_string (void)
 {
@@ -162,6 +221,7 @@ main (void)
 {
   RUN (test_good_event);
   RUN (test_bad_events_name_the_field);
+  RUN (test_bad_input_is_escaped);
   RUN (test_nul_inside_a_string);
   RUN (test_rfc3339);
   RUN (test_token_equal);

@@ -148,6 +148,102 @@ test_every_problem_listed (void)
   }
 }
 
+/* No problem line may carry a raw control character: a key or an id from
+ * the file could split a line of the log or drive the terminal. */
+static int
+no_control_bytes (const struct fg_schedule *s)
+{
+  for (size_t i = 0; i < s->nlisted; i++)
+    for (const unsigned char *p = (const unsigned char *) s->problems[i];
+         *p; p++)
+      if (*p < 0x20 || *p == 0x7f) {
+        printf ("#   raw control byte 0x%02x in: %s\n", *p, s->problems[i]);
+        return 0;
+      }
+  return 1;
+}
+
+static void
+test_problems_escape_control_characters (void)
+{
+  struct fg_schedule s;
+
+  CHECK_INT (parse ("{\"version\":1,\"a\\nb\":1,\"servers\":["
+                    "{\"server_id\":\"\\u001b[31m\",\"window_start\":"
+                    "\"2026-12-01T00:00:00Z\",\"window_end\":"
+                    "\"2026-12-02T00:00:00Z\",\"source\":\"s\","
+                    "\"class\":\"x\\ry\",\"server_record\":" REC "},"
+                    "{\"server_id\":\"w\",\"window_start\":\"\\u0007\","
+                    "\"window_end\":\"2026-12-02T00:00:00Z\",\"source\":\"s\","
+                    "\"k\\t\":1,\"server_record\":{\"version\":1,"
+                    "\"public\":{},\"x\\u009b2J\":1}}]}", &s), 0);
+  CHECK (s.nlisted >= 5);
+  CHECK (no_control_bytes (&s));
+  CHECK (has_problem (&s, "'sched.json': unknown key 'a\\x0Ab'"));
+  CHECK (has_problem (&s, "servers[0]: 'server_id' '\\x1B[31m' must be"));
+  CHECK (has_problem (&s, "not 'x\\x0Dy'"));
+  CHECK (has_problem (&s, "servers[1] (w): 'window_start' must be an RFC "
+                      "3339 time such as 2026-12-01T00:00:00Z, not "
+                      "'\\x07'"));
+  CHECK (has_problem (&s, "servers[1] (w): unknown key 'k\\x09'"));
+  CHECK (has_problem (&s, "unknown key 'x\\xC2\\x9B2J'"));
+  fg_schedule_release (&s);
+}
+
+/* Outputs are compared as files, not as strings: however a path is
+ * spelled, two servers never write one file, and no output is a
+ * server's source (or one of its split parts). */
+static void
+test_output_identity (void)
+{
+  char out[600], link[600], text[4096], base[300];
+  struct fg_schedule s;
+  struct fg_err e = FG_ERR_INIT;
+
+  snprintf (base, sizeof base, "%s/ident", dir);
+  snprintf (out, sizeof out, "%s/out", base);
+  snprintf (link, sizeof link, "%s/link", base);
+  CHECK_INT (mkdir (base, 0700), 0);
+  CHECK_INT (mkdir (out, 0700), 0);
+  CHECK_INT (symlink ("out", link), 0);
+#define ENTRY(id, src, outp) \
+  "{\"server_id\":\"" id "\",\"window_start\":\"2026-12-01T00:00:00Z\"," \
+  "\"window_end\":\"2026-12-02T00:00:00Z\",\"source\":\"" src "\"," \
+  "\"output\":\"" outp "\",\"server_record\":" REC "}"
+  snprintf (text, sizeof text, "{\"version\":1,\"servers\":["
+            ENTRY ("a", "img/a.tar.gz", "out/a.vhd") ","
+            ENTRY ("b", "img/b.tar.gz", "out/./a.vhd") ","
+            ENTRY ("c", "img/c.tar.gz", "out//a.vhd") ","
+            ENTRY ("d", "img/d.tar.gz", "link/a.vhd") ","
+            ENTRY ("e", "img/e.tar.gz", "%s/out/../out/a.vhd") ","
+            ENTRY ("f", "img/f.tar.gz", "img/../img/./a.tar.gz") ","
+            ENTRY ("g", "out/g.vhd", "link/g.vhd") ","
+            ENTRY ("h", "img/h.tar.gz", "img//h.tar.gz.3") ","
+            ENTRY ("i", "img/i.tar.gz", "out/i.vhd") "]}", base);
+#undef ENTRY
+  CHECK_INT (fg_schedule_parse (text, strlen (text), "sched.json", base,
+                                out, &s, &e), 0);
+  CHECK (has_problem (&s, "servers[1] (b): 'output' '"));
+  CHECK (has_problem (&s, "/out/./a.vhd' is also servers[0] (a)'s"));
+  CHECK (has_problem (&s, "/out//a.vhd' is also servers[0] (a)'s"));
+  CHECK (has_problem (&s, "/link/a.vhd' is also servers[0] (a)'s"));
+  CHECK (has_problem (&s, "servers[4] (e): 'output'"));
+  CHECK (has_problem (&s, "servers[5] (f): 'output' '"));
+  CHECK (has_problem (&s, "/img/../img/./a.tar.gz' is the 'source' of "
+                      "servers[0] (a)"));
+  CHECK (has_problem (&s, "servers[6] (g): 'output' '"));
+  CHECK (has_problem (&s, "/link/g.vhd' is its own 'source'"));
+  CHECK (has_problem (&s, "servers[7] (h): 'output' '"));
+  CHECK (has_problem (&s, "/img//h.tar.gz.3' is a part of its own "
+                      "'source'"));
+  /* Exactly those: a, i and the sources that no output names are fine. */
+  CHECK_INT (s.nproblems, 7);
+  for (size_t i = 0; i < s.nlisted; i++)
+    CHECK (strstr (s.problems[i], "servers[8]") == NULL &&
+           strstr (s.problems[i], "servers[0] (a): 'output'") == NULL);
+  fg_schedule_release (&s);
+}
+
 static void
 test_server_records (void)
 {
@@ -286,6 +382,29 @@ test_config (void)
   CHECK_INT (c.body_limit, 16384);
   CHECK (c.log == NULL);
   CHECK_CONTAINS (c.state, "/st.sqlite");
+  CHECK_INT (c.max_clock_skew, 300);
+  CHECK_INT (c.header_timeout, 10);
+  CHECK_INT (c.max_connections, 512);
+  CHECK_INT (c.max_connections_per_ip, 256);
+  fg_agent_config_release (&c);
+
+  /* The per-address limit is at most the limit; the header timeout is
+   * never 0 (no bound at all). */
+  write_file (path, "{\"token_file\":\"token\",\"schedule\":\"sched.json\","
+              "\"state\":\"st.sqlite\",\"output_dir\":\".\","
+              "\"max_connections\":64,\"max_connections_per_ip\":65,"
+              "\"header_timeout_seconds\":0,\"max_clock_skew_seconds\":60}",
+              0644);
+  CHECK_INT (fg_agent_config_load (path, &c, &e), 0);
+  CHECK_INT (c.nproblems, 2);
+  if (c.nproblems == 2) {
+    CHECK_CONTAINS (c.problems[0], "'header_timeout_seconds' must be a whole "
+                    "number from 1 to 300");
+    CHECK_CONTAINS (c.problems[1], "'max_connections_per_ip' must be a whole "
+                    "number from 0 to 64");
+  }
+  CHECK_INT (c.max_clock_skew, 60);
+  CHECK_INT (c.max_connections, 64);
   fg_agent_config_release (&c);
 
   write_file (path, "{\"listen\":\"10.0.0.1:8470\",\"token_file\":\"token\","
@@ -343,6 +462,8 @@ main (void)
     return 1;
   RUN (test_valid_schedule);
   RUN (test_every_problem_listed);
+  RUN (test_problems_escape_control_characters);
+  RUN (test_output_identity);
   RUN (test_server_records);
   RUN (test_record_from_file_and_files_checked);
   RUN (test_config);

@@ -2,6 +2,11 @@
 #include "tests/unit/tap.h"
 #include "convert/fileconv.h"
 
+#include <archive.h>
+#include <archive_entry.h>
+#include <stdint.h>
+#include <unistd.h>
+
 static void
 check_path (const char *name, const char *want)
 {
@@ -97,6 +102,55 @@ test_message_names_the_member (void)
   CHECK_CONTAINS (e.msg, "..");
 }
 
+/* A pax mtime of 2^63 - 1 (libarchive's clamp of any larger one): the
+ * inode's epoch bits were computed with a signed subtraction that
+ * overflowed (UB, an abort under check-asan).  The conversion goes on. */
+static void
+test_extreme_mtime_converts (void)
+{
+  char tgz[] = "/tmp/fg2ng-test-mtime-XXXXXX", out[64];
+  static const int64_t times[] = { INT64_MAX, INT64_MIN, INT64_MAX - 5 };
+  struct archive *a = archive_write_new ();
+  struct archive_entry *ent;
+  struct fg_parts parts;
+  enum fg_source_kind kind;
+  struct fg_file_opts o = { .format = FG_DISK_VHD, .replace = 1,
+                            .headroom_pct = 30 };
+  struct fg_file_result res;
+  struct fg_err e = FG_ERR_INIT;
+  int fd = mkstemp (tgz);
+
+  CHECK (fd >= 0);
+  snprintf (out, sizeof out, "%s.vhd", tgz);
+  archive_write_set_format_pax (a);
+  archive_write_add_filter_gzip (a);
+  archive_write_open_fd (a, fd);
+  for (int i = -1; i < 3; i++) {
+    char name[32];
+    ent = archive_entry_new ();
+    snprintf (name, sizeof name, i < 0 ? "image/" : "image/f%d", i);
+    archive_entry_set_pathname (ent, name);
+    archive_entry_set_filetype (ent, i < 0 ? AE_IFDIR : AE_IFREG);
+    archive_entry_set_perm (ent, 0644);
+    archive_entry_set_size (ent, 0);
+    if (i >= 0)
+      archive_entry_set_mtime (ent, (time_t) times[i], 0);
+    archive_write_header (a, ent);
+    archive_entry_free (ent);
+  }
+  archive_write_close (a);
+  archive_write_free (a);
+  close (fd);
+  CHECK_INT (fg_parts_find (tgz, &kind, &parts, &e), 0);
+  CHECK_INT (fg_convert_file_parts (&parts, out, &o, &res, &e), 0);
+  if (e.msg[0])
+    printf ("#   %s\n", e.msg);
+  CHECK_INT (res.files, 3);
+  fg_parts_release (&parts);
+  unlink (out);
+  unlink (tgz);
+}
+
 int
 main (void)
 {
@@ -106,5 +160,6 @@ main (void)
   RUN (test_names_ext4_cannot_hold_refused);
   RUN (test_outside_image_is_skipped);
   RUN (test_message_names_the_member);
+  RUN (test_extreme_mtime_converts);
   return TAP_DONE ();
 }

@@ -199,6 +199,11 @@ test_bad_records_name_the_key (void)
     { "{\"version\": 1}", "neither" },
     { "{\"version\": 1, \"public\": {\"mac\": \"40:40:zz:00:00:00\"}}",
       "'public.mac'" },
+    /* %2x takes a sign and blanks: "-1" was stored as ffffffff (issue 15) */
+    { "{\"version\": 1, \"public\": {\"mac\": \"-1:-1:-1:-1:-1:-1\"}}",
+      "'public.mac'" },
+    { "{\"version\": 1, \"public\": {\"mac\": \" a: b: c: d: e: f\"}}",
+      "'public.mac'" },
     { "{\"version\": 1, \"public\": {}, \"hostname\": \"a b\"}", "'hostname'" },
     { "[1, 2", "line 1" },
   };
@@ -296,6 +301,40 @@ test_debian_round_trip (void)
   add (&ex, "etc/resolv.conf", "search example.com\nnameserver 8.8.8.8\n");
   round_trip ("debian-interfaces", "debian", &ex);
   fg_files_release (&ex);
+}
+
+/* A hook line longer than any fixed buffer is kept whole: it was cut at
+ * 1023 bytes, which changes the command the guest runs (issue 15). */
+static void
+test_debian_long_hook_kept_whole (void)
+{
+  struct fg_net_plan p;
+  struct fg_net_render r;
+  struct fg_files ex;
+  struct fg_err e = FG_ERR_INIT;
+  const struct fg_net_out *o;
+  size_t n = 4000;
+  char *text = malloc (n + 200), *hook = malloc (n + 1);
+
+  memset (hook, 'x', n);
+  memcpy (hook, "iptables-restore -n /etc/fw", 27);
+  memcpy (hook + n - 4, " END", 4);
+  hook[n] = '\0';
+  snprintf (text, n + 200, "auto eth0\niface eth0 inet static\n"
+            "    address 198.51.100.23\n    netmask 255.255.255.0\n"
+            "    pre-up %s\n", hook);
+  fg_files_init (&ex);
+  add (&ex, "etc/network/interfaces", text);
+  make_plan (&p, FG_MODE_SELF_SERVICE, record);
+  CHECK_INT (fg_net_render ("debian-interfaces", &p.net, &ex, &r, &e), 0);
+  o = fg_net_render_find (&r, "etc/network/interfaces");
+  CHECK (o && o->text && strstr (o->text, hook) != NULL);
+  CHECK (o && o->text && strstr (o->text, " END\n") != NULL);
+  fg_net_render_release (&r);
+  fg_net_plan_release (&p);
+  fg_files_release (&ex);
+  free (text);
+  free (hook);
 }
 
 static void
@@ -397,6 +436,63 @@ test_gentoo_round_trip (void)
   fg_files_release (&ex);
 }
 
+/* Issue 16: a route that cannot work is refused in the plan, never
+ * written with "|| true" (which hides the failure at boot).  No family
+ * guards a route, IPv4 or IPv6, or anything else, that way. */
+static void
+test_no_renderer_hides_a_failure (void)
+{
+  static const char *const renderers[][2] = {
+    { "debian-interfaces", "etc/network/interfaces" },
+    { "rhel-ifcfg", NULL }, { "suse-ifcfg", NULL }, { "arch-rc-conf", NULL },
+    { "gentoo-conf-d-net", NULL },
+  };
+  struct fg_net_plan p;
+  struct fg_net_iface *eth0;
+  struct fg_net_route *v;
+
+  make_plan (&p, FG_MODE_SELF_SERVICE, record);
+  /* an IPv6 static route besides the IPv4 ones */
+  eth0 = (struct fg_net_iface *) iface (&p.net, "eth0");
+  CHECK (eth0 != NULL);
+  if (eth0 && (v = realloc (eth0->routes, (eth0->nroutes + 1) * sizeof *v))) {
+    eth0->routes = v;
+    memset (&v[eth0->nroutes], 0, sizeof *v);
+    v[eth0->nroutes].to = strdup ("2001:db8:9::/48");
+    v[eth0->nroutes].via = strdup ("2001:db8:1::1");
+    v[eth0->nroutes].metric = -1;
+    eth0->nroutes++;
+  }
+  for (size_t k = 0; k < sizeof renderers / sizeof renderers[0]; k++) {
+    struct fg_net_render r;
+    struct fg_err e = FG_ERR_INIT;
+    int routes = 0;
+    CHECK_INT (fg_net_render (renderers[k][0], &p.net, NULL, &r, &e), 0);
+    for (size_t i = 0; i < r.n; i++) {
+      if (r.v[i].text == NULL)
+        continue;
+      if (strstr (r.v[i].text, "|| true") || strstr (r.v[i].text, "||true")) {
+        printf ("#   %s: %s guards a command with || true:\n%s",
+                renderers[k][0], r.v[i].path, r.v[i].text);
+        tap_cur_failed = 1;
+      }
+      routes += strstr (r.v[i].text, "10.176.0.0") != NULL;
+    }
+    CHECK (routes > 0);
+    if (renderers[k][1]) {
+      const struct fg_net_out *o = fg_net_render_find (&r, renderers[k][1]);
+      CHECK (o && o->text);
+      if (o && o->text) {
+        CHECK_CONTAINS (o->text, "    up ip route add 10.176.0.0/12 via 10.179.64.1 dev eth1\n");
+        CHECK_CONTAINS (o->text, "    down ip route del 10.176.0.0/12 via 10.179.64.1 dev eth1\n");
+        CHECK_CONTAINS (o->text, "    up ip -6 route add 2001:db8:9::/48 via 2001:db8:1::1 dev eth0\n");
+      }
+    }
+    fg_net_render_release (&r);
+  }
+  fg_net_plan_release (&p);
+}
+
 static void
 test_unknown_renderer (void)
 {
@@ -419,12 +515,14 @@ main (void)
   RUN (test_image_mode_keeps_the_files);
   RUN (test_bad_records_name_the_key);
   RUN (test_debian_round_trip);
+  RUN (test_debian_long_hook_kept_whole);
   RUN (test_redhat_round_trip);
   RUN (test_redhat_keeps_settings_and_drops_stale_aliases);
   RUN (test_suse_round_trip);
   RUN (test_arch_round_trip);
   RUN (test_arch_netcfg_round_trip);
   RUN (test_gentoo_round_trip);
+  RUN (test_no_renderer_hides_a_failure);
   RUN (test_unknown_renderer);
   return TAP_DONE ();
 }

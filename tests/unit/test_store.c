@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -513,6 +514,153 @@ test_bad_paths_are_named_with_a_hint (void)
   }
 }
 
+/* Job A done at out/a.vhd; jobs that write the same file under other
+ * spellings are told at their claim, whatever their queue. */
+static void
+test_claim_names_the_job_that_has_the_output (void)
+{
+  char path[300], out[300], a[320], b[320], c[320], d[320], v[512];
+  struct fg_store *s = open_new (path, sizeof path);
+  struct fg_err e = FG_ERR_INIT;
+  struct fg_job j;
+
+  if (s == NULL)
+    return;
+  fg_job_init (&j);
+  snprintf (out, sizeof out, "%s/out", dir);
+  mkdir (out, 0755);
+  snprintf (a, sizeof a, "%s/out/a.vhd", dir);
+  snprintf (b, sizeof b, "%s/out/./a.vhd", dir);
+  snprintf (c, sizeof c, "%s//out/../out/a.vhd", dir);
+  snprintf (d, sizeof d, "%s/out/d.vhd", dir);
+  CHECK_INT (fg_store_add (s, "batch", "a", "/s", a, "{}", &e), 1);
+  CHECK_INT (fg_store_claim (s, "batch", getpid (), &j, &e), 1);
+  CHECK (j.output_taken_by == NULL);
+  CHECK_STR (j.output_id, a);
+  CHECK_INT (fg_store_finish (s, j.id, "{}", NULL, &e), 0);
+
+  CHECK_INT (fg_store_add (s, "batch", "b", "/s", b, "{}", &e), 1);
+  CHECK_INT (fg_store_add (s, "agent", "c", "/s", c, "{}", &e), 1);
+  CHECK_INT (fg_store_add (s, "batch", "d", "/s", d, "{}", &e), 1);
+  CHECK_INT (fg_store_claim (s, "batch", getpid (), &j, &e), 1);
+  CHECK_STR (j.key, "b");
+  CHECK_STR (j.output_taken_by, "a");
+  CHECK_STR (j.output_id, a);
+  CHECK_INT (fg_store_fail (s, j.id, "refused", "taken", NULL, NULL, 0, &e),
+             FG_JOB_FAILED);
+  /* A failed job holds nothing; the done one still does. */
+  CHECK_INT (fg_store_claim (s, "agent", getpid (), &j, &e), 1);
+  CHECK_STR (j.key, "c");
+  CHECK_STR (j.output_taken_by, "a");
+  fg_store_release (s, j.id, &e);
+  /* An output of its own. */
+  CHECK_INT (fg_store_claim (s, "batch", getpid (), &j, &e), 1);
+  CHECK_STR (j.key, "d");
+  CHECK (j.output_taken_by == NULL);
+  CHECK_INT (sql (path, "SELECT group_concat(output_id, ' ') FROM jobs "
+                  "WHERE key IN ('b', 'c')", v, sizeof v), 0);
+  {
+    char want[700];
+    snprintf (want, sizeof want, "%s %s", a, a);
+    CHECK_STR (v, want);
+  }
+  fg_job_release (&j);
+  fg_store_close (s);
+}
+
+/* Two jobs of one output pending at once: the first claimed writes, the
+ * second is told while the first still runs. */
+static void
+test_a_running_job_holds_its_output (void)
+{
+  char path[300], x[320], y[320];
+  struct fg_store *s = open_new (path, sizeof path);
+  struct fg_err e = FG_ERR_INIT;
+  struct fg_job j1, j2;
+
+  if (s == NULL)
+    return;
+  fg_job_init (&j1);
+  fg_job_init (&j2);
+  snprintf (x, sizeof x, "%s/out/x.vhd", dir);
+  snprintf (y, sizeof y, "%s/out//x.vhd", dir);
+  fg_store_add (s, "batch", "x", "/s", x, "{}", &e);
+  fg_store_add (s, "batch", "y", "/s", y, "{}", &e);
+  CHECK_INT (fg_store_claim (s, "batch", getpid (), &j1, &e), 1);
+  CHECK (j1.output_taken_by == NULL);
+  CHECK_INT (fg_store_claim (s, "batch", getpid (), &j2, &e), 1);
+  CHECK_STR (j2.output_taken_by, "x");
+  /* Released and claimed again: its own old row does not count. */
+  CHECK_INT (fg_store_release (s, j1.id, &e), 0);
+  CHECK_INT (fg_store_fail (s, j2.id, "refused", "taken", NULL, NULL, 0, &e),
+             FG_JOB_FAILED);
+  CHECK_INT (fg_store_claim (s, "batch", getpid (), &j1, &e), 1);
+  CHECK_STR (j1.key, "x");
+  CHECK (j1.output_taken_by == NULL);
+  fg_job_release (&j1);
+  fg_job_release (&j2);
+  fg_store_close (s);
+}
+
+/* A store written by schema 1 (no output_id) opens, keeps its jobs, and
+ * gets its outputs' identities. */
+static void
+test_a_schema_1_store_is_migrated (void)
+{
+  char path[300], q[1024], v[512], a[320], b[320];
+  struct fg_store *s;
+  struct fg_err e = FG_ERR_INIT;
+  struct fg_job j;
+  static const char v1[] =
+    "PRAGMA journal_mode = WAL;"
+    "CREATE TABLE jobs (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
+    " queue TEXT NOT NULL, source TEXT NOT NULL, output TEXT NOT NULL,"
+    " options TEXT NOT NULL DEFAULT '{}', state TEXT NOT NULL DEFAULT"
+    " 'pending' CHECK (state IN ('pending','running','done','failed')),"
+    " runs INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,"
+    " worker_pid INTEGER, worker_host TEXT, worker_boot TEXT,"
+    " worker_start INTEGER, created_at REAL NOT NULL, updated_at REAL NOT"
+    " NULL, started_at REAL, finished_at REAL, result TEXT, error_kind"
+    " TEXT, error_message TEXT, error_hint TEXT, log TEXT,"
+    " CHECK ((state = 'running') = (worker_pid IS NOT NULL)));"
+    "CREATE INDEX jobs_by_state ON jobs (queue, state, id);"
+    "CREATE TABLE events (seq INTEGER PRIMARY KEY, job INTEGER NOT NULL"
+    " REFERENCES jobs (id), at REAL NOT NULL, state TEXT NOT NULL,"
+    " pid INTEGER, host TEXT, note TEXT);"
+    "CREATE INDEX events_by_job ON events (job, seq);"
+    "PRAGMA application_id = 1714581095; PRAGMA user_version = 1;";
+  sqlite3 *db;
+
+  fresh (path, sizeof path);
+  snprintf (a, sizeof a, "%s/out/a.vhd", dir);
+  snprintf (b, sizeof b, "%s/out/./a.vhd", dir);
+  CHECK_INT (sqlite3_open (path, &db), SQLITE_OK);
+  CHECK_INT (sqlite3_exec (db, v1, NULL, NULL, NULL), SQLITE_OK);
+  snprintf (q, sizeof q, "INSERT INTO jobs (key, queue, source, output, "
+            "state, runs, created_at, updated_at, result) VALUES ('a', "
+            "'batch', '/s', '%s', 'done', 1, 1, 1, '{}')", a);
+  CHECK_INT (sqlite3_exec (db, q, NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close (db);
+
+  s = fg_store_open (path, 0, &e);
+  CHECK (s != NULL);
+  if (s == NULL) {
+    printf ("#   %s\n", e.msg);
+    return;
+  }
+  fg_job_init (&j);
+  CHECK_INT (sql (path, "PRAGMA user_version", v, sizeof v), 0);
+  CHECK_INT (atoi (v), FG_STORE_SCHEMA);
+  CHECK_INT (fg_store_get (s, "a", &j, &e), 1);
+  CHECK_INT (j.state, FG_JOB_DONE);
+  CHECK_STR (j.output_id, a);
+  CHECK_INT (fg_store_add (s, "batch", "b", "/s", b, "{}", &e), 1);
+  CHECK_INT (fg_store_claim (s, "batch", getpid (), &j, &e), 1);
+  CHECK_STR (j.output_taken_by, "a");
+  fg_job_release (&j);
+  fg_store_close (s);
+}
+
 static void
 rm_rf (const char *d)
 {
@@ -532,6 +680,12 @@ main (void)
     printf ("Bail out! cannot make a folder under %s\n", t ? t : "/tmp");
     return 1;
   }
+  {
+    /* Outputs are compared by their real folders: name ours so. */
+    char real[PATH_MAX];
+    if (realpath (dir, real) && strlen (real) < sizeof dir)
+      memcpy (dir, real, strlen (real) + 1);
+  }
   RUN (test_open_creates_a_wal_store_with_a_schema_version);
   RUN (test_add_is_idempotent_on_the_key);
   RUN (test_claim_finish_and_fail);
@@ -540,6 +694,9 @@ main (void)
   RUN (test_racing_claims_never_hand_out_a_job_twice);
   RUN (test_kill_9_then_reopen_and_recover);
   RUN (test_bad_paths_are_named_with_a_hint);
+  RUN (test_claim_names_the_job_that_has_the_output);
+  RUN (test_a_running_job_holds_its_output);
+  RUN (test_a_schema_1_store_is_migrated);
   rm_rf (dir);
   return TAP_DONE ();
 }
