@@ -16,7 +16,11 @@ static const char help[] =
 "in passing, or only modules), boot loader and init system, fstab,\n"
 "hostname, signs of databases, and the figures that decide eligibility\n"
 "(inodes, bytes used).  File-level images are read in one streaming pass,\n"
-"without a VM, keeping only the few files that identify the system.\n"
+"without a VM, keeping only the few files that identify the system; an\n"
+"extracted root folder (the root itself, or a folder holding image/) is\n"
+"read the same way, as convert reads it.  The kernels the boot\n"
+"configuration boots are marked; modules without a kernel image are the\n"
+"kernel a first-gen host supplied.\n"
 "\n"
 "Block-level images and VHDs are inspected through one read-only\n"
 "libguestfs appliance; Windows disks too (version, domain controller).\n"
@@ -42,8 +46,14 @@ print_text (const struct fg_inspection *in)
           in->init);
   for (unsigned i = 0; i < in->nkernels; i++) {
     const struct fg_kernel *k = &in->kernels[i];
-    printf ("kernel       %s%s%s, xen-blkfront %s, xen-netfront %s\n",
-            k->version, k->has_initrd ? ", initrd" : "",
+    if (k->host_supplied) {
+      printf ("kernel       %s, modules only: host-supplied (first-gen), "
+              "not booted on next-gen\n", k->version);
+      continue;
+    }
+    printf ("kernel       %s%s%s%s, xen-blkfront %s, xen-netfront %s\n",
+            k->version, k->boots ? ", boots" : ", not booted",
+            k->has_initrd ? ", initrd" : "",
             k->has_modules ? ", modules" : ", no modules",
             fg_kernel_driver_where (k, 'b'), fg_kernel_driver_where (k, 'n'));
     if (k->initramfs.status != FG_INITRAMFS_NOT_LISTED)

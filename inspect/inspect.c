@@ -1285,7 +1285,11 @@ entry_kernel (struct fg_inspection *in, const char *arg, char *named,
            strncmp (x->name, base + pl, len) == 0))
         return x;
     }
-    {
+    /* Known absent only for a version-named image of a file-level
+     * pass, which keeps /boot's links: "vmlinuz-xen" or a disk's
+     * unkept link cannot be placed. */
+    if (isdigit ((unsigned char) base[pl]) && in->layout &&
+        strcmp (in->layout, "file") == 0) {
       size_t bl = strlen (base) < cap ? strlen (base) : cap - 1;
       memcpy (named, base, bl);
       named[bl] = '\0';

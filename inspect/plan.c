@@ -424,7 +424,7 @@ driver_state (const struct fg_kernel *k, int which)
 
 /* S appended to the list in BUF (", " between). */
 static void
-cat (char *buf, size_t cap, const char *s)
+list_add (char *buf, size_t cap, const char *s)
 {
   size_t n = strlen (buf);
   snprintf (buf + n, cap - n, "%s%s", n ? ", " : "", s);
@@ -451,13 +451,13 @@ rule_kernels (struct ctx *c, struct fg_plan *p)
     char what[300];
 
     if (k->host_supplied) {
-      cat (host, sizeof host, k->version);
+      list_add (host, sizeof host, k->version);
       nhost++;
     }
     if (!k->boots)
       continue;
     nboot++;
-    cat (boots, sizeof boots, k->version);
+    list_add (boots, sizeof boots, k->version);
     if (kernel_number (k->version) < 2006032)
       old = 1;
     b = driver_state (k, 'b');
@@ -473,7 +473,7 @@ rule_kernels (struct ctx *c, struct fg_plan *p)
                     b == order[j] ? "xen-blkfront" : "",
                     b == order[j] && n == order[j] ? ", " : "",
                     n == order[j] ? "xen-netfront" : "");
-          cat (lists[j], sizeof missing, what);
+          list_add (lists[j], sizeof missing, what);
           break;
         }
     }

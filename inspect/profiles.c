@@ -138,8 +138,17 @@ validate (json_t *j, const char *file, struct fg_err *e)
       return fg_err_set (e, FG_E_INTERNAL, "profile '%s': a profile with "
                          "\"convert\": false needs 'family', 'distros' and "
                          "'reason'", file);
+    if (json_is_true (json_object_get (j, "tested")))
+      return fg_err_set (e, FG_E_INTERNAL, "profile '%s': key 'tested' "
+                         "cannot be true with \"convert\": false", file);
     return 0;
   }
+  /* Whether the family's conversion is tested decides, with the profile
+   * itself, whether its base images are supported (inspect/plan.c). */
+  if (!json_is_boolean (json_object_get (j, "tested")))
+    return fg_err_set (e, FG_E_INTERNAL, "profile '%s': key 'tested' must "
+                       "be true or false (is the conversion of this family "
+                       "tested?)", file);
   for (size_t i = 0; i < sizeof profile_schema / sizeof profile_schema[0]; i++) {
     json_t *v = get_path (j, profile_schema[i].path);
     if (v == NULL || json_typeof (v) != profile_schema[i].type)

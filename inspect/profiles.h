@@ -18,7 +18,13 @@ json_t *fg_profile_load (const char *name, struct fg_err *e);
 
 /* The distro profile (profiles/NAME.json with a "distros" list naming
  * DISTRO), validated; NULL with no error set when none matches, NULL with
- * E set when a profile is broken.  *FILE gets its file name. */
+ * E set when a profile is broken.  *FILE gets its file name.
+ *
+ * A profile that converts carries "tested": true when its family's
+ * conversion is tested (an era tree of tests/fixtures/era is converted
+ * by the tests; tests/cli/t0325 holds the two together), false while
+ * it is not: base images are supported only where it is true.  A
+ * detection-only profile ("convert": false, Windows) never is. */
 json_t *fg_profile_for_distro (const char *distro, char **file,
                                struct fg_err *e);
 

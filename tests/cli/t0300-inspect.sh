@@ -175,9 +175,24 @@ PY
     ls /tmp | grep -q "^fg2ng-inspect-" && { echo "scratch left behind"; exit 1; } || true'
 fi
 
-test_ok "a differencing VHD and a root folder: not built yet, exit 3" '
-  mkdir -p rootdir/etc
-  expect_exit 3 "$FG2NG" inspect rootdir
-  err_has "not built yet"'
+test_ok "an extracted root folder is inspected as its archive is (the root itself, or a folder holding image/)" '
+  mkimage fold "etc/debian_version=6.0.10\n" "boot/vmlinuz-2.6.32-5-amd64=k" \
+    "lib/modules/2.6.32-5-amd64/kernel/drivers/block/xen-blkfront.ko=m" \
+    "boot/grub/menu.lst=title x\nkernel /boot/vmlinuz-2.6.32-5-amd64 ro\n" "etc/hostname=web01\n" \
+    "L:etc/os-release=../usr/lib/os-release" "usr/lib/os-release=ID=debian\nVERSION_ID=\"6\"\n"
+  "$FG2NG" inspect --json fold.tar.gz > fold-a.json
+  "$FG2NG" inspect --json fold.d > fold-d.json
+  "$FG2NG" inspect --json fold.d/image > fold-r.json
+  python3 - fold-a.json fold-d.json fold-r.json <<PY
+import json, sys
+a, d, r = (json.load(open(f)) for f in sys.argv[1:])
+for x in (d, r):
+    for k in ("layout", "os", "boot", "hostname", "kernels", "fstab", "databases"):
+        assert x[k] == a[k], (k, x[k], a[k])
+    for k in ("entries", "inodes", "bytes_used", "bytes_apparent"):
+        assert x["figures"][k] == a["figures"][k], (k, x["figures"], a["figures"])
+assert a["kernels"][0]["boots"] is True, a["kernels"]
+PY
+  "$FG2NG" inspect fold.d | grep -q "^layout  *file level"'
 
 done_testing

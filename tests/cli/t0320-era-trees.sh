@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # fg2ng inspect and check on small trees of every first-gen distribution
-# (tests/fixtures/era): release files, kernels and their initramfs, boot,
-# init and the network the first-gen agent wrote, each field compared
-# with the tree's expected.json; every check document against the schema.
+# (tests/fixtures/era): release files, kernels (the ones the boot
+# configuration boots, and a first-gen host's modules-only kernel) and
+# their initramfs, boot, init and the network the first-gen agent wrote,
+# each field compared with the tree's expected.json; every check document
+# against the schema.  (The verdicts of each tree: t0325.)
 . "$(dirname "$0")/lib.sh"
 
 ERA="$FG_TOP/tests/fixtures/era"
@@ -37,7 +39,15 @@ for k in ("distro", "version", "major", "codename", "family"):
 cmp("bootloader", got["boot"]["loader"], want["bootloader"])
 cmp("init", got["boot"]["init"], want["init"])
 cmp("kernels", sorted(k["version"] for k in got["kernels"]), sorted(want["kernels"]))
+# modules without an image: the first-gen host's kernel, never booted;
+# every other kernel of a tree is booted by its boot configuration
+cmp("host-supplied kernels", sorted(k["version"] for k in got["kernels"] if k["host_supplied"]),
+    sorted(want.get("host_supplied", [])))
 for k in got["kernels"]:
+    if k["host_supplied"]:
+        cmp("kernel %s boots" % k["version"], k["boots"], False)
+        continue
+    cmp("kernel %s boots" % k["version"], k["boots"], True)
     cmp("kernel %s initramfs_xen" % k["version"], k["initramfs_xen"], want["initramfs_xen"])
 net = got["network"]
 cmp("network.interfaces[].name", [i["name"] for i in net["interfaces"]],
