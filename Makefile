@@ -147,8 +147,9 @@ fuzz: $(FUZZ_BINS)
 	  name=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$name; \
 	  echo "fuzz: $$name for $(FUZZ_SECONDS) s"; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    $(BUILD)/fuzz/corpus-$$name tests/fuzz/seeds/$$name 2>&1 | tail -4 \
-	    || exit 1; \
+	    $(BUILD)/fuzz/corpus-$$name tests/fuzz/seeds/$$name \
+	    > $(BUILD)/fuzz/$$name.log 2>&1; rc=$$?; tail -4 $(BUILD)/fuzz/$$name.log; \
+	  [ $$rc = 0 ] || { echo "fuzz: $$name failed (exit $$rc): $(BUILD)/fuzz/$$name.log"; exit 1; }; \
 	done
 
 # ---- sample, demo, bench -----------------------------------------------

@@ -784,9 +784,16 @@ write_mapped (struct fg_fs *f, const uint8_t *buf, size_t len, uint64_t off,
     const struct extent_run *r = find_run (f, lblk);
     uint64_t avail, n;
 
-    if (r == NULL)
-      return fg_err_set (e, FG_E_INTERNAL, "%s: no block for offset %llu",
-                         where, (unsigned long long) off);
+    /* Blocks were allocated from the member's sparse map; data
+     * elsewhere means the archive contradicts itself (libarchive keeps
+     * map entries past the member's size that it left out of the
+     * entry's map). */
+    if (r == NULL) {
+      fg_err_set (e, FG_E_INPUT, "%s: data at offset %llu lies outside the "
+                  "member's sparse map", where, (unsigned long long) off);
+      fg_err_hint (e, "the archive is damaged: save the image again");
+      return -1;
+    }
     avail = (r->lblk + r->len - lblk) * BS - off % BS;
     n = avail < len ? avail : len;
     if (fg_e2io_pwrite (f->t, buf, (size_t) n,

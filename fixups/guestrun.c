@@ -10,6 +10,7 @@
 #include "inspect/files.h"
 #include "inspect/inspect.h"
 #include "inspect/netcfg.h"
+#include "inspect/vmaccel.h"
 
 static void
 free_strings (char **v)
@@ -66,7 +67,7 @@ int
 fg_guest_run (const char *disk, const char *format, const char *const *argv,
               char **log, struct fg_err *e)
 {
-  guestfs_h *g = guestfs_create ();
+  guestfs_h *g = fg_guestfs_create ();
   char **roots = NULL, *out = NULL;
   const char *doing = "starting the libguestfs appliance";
   int rc = -1;
@@ -221,7 +222,7 @@ fg_guest_fixups (const char *disk, const char *format,
                  const struct fg_guest_fix_opts *o,
                  struct fg_guest_fix_result *r, struct fg_err *e)
 {
-  guestfs_h *g = guestfs_create ();
+  guestfs_h *g = fg_guestfs_create ();
   char **roots = NULL, *uuid = NULL, *type = NULL;
   struct fg_files files;
   struct fg_net net;

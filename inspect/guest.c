@@ -9,6 +9,7 @@
  * never set here).
  */
 #include "inspect/inspect.h"
+#include "inspect/vmaccel.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -343,7 +344,7 @@ int
 fg_inspect_disk (const char *path, const char *format,
                  struct fg_inspection *in, struct fg_err *e)
 {
-  guestfs_h *g = guestfs_create ();
+  guestfs_h *g = fg_guestfs_create ();
   char **roots = NULL;
   struct stat st;
   int rc = -1;

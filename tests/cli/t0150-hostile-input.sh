@@ -138,6 +138,13 @@ test_ok "40000 empty network files: exit 2 at once, not a quadratic crawl" '
   expect_exit 2 "$FG2NG" inspect empty.tar.gz
   err_has "more than 4096 files"'
 
+test_ok "a sparse map the data contradicts (found by fuzz_fileconv): exit 2, not 3" '
+  gzip -c "$FG_TOP/tests/fuzz/seeds/fuzz_fileconv/sparse-map-mismatch.tar" > sm.tar.gz
+  expect_exit 2 "$FG2NG" convert --no-check sm.tar.gz -o sm.vhd
+  err_has "lies outside the member'"'"'s sparse map"
+  absent sm.vhd
+  no_leftovers .'
+
 # setloc FILE TEXT: the VHD FILE gets TEXT as its only (MacX) parent
 # locator, the header checksum made right again.
 setloc() {

@@ -1,0 +1,221 @@
+/* inspect/vmaccel.c --- see vmaccel.h */
+#include "inspect/vmaccel.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <guestfs.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/err.h"
+
+/* A working KVM prints the kernel's banner well under a second; the
+ * broken ones seen never print it at all. */
+#define PROBE_SECONDS 10
+
+static int prepared;
+static char used[256] = "kvm";
+
+/* The newest /boot/vmlinuz-* the caller can read, into PATH. */
+static int
+host_kernel (char *path, size_t cap)
+{
+  DIR *d = opendir ("/boot");
+  struct dirent *de;
+  time_t best = 0;
+
+  if (d == NULL)
+    return -1;
+  path[0] = '\0';
+  while ((de = readdir (d)) != NULL) {
+    char p[512];
+    struct stat st;
+    if (strncmp (de->d_name, "vmlinuz-", 8) != 0)
+      continue;
+    snprintf (p, sizeof p, "/boot/%s", de->d_name);
+    if (stat (p, &st) == 0 && S_ISREG (st.st_mode) && st.st_mtime >= best &&
+        access (p, R_OK) == 0) {
+      best = st.st_mtime;
+      snprintf (path, cap, "%s", p);
+    }
+  }
+  closedir (d);
+  return path[0] ? 0 : -1;
+}
+
+/* 1 when KVM ran the host kernel to its banner, 0 when not (WHY says
+ * what happened), -1 when the probe could not be made at all. */
+static int
+probe_kvm (char *why, size_t cap)
+{
+  char kernel[512], buf[4096];
+  int pfd[2], status = 0, ok = 0;
+  size_t have = 0;
+  pid_t pid;
+  struct timespec t0, now;
+
+  if (host_kernel (kernel, sizeof kernel) < 0 || pipe (pfd) < 0)
+    return -1;
+  pid = fork ();
+  if (pid < 0) {
+    close (pfd[0]);
+    close (pfd[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    int null = open ("/dev/null", O_RDWR);
+    dup2 (null, 0);
+    dup2 (pfd[1], 1);
+    dup2 (pfd[1], 2);
+    close (pfd[0]);
+    execlp ("qemu-system-x86_64", "qemu-system-x86_64", "-accel", "kvm",
+            "-cpu", "max", "-m", "256", "-nodefaults", "-display", "none",
+            "-no-reboot", "-serial", "stdio", "-kernel", kernel, "-append",
+            "console=ttyS0 earlyprintk=ttyS0 panic=-1", (char *) NULL);
+    _exit (127);
+  }
+  close (pfd[1]);
+  clock_gettime (CLOCK_MONOTONIC, &t0);
+  for (;;) {
+    struct pollfd p = { pfd[0], POLLIN, 0 };
+    ssize_t n;
+    clock_gettime (CLOCK_MONOTONIC, &now);
+    long left = PROBE_SECONDS * 1000L - ((now.tv_sec - t0.tv_sec) * 1000L +
+                                         (now.tv_nsec - t0.tv_nsec) / 1000000);
+    if (left <= 0) {
+      snprintf (why, cap, "a guest under KVM printed nothing in %d s",
+                PROBE_SECONDS);
+      break;
+    }
+    if (poll (&p, 1, (int) left) <= 0)
+      continue;
+    n = read (pfd[0], buf + have, sizeof buf - 1 - have);
+    if (n <= 0) {
+      buf[have] = '\0';
+      snprintf (why, cap, "qemu stopped under KVM: %.120s",
+                have ? buf : "no output");
+      break;
+    }
+    have += (size_t) n;
+    buf[have] = '\0';
+    if (strstr (buf, "Linux version")) {
+      ok = 1;
+      break;
+    }
+    if (have > sizeof buf / 2) {        /* keep the tail */
+      memmove (buf, buf + have - 256, 256);
+      have = 256;
+    }
+  }
+  kill (pid, SIGKILL);
+  waitpid (pid, &status, 0);
+  close (pfd[0]);
+  /* qemu absent is not a KVM problem: let libguestfs say what it says. */
+  if (!ok && WIFEXITED (status) && WEXITSTATUS (status) == 127)
+    return -1;
+  return ok;
+}
+
+/* The cached verdict for this boot of the host: 1 works, 0 broken, -1 none. */
+static int
+cache_read (const char *file, const char *boot, char *why, size_t cap)
+{
+  char line[512];
+  FILE *f = fopen (file, "r");
+  int v = -1;
+
+  if (f == NULL)
+    return -1;
+  if (fgets (line, sizeof line, f) && strncmp (line, boot, strlen (boot)) == 0
+      && line[strlen (boot)] == ' ') {
+    v = line[strlen (boot) + 1] == '1';
+    snprintf (why, cap, "%s", line + strlen (boot) + 3);
+    why[strcspn (why, "\n")] = '\0';
+  }
+  fclose (f);
+  return v;
+}
+
+static void
+cache_write (const char *file, const char *boot, int ok, const char *why)
+{
+  char tmp[600];
+  FILE *f;
+
+  snprintf (tmp, sizeof tmp, "%s.%ld", file, (long) getpid ());
+  f = fopen (tmp, "w");
+  if (f == NULL)
+    return;
+  fprintf (f, "%s %d %s\n", boot, ok, why);
+  if (fclose (f) == 0)
+    rename (tmp, file);
+  else
+    unlink (tmp);
+}
+
+void
+fg_vm_accel_prepare (void)
+{
+  char boot[64] = "", file[256], why[256] = "";
+  const char *tmpdir = getenv ("TMPDIR");
+  int ok;
+  FILE *f;
+
+  if (prepared)
+    return;
+  prepared = 1;
+  if (getenv ("LIBGUESTFS_BACKEND_SETTINGS")) {
+    snprintf (used, sizeof used, "as LIBGUESTFS_BACKEND_SETTINGS says (%s)",
+              getenv ("LIBGUESTFS_BACKEND_SETTINGS"));
+    return;
+  }
+  if (access ("/dev/kvm", R_OK | W_OK) != 0) {
+    snprintf (used, sizeof used, "tcg (no usable /dev/kvm)");
+    return;
+  }
+  if ((f = fopen ("/proc/sys/kernel/random/boot_id", "r")) != NULL) {
+    if (fgets (boot, sizeof boot, f) == NULL)
+      boot[0] = '\0';
+    boot[strcspn (boot, "\n")] = '\0';
+    fclose (f);
+  }
+  snprintf (file, sizeof file, "%s/fg2ng-kvm-probe-%ld",
+            tmpdir && *tmpdir ? tmpdir : "/var/tmp", (long) getuid ());
+  ok = boot[0] ? cache_read (file, boot, why, sizeof why) : -1;
+  if (ok < 0) {
+    ok = probe_kvm (why, sizeof why);
+    if (ok < 0)
+      return;                   /* no probe possible: libguestfs decides */
+    if (boot[0])
+      cache_write (file, boot, ok, why);
+  }
+  if (ok)
+    return;
+  setenv ("LIBGUESTFS_BACKEND_SETTINGS", "force_tcg", 1);
+  snprintf (used, sizeof used, "tcg (KVM is present but cannot run a guest: "
+            "%s)", why);
+  fg_warn ("/dev/kvm is present but cannot run a guest (%s): using software "
+           "emulation, which is slower (LIBGUESTFS_BACKEND_SETTINGS=force_tcg "
+           "says so without this probe)", why);
+}
+
+const char *
+fg_vm_accel_used (void)
+{
+  return used;
+}
+
+struct guestfs_h *
+fg_guestfs_create (void)
+{
+  fg_vm_accel_prepare ();
+  return guestfs_create ();
+}

@@ -1,0 +1,29 @@
+/* inspect/vmaccel.h --- KVM when it works, software emulation when not
+ *
+ * On some hosts /dev/kvm opens but cannot run a guest: qemu aborts
+ * setting an MSR, or the guest never gets past its first instructions
+ * (nested virtualisation gone wrong).  libguestfs then hangs or dies with
+ * eight lines about a temporary file.  Before the first appliance of a
+ * process, a tiny guest (the host's own kernel, to its first console
+ * line) is started under KVM; when it does not get there, libguestfs and
+ * the boot harness of `verify` are told to use software emulation
+ * (LIBGUESTFS_BACKEND_SETTINGS=force_tcg, which both read), with one
+ * warning.  The verdict is cached per boot of the host.  An operator's
+ * own LIBGUESTFS_BACKEND_SETTINGS is never overridden.
+ */
+#ifndef FG_INSPECT_VMACCEL_H
+#define FG_INSPECT_VMACCEL_H
+
+struct guestfs_h;
+
+/* Probe once (see above); idempotent. */
+void fg_vm_accel_prepare (void);
+
+/* What appliances of this process use: "kvm", "tcg" and why. */
+const char *fg_vm_accel_used (void);
+
+/* guestfs_create () after fg_vm_accel_prepare (): every appliance of
+ * fg2ng is made here. */
+struct guestfs_h *fg_guestfs_create (void);
+
+#endif
