@@ -18,24 +18,6 @@
 
 #define MAX_CONFIG (1u << 20)
 
-/* LINE (malloc'd, taken) with its control characters escaped: keys, ids
- * and values quoted from the file must not split the line in a log or
- * drive a terminal. */
-static char *
-escaped (char *line)
-{
-  size_t cap;
-  char *out;
-
-  if (line == NULL || !fg_has_ctl (line))
-    return line;
-  cap = 4 * strlen (line) + 1;
-  out = malloc (cap);
-  if (out)
-    fg_escape_ctl (out, cap, line, 0);
-  free (line);
-  return out;
-}
 
 static void
 problem (struct fg_agent_config *c, const char *fmt, ...) FG_PRINTF(2, 3);
@@ -50,7 +32,7 @@ problem (struct fg_agent_config *c, const char *fmt, ...)
   if (vasprintf (&line, fmt, ap) < 0)
     line = NULL;
   va_end (ap);
-  line = escaped (line);
+  line = fg_escape_ctl_take (line);
   if (line == NULL)
     return;
   bigger = realloc (c->problems, (c->nproblems + 1) * sizeof *bigger);

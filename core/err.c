@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Length of the UTF-8 character at S (1 to 4), or 0 when the bytes at S
@@ -84,6 +85,22 @@ fg_escape_ctl (char *dst, size_t cap, const char *src, int keep_tab)
   }
   dst[o] = '\0';
   return dst;
+}
+
+char *
+fg_escape_ctl_take (char *line)
+{
+  size_t cap;
+  char *out;
+
+  if (line == NULL || !fg_has_ctl (line))
+    return line;
+  cap = 4 * strlen (line) + 1;
+  out = malloc (cap);
+  if (out)
+    fg_escape_ctl (out, cap, line, 0);
+  free (line);
+  return out;
 }
 
 int

@@ -57,6 +57,10 @@ struct fg_err {
  * DST. */
 char *fg_escape_ctl (char *dst, size_t cap, const char *src, int keep_tab);
 
+/* LINE (malloc'd, ownership taken) with its control characters escaped,
+ * newly allocated when it had any; NULL when out of memory. */
+char *fg_escape_ctl_take (char *line);
+
 /* 1 when S holds a byte fg_escape_ctl would escape (tab counts). */
 int fg_has_ctl (const char *s);
 
