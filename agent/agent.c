@@ -842,8 +842,13 @@ spawn (struct agent *a, struct slot *w, struct fg_err *e)
   char *record = NULL;
   size_t n = 0;
   /* A run cut off may have renamed its output just before it died: redo
-   * over it. */
-  int redo = w->job.runs > 1;
+   * over it.  Not after an input error or a refusal, which may be "the
+   * output already exists" of a file that is not ours (as batch). */
+  int redo = w->job.runs > 1 &&
+             !(w->job.error_kind &&
+               (strcmp (w->job.error_kind, "input") == 0 ||
+                strcmp (w->job.error_kind, "refused") == 0 ||
+                strcmp (w->job.error_kind, "ineligible") == 0));
 
   mode = json_string_value (json_object_get (opts, "mode"));
   if (mode == NULL || json_object_get (opts, "server_record") == NULL) {
@@ -942,10 +947,12 @@ complete (struct agent *a, struct slot *w, int status)
 {
   const char *log = w->err.data ? w->err.data : "";
   char msg[FG_ERR_MSG_MAX], hint[FG_ERR_HINT_MAX];
-  const char *kind = NULL;
-  int retryable = 0, rc = 0;
+  char kmsg[FG_ERR_MSG_MAX], khint[FG_ERR_HINT_MAX];
+  const char *kind = NULL, *killed;
+  int retryable = 0, kretry = 0, rc = 0;
   double secs;
   struct fg_err e = FG_ERR_INIT;
+  struct sweep sw = { a, &w->job };
 
   drain (w, 0);
   drain (w, 1);
@@ -955,7 +962,14 @@ complete (struct agent *a, struct slot *w, int status)
       w->fd[i] = -1;
     }
   secs = round (since (&w->t0) * 1000) / 1000;
+  /* (the buffer may have moved while draining) */
+  log = w->err.data ? w->err.data : "";
   fg_child_error (log, msg, sizeof msg, hint, sizeof hint);
+  /* Killed by a signal (a crash, SIGKILL): it ran no cleanup of its own.
+   * What it left beside the output is removed now, whatever becomes of
+   * the job (a crash is not retried, and a job may never be redone). */
+  killed = fg_child_killed (status, w->job.output, kmsg, sizeof kmsg, khint,
+                            sizeof khint, &kretry, swept, &sw);
 
   pthread_mutex_lock (&a->lock);
   if (WIFEXITED (status) && WEXITSTATUS (status) == 0) {
@@ -1014,11 +1028,14 @@ complete (struct agent *a, struct slot *w, int status)
       snprintf (msg, sizeof msg, "cannot run the conversion");
     if (msg[0] == '\0')
       snprintf (msg, sizeof msg, "convert exited with status %d", code);
-  } else if (WIFSIGNALED (status)) {
-    kind = "signal";
-    retryable = 1;
-    snprintf (msg, sizeof msg, "convert was killed by signal %d (%s)",
-              WTERMSIG (status), strsignal (WTERMSIG (status)));
+  } else if (killed) {
+    /* A crash is fg2ng's bug ("internal", not retried: the same input
+     * would crash it again); another signal came from outside ("signal",
+     * retried). */
+    kind = killed;
+    retryable = kretry;
+    snprintf (msg, sizeof msg, "%s", kmsg);
+    snprintf (hint, sizeof hint, "%s", khint);
   }
   if (kind && rc == 0) {
     rc = fg_store_fail (a->store, w->job.id, kind, msg, hint[0] ? hint
@@ -1061,6 +1078,57 @@ reap (struct agent *a)
       }
 }
 
+/* The claimed job's output is a file another job is done with or is
+ * writing (jobs/store.h): a server of the agent, or a batch job in the
+ * same store.  Fail it as refused without a run, and never --force over
+ * it: nothing of that file is touched, not even a temporary beside it
+ * (the other job may be writing one). */
+static void
+refuse_taken (struct agent *a, struct slot *w)
+{
+  struct fg_job o;
+  struct fg_err why = FG_ERR_INIT, e = FG_ERR_INIT;
+  json_t *opts = json_loads (w->job.options, 0, NULL);
+  const char *mode = json_string_value (json_object_get (opts, "mode"));
+  int rc;
+
+  fg_job_init (&o);
+  pthread_mutex_lock (&a->lock);
+  rc = fg_store_get (a->store, w->job.output_taken_by, &o, &e);
+  if (rc == 0)
+    rc = fg_err_set (&e, FG_E_INTERNAL, "job '%s', the holder of the "
+                     "output of job '%s', is not in the store",
+                     w->job.output_taken_by, w->job.key);
+  if (rc > 0) {
+    /* Through fg_err: the paths are shown with their control characters
+     * escaped, as every message is. */
+    fg_err_set (&why, FG_E_REFUSED, "output '%s' is the same file as '%s', "
+                "the output of job '%s', which is %s; not writing over it",
+                w->job.output, o.output, o.key,
+                o.state == FG_JOB_DONE ? "done" : "being written");
+    fg_err_hint (&why, "give server '%s' an output of its own in the "
+                 "schedule ('output')", w->job.key);
+    rc = fg_store_fail (a->store, w->job.id, "refused", why.msg, why.hint,
+                        NULL, 0, &e);
+  }
+  pthread_mutex_unlock (&a->lock);
+  if (rc < 0) {
+    /* The job stays running in the store; the next start recovers it. */
+    alog (a, "error", json_pack ("{s:s, s:I, s:s}", "server_id", w->job.key,
+                                 "job", (json_int_t) w->job.id, "message",
+                                 e.msg));
+    if (!a->fatal)
+      a->fatal_err = e;
+    a->fatal = 1;
+  } else
+    log_job (a, "failed", &w->job, fg_job_state_name (rc), mode,
+             json_pack ("{s:s, s:s, s:s, s:f}", "kind", "refused", "reason",
+                        why.msg, "output_taken_by", o.key, "seconds", 0.0));
+  json_decref (opts);
+  fg_job_release (&o);
+  fg_job_release (&w->job);
+}
+
 static void
 claim_jobs (struct agent *a)
 {
@@ -1080,6 +1148,10 @@ claim_jobs (struct agent *a)
       if (rc < 0)
         alog (a, "error", json_pack ("{s:s}", "message", e.msg));
       return;
+    }
+    if (w->job.output_taken_by) {
+      refuse_taken (a, w);
+      continue;
     }
     if (spawn (a, w, &e) < 0) {
       pthread_mutex_lock (&a->lock);

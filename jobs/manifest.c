@@ -43,6 +43,9 @@ static const struct opt_def options[] = {
   { "fs_size", OT_SIZE, "--fs-size", NULL, 2040 * GIB },
   { "label", OT_STRING, "--label", NULL, 16 },
   { "no_fixups", OT_BOOL, "--no-fixups", NULL, 0 },
+  /* Convert even what the checks refuse: a disk with no partition table
+   * or no operating system, an ineligible server (data recovery). */
+  { "no_check", OT_BOOL, "--no-check", NULL, 0 },
   { "initramfs", OT_STRING, "--initramfs", "auto|rebuild|keep", 0 },
   { "name", OT_STRING, "--name", NULL, 0 },
   { "os_type", OT_STRING, "--os-type", "linux|windows", 0 },

@@ -41,6 +41,7 @@ import sqlite3, sys
 c = sqlite3.connect(sys.argv[1], timeout=30)
 for r in c.execute(sys.argv[2]):
     print("|".join("" if v is None else str(v) for v in r))
+c.commit()
 PY
 }
 
@@ -111,6 +112,13 @@ resp_has() {
 # state_is DIR SERVER STATE: GET /v1/servers/SERVER says STATE.
 state_is() {
   call "$1" GET "/v1/servers/$2" && expect 200 && [ "$(jget "$WORK/resp" 'd["state"]')" = "$3" ]
+}
+
+# settled DIR SERVER: its migration has come to an end (done, failed or
+# ineligible), whichever; the caller checks which.
+settled() {
+  call "$1" GET "/v1/servers/$2" && expect 200 &&
+    case $(jget "$WORK/resp" 'd["state"]') in done|failed|ineligible) ;; *) false ;; esac
 }
 
 # curl_config URL AUTH NAMES: a curl -K file posting burst/ev/NAME for
@@ -628,6 +636,122 @@ test_ok "a Unix socket instead of TCP" '
   rc=0; wait $pid || rc=$?
   [ "$rc" = 0 ]
   [ ! -e x/agent.sock ]'
+
+# ---- a conversion that crashes, an output another job has ---------------
+# A fake conversion (FG2NG_CONVERT_PROGRAM, jobs/child.h), as in t0530: by
+# the output's name, crash* leaves a temporary named as core/outfile.c
+# names it (.NAME.<6 random>.part) and dies of SIGSEGV; any other copies
+# SOURCE to OUTPUT through a temporary, refusing an existing OUTPUT
+# without --force, as convert does.
+cat > fake-convert.sh <<'EOF'
+#!/bin/sh
+ulimit -c 0
+out="" force=0 src=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    -o) out=$2; shift ;;
+    --force) force=1 ;;
+    --) src=$2; shift ;;
+  esac
+  shift
+done
+d=$(dirname "$out") b=$(basename "$out")
+case $b in
+  crash*)
+    echo partial > "$d/.$b.Zq9x2A.part"
+    echo "fg2ng: error: about to crash" >&2
+    kill -SEGV $$ ;;
+  *)
+    if [ -e "$out" ] && [ $force = 0 ]; then
+      printf "fg2ng: error: output '%s' already exists\nhint: pass --force\n" "$out" >&2
+      exit 2
+    fi
+    cat "$src" > "$d/.$b.Ab12Cd.part" && mv "$d/.$b.Ab12Cd.part" "$out" ;;
+esac
+printf '{"output": "%s"}\n' "$out"
+EOF
+chmod +x fake-convert.sh
+FAKE=$WORK/fake-convert.sh
+
+mkdir -p c
+setup c 2
+ln -s out c/link
+# web02's output is web01's folder spelled through a symlink; both are
+# files a batch job sharing the store has already written.
+{
+  echo '{ "version": 1, "servers": ['
+  entry crash01 "$OPEN" "$FAR" ../unknown.tar.gz; echo ,
+  entry web01 "$OPEN" "$FAR" ../unknown.tar.gz; echo ,
+  entry web02 "$OPEN" "$FAR" ../unknown.tar.gz | sed 's|"source"|"output":"link/web02.vhd","source"|'
+  echo '] }'
+} > c/schedule.json
+cat > c/m.json <<'EOF'
+{ "jobs": [ { "id": "b1", "source": "../deb6.tar.gz", "output": "out/web01.vhd" },
+            { "id": "b2", "source": "../deb6.tar.gz", "output": "out/web02.vhd" } ] }
+EOF
+
+test_ok "an output a batch job in the same store is done with: the agent's job fails as refused without running, never --force over it" '
+  export FG2NG_CONVERT_PROGRAM=$FAKE
+  D=$(cd "$WORK" && pwd -P)
+  expect_exit 0 "$FG2NG" batch c/m.json --state c/agent.sqlite
+  ( cd c/out && sha256sum web01.vhd web02.vhd ) > c/sums
+  stat -c "%n %i %Y" c/out/web01.vhd c/out/web02.vhd > c/inodes
+  # web02: its first run was killed by a signal (pending, to be retried),
+  # so a rerun would pass --force (its own output may have been renamed
+  # in place before the kill)
+  q c/agent.sqlite "INSERT INTO jobs (key, queue, source, output, options, state, runs, attempts, error_kind, error_message, created_at, updated_at) VALUES ('"'"'web02'"'"', '"'"'agent'"'"', '"'"'$D/unknown.tar.gz'"'"', '"'"'$D/c/link/web02.vhd'"'"', '"'"'{\"mode\":\"self-service\",\"server_record\":$(record web02)}'"'"', '"'"'pending'"'"', 1, 1, '"'"'signal'"'"', '"'"'convert was killed by signal 9'"'"', 1, 1)"
+  start_agent c
+  wait_until 30 settled c web02
+  # web01: a migration queued by its soft reboot
+  call c POST /v1/events "$(ev c1 web01 SOFT control_panel)"; expect 202
+  wait_until 30 settled c web01
+  for k in web01:b1 web02:b2; do
+    call c GET "/v1/servers/${k%%:*}"; expect 200
+    cp resp ${k%%:*}.json
+    python3 - ${k%%:*}.json "${k##*:}" "$D/c/out/${k%%:*}.vhd" <<PY
+import json, sys
+d, holder, path = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+assert d["state"] == "failed" and d["error"]["kind"] == "refused", d
+m = d["error"]["message"]
+assert "the output of job '"'"'%s'"'"', which is done; not writing over it" % holder in m, m
+assert path in m, (path, m)
+assert "an output of its own" in d["error"]["hint"], d["error"]
+assert d["job"]["started_at"] is not None and d["result"] is None, d
+PY
+    grep -q "\"event\":\"failed\",\"server_id\":\"${k%%:*}\".*\"kind\":\"refused\".*\"output_taken_by\":\"${k##*:}\"" c/agent.log
+    # never run: no conversion started, no second try
+    lacks c/agent.log "\"event\":\"started\",\"server_id\":\"${k%%:*}\""
+    lacks c/agent.log "\"event\":\"retry\",\"server_id\":\"${k%%:*}\""
+  done
+  # the batch job'"'"'s disks are untouched: same bytes, same files
+  ( cd c/out && sha256sum -c --quiet ../sums )
+  stat -c "%n %i %Y" c/out/web01.vhd c/out/web02.vhd | cmp - c/inodes
+  [ "$(ls -A c/out | tr "\n" " ")" = "web01.vhd web02.vhd " ]
+  [ "$(q c/agent.sqlite "SELECT key, state, error_kind FROM jobs WHERE queue = '"'"'agent'"'"' ORDER BY key")" = "web01|failed|refused
+web02|failed|refused" ]
+  [ "$(q c/agent.sqlite "SELECT group_concat(key || '"'"'='"'"'|| state) FROM jobs WHERE queue = '"'"'batch'"'"'")" = "b1=done,b2=done" ]'
+
+test_ok "a conversion that crashes (SIGSEGV): its temporary swept at once, the job failed as internal, not retried" '
+  call c POST /v1/events "$(ev c2 crash01 SOFT control_panel)"; expect 202
+  wait_until 30 settled c crash01
+  call c GET /v1/servers/crash01; expect 200
+  cp resp crash01.json
+  python3 - <<PY
+import json
+d = json.load(open("crash01.json"))
+assert (d["state"], d["error"]["kind"]) == ("failed", "internal"), d
+assert d["error"]["message"] == "fg2ng convert crashed (signal 11, SIGSEGV)", d["error"]
+assert "not retried" in d["error"]["hint"], d["error"]
+assert d["job"]["runs"] == 1, d["job"]
+PY
+  [ "$(grep -c "\"event\":\"started\",\"server_id\":\"crash01\"" c/agent.log)" = 1 ]
+  lacks c/agent.log "\"event\":\"retry\",\"server_id\":\"crash01\""
+  grep -q "\"event\":\"failed\",\"server_id\":\"crash01\".*\"kind\":\"internal\",\"reason\":\"fg2ng convert crashed (signal 11, SIGSEGV)\"" c/agent.log
+  grep -q "\"event\":\"cleaned\",\"server_id\":\"crash01\".*\"removed\":\".crash01.vhd.Zq9x2A.part\"" c/agent.log
+  no_leftovers c/out
+  [ "$(ls -A c/out | tr "\n" " ")" = "web01.vhd web02.vhd " ]
+  [ "$(q c/agent.sqlite "SELECT runs, state, error_kind FROM jobs WHERE key = '"'"'crash01'"'"'")" = "1|failed|internal" ]
+  stop_agent c'
 
 # ---- slow senders and connection limits ------------------------------------
 # slowclient.py ADDR MODE: MODE "trickle" sends a request's headers one
