@@ -43,8 +43,9 @@ test_ok() {
 
 # lint_body BODY: refuse the assertions set -e cannot enforce.  Bash
 # ignores a failing "! cmd" and every command of "a && b" but the last,
-# so a check ("[ ]", test, grep -q, cmp) before "&&", or a "!", in the
-# middle of a body can never fail the test: write "fails cmd", "lacks
+# so a check ("[ ]", test, grep -q, cmp) joined to another check by
+# "&&", or a "!", in the middle of a body can never fail the first part
+# (a guarded action, "[ -e f ] && mv f g", is allowed): write "fails cmd", "lacks
 # FILE TEXT", "absent PATH", or the two checks on two lines.  (A line
 # with "||" handles its own failure.)
 lint_body() {
@@ -57,7 +58,7 @@ lint_body() {
       echo "test body line $n: '! cmd' cannot fail under set -e; use 'fails cmd' or 'lacks FILE TEXT': $line"
       bad=1
     elif [ "$n" != "$last" ] &&
-         grep -qE '(\]|\<test [^&]*|grep -[a-zA-Z]*q[^&]*|cmp [^&]*)[[:space:]]*&&' <<<"$line" &&
+         grep -qE '(\]|\<test [^&]*|grep -[a-zA-Z]*q[^&]*|cmp [^&]*)[[:space:]]*&&[[:space:]]*(\[|test |grep |cmp |!|[a-z_]+_ok |expect_exit |err_has |out_has )' <<<"$line" &&
          ! grep -qE '^[[:space:]]*(if|while|until|elif)\>' <<<"$line"; then
       echo "test body line $n: only the last command of 'a && b' can fail under set -e; split it: $line"
       bad=1

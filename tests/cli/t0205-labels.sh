@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every result is true (issue 16): what is not a server is refused by
+# Every result is true (issue 16; after t0200, which makes the sample):
+# what is not a server is refused by
 # convert as by check; a bundle's labels are what inspection found in
 # that image (doc/glance-properties.schema.json), never a default.
 . "$(dirname "$0")/lib.sh"
