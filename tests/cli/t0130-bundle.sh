@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Glance bundle: NAME.tgz with 0.vhd and NAME.json, the sidecar beside.
 # The disks here hold patterns, not an operating system (--no-check): the
-# labels inspection gives real guests are t0135's.
+# labels inspection gives real guests are t0205's.
 . "$(dirname "$0")/lib.sh"
 
 cd "$WORK"
