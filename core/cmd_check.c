@@ -105,6 +105,8 @@ fg_cmd_dry_run (const char *cmd, const char *source,
       while (fx && fg_fixups_next_new (fx, &i, &path, &data, &len))
         fg_fixups_created (fx, path);
     }
+    /* The guest commands: the decision convert executes. */
+    fg_fixups_decide_initramfs (fx, &in, (enum fg_rebuild_when) o->initramfs);
   }
   if (rc == 0 && json) {
     json_t *out = json_pack ("{s:s, s:o, s:o}", "source", source,

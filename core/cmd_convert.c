@@ -313,36 +313,24 @@ hook_edit (void *opaque, const char *path, const char *data, size_t len,
   return 0;
 }
 
-/* Whether the initramfs must be rebuilt (the reason goes in the report). */
+/* --initramfs as the fixups' plan has it. */
+static enum fg_rebuild_when
+rebuild_when (const struct convert_args *a)
+{
+  return a->initramfs == IR_NEVER ? FG_REBUILD_NEVER
+    : a->initramfs == IR_ALWAYS ? FG_REBUILD_ALWAYS : FG_REBUILD_AUTO;
+}
+
+/* Whether the initramfs must be rebuilt (the reason goes in the report):
+ * the fixups' decision, the one the dry run prints. */
 static int
 initramfs_needed (const struct convert_args *a, const struct fg_inspection *in,
                   struct convert_report *rep)
 {
-  const char *why = NULL;
-  char buf[512];
-  int need = 0;
+  int need = fg_fixups_decide_initramfs (rep->fixups, in, rebuild_when (a));
+  const char *why = fg_fixups_initramfs_why (rep->fixups);
 
-  if (a->initramfs == IR_NEVER)
-    why = "kept as it is (--initramfs keep)";
-  else if (a->initramfs == IR_ALWAYS) {
-    need = 1;
-    why = "rebuilt (--initramfs rebuild)";
-  } else {
-    for (unsigned i = 0; i < in->nkernels && !need; i++)
-      if (fg_kernel_initramfs_rebuild (&in->kernels[i])) {
-        snprintf (buf, sizeof buf, "rebuilt: the initramfs of %s %s "
-                  "xen-blkfront or xen-netfront", in->kernels[i].version,
-                  in->kernels[i].initramfs_xen == 0 ? "lacks"
-                  : "may lack (it could not be told)");
-        why = buf;
-        need = 1;
-      }
-    if (!need)
-      why = "kept: the initramfs of every kernel the guest boots holds the "
-        "Xen drivers, or they are built in, or the kernel has no modules "
-        "to add (see the kernel.xen-drivers verdict)";
-  }
-  rep->initramfs_why = strdup (why);
+  rep->initramfs_why = why ? strdup (why) : NULL;
   return need;
 }
 
@@ -753,7 +741,11 @@ convert_block_staged (const struct convert_args *a, const struct fg_parts *parts
   rep->initramfs_rebuilt = gr.initramfs_rebuilt;
   rep->initramfs_log = gr.initramfs_log;
   gr.initramfs_log = NULL;
-  rep->initramfs_why = strdup (gr.initramfs_rebuilt
+  /* The plan's decision for a block-level guest (what guestrun did). */
+  fg_fixups_decide_initramfs (rep->fixups, NULL, rebuild_when (a));
+  rep->initramfs_why = strdup (fg_fixups_initramfs_why (rep->fixups)
+                               ? fg_fixups_initramfs_why (rep->fixups)
+                               : gr.initramfs_rebuilt
                                ? "rebuilt (--initramfs rebuild)"
                                : "kept: a block-level image booted PV on "
                                "first-gen's XenServer already (--initramfs "
@@ -1111,9 +1103,7 @@ print_result (const struct convert_args *a, const char *format,
             (double) rep->file.fs_size / 1048576.0, secs);
   if (!a->json && !a->quiet && rep->fixups) {
     printf ("fixups (profile %s):\n", fg_fixups_profile (rep->fixups));
-    fg_fixups_print (rep->fixups, stdout);
-    if (rep->initramfs_why)
-      printf ("initramfs: %s\n", rep->initramfs_why);
+    fg_fixups_print (rep->fixups, stdout);     /* the guest commands too */
   }
   if (rep->file_level || a->json || a->quiet)
     return;
@@ -1189,6 +1179,7 @@ run_convert (int argc, char **argv)
     po.target_class = a.target_class;
     po.mode = a.mode;
     po.server_record = a.server_record;
+    po.initramfs = (int) rebuild_when (&a);
     return fg_cmd_dry_run ("convert", a.source, &po, a.json, (int) a.progress);
   }
   if ((rc = output_format (&a, &bundle, &fmt)) >= 0)

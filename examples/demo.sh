@@ -9,6 +9,10 @@ FG2NG=${FG2NG:-build/fg2ng}
 out=build/demo
 samples=build/samples
 name=fg-debian
+# The file-level image is dry-run and converted the same way: what the
+# dry run shows is what the conversion does.
+mode=self-service
+flavor=512MB
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -39,11 +43,11 @@ fi
 step "image properties ($out/$name-block.json)"
 sed 's/^/  /' "$out/$name-block.json"
 
-step "the support engineer's dry run: is the file-level image eligible, what will change"
-"$FG2NG" check "$samples/$name.tar.gz.0" --flavor 512MB --mode self-service || true
+step "the support engineer's dry run ($mode): is the file-level image eligible, what will change"
+"$FG2NG" check "$samples/$name.tar.gz.0" --flavor "$flavor" --mode "$mode" || true
 
-step "converting the file-level image ($name.tar.gz.0 ..) to a Glance bundle"
-"$FG2NG" convert "$samples/$name.tar.gz.0" -o "$out/$name.tgz"
+step "converting the file-level image ($name.tar.gz.0 ..) to a Glance bundle, as the dry run said ($mode)"
+"$FG2NG" convert "$samples/$name.tar.gz.0" --flavor "$flavor" --mode "$mode" -o "$out/$name.tgz"
 
 step "checking the file-level result with independent readers"
 rm -rf "$tmp"/*

@@ -4,10 +4,17 @@
  * guest needs on next-gen: fstab and the grub configuration naming the
  * root file system by UUID (first-gen said /dev/sda1; next-gen's disk is
  * /dev/xvda), console=hvc0 for pygrub's PV boot, stale udev network
- * rules removed, a getty on hvc0.  These are plain file edits: the
- * file-level converter applies them to each file as it is written, and
- * the dry run applies them to the files inspection kept, so both show
- * the same diffs.  Every change is recorded with a unified diff.
+ * rules removed, a getty on hvc0, the initramfs configuration its
+ * release's tool reads.  These are plain file edits: the file-level
+ * converter applies them to each file as it is written, and the dry run
+ * applies them to the files inspection kept.  Every file the fixups may
+ * touch is one inspection keeps (checked when the profile is loaded), so
+ * the dry run and the conversion make the same changes; each is recorded
+ * with a unified diff.  The one command run inside the guest (its own
+ * tool rebuilding the initramfs) is decided here too, once, by
+ * fg_fixups_decide_initramfs: the dry run prints that decision and the
+ * conversion executes it.  fg_fixups_json and fg_fixups_print give the
+ * whole plan, files and guest commands, to both.
  */
 #ifndef FG_FIXUPS_FIXUPS_H
 #define FG_FIXUPS_FIXUPS_H
@@ -21,6 +28,7 @@
 #include "inspect/files.h"
 
 struct fg_fixups;
+struct fg_inspection;
 
 struct fg_fixup_facts {
   const char *distro;         /* from inspection */
@@ -75,6 +83,25 @@ void fg_fixups_created (struct fg_fixups *fx, const char *path);
 const char *const *fg_fixups_initramfs_command (const struct fg_fixups *fx);
 json_t *fg_fixups_initramfs_modules (const struct fg_fixups *fx);
 
+/* convert --initramfs: auto, rebuild, keep. */
+enum fg_rebuild_when {
+  FG_REBUILD_AUTO = 0, FG_REBUILD_ALWAYS, FG_REBUILD_NEVER
+};
+
+/* Whether the guest's own tool rebuilds the initramfs: never with keep,
+ * always with rebuild; with auto, for a file-level image IN, when a
+ * kernel the guest boots has modules and an initramfs that lacks (or may
+ * lack) xen-blkfront or xen-netfront; a block-level image (IN NULL or
+ * its layout "block") booted PV on first-gen already and is rebuilt only
+ * when asked.  The decision and why are kept in FX for the report (the
+ * "pending" entry's "run" and "why"); returns 1 to rebuild, 0 not (and
+ * 0 without FX). */
+int fg_fixups_decide_initramfs (struct fg_fixups *fx,
+                                const struct fg_inspection *in,
+                                enum fg_rebuild_when when);
+/* The reason of the last decision, or NULL before one. */
+const char *fg_fixups_initramfs_why (const struct fg_fixups *fx);
+
 /* The file system the guest's kernels can mount: the profile's
  * "filesystem", or ext3 when a kernel is older than its
  * "ext4_min_kernel".  KERNELS are version strings ("2.6.18-398.el5").
@@ -82,10 +109,14 @@ json_t *fg_fixups_initramfs_modules (const struct fg_fixups *fx);
 const char *fg_fixups_choose_fs (const char *distro, const char *const *kernels,
                                  size_t n, struct fg_err *e);
 
-/* The changes so far: [{"path": ..., "action": "edit"|"remove",
- * "diff": ...}], and what is left for the guest's own tools. */
+/* The changes so far: {"profile", "changes": [{"path": ..., "action":
+ * "edit"|"create"|"remove", "diff": ...}], "pending": the guest
+ * commands, [{"action": "initramfs", "tool", "file" (the configuration
+ * the tool reads, written by the fixups, or null), "format", "modules",
+ * "command", "run" and "why" (once decided), "note"?}]}. */
 json_t *fg_fixups_json (const struct fg_fixups *fx);
-/* Print the diffs (for the human report). */
+/* The same for the human report: one "  ACTION PATH" line per change,
+ * the diffs, then each guest command, whether it will run and why. */
 void fg_fixups_print (const struct fg_fixups *fx, FILE *f);
 const char *fg_fixups_profile (const struct fg_fixups *fx);
 

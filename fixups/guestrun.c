@@ -146,7 +146,8 @@ keep_files (guestfs_h *g, struct fg_files *files)
     "/etc/fstab", "/boot/grub/menu.lst", "/boot/grub/grub.cfg",
     "/boot/grub/grub.conf", "/boot/grub2/grub.cfg", "/etc/securetty",
     "/etc/inittab", "/etc/initramfs-tools/modules", "/etc/sysconfig/kernel",
-    "/etc/mkinitcpio.conf", "/etc/conf.d/modules",
+    "/etc/mkinitcpio.conf", "/etc/conf.d/modules", "/etc/modprobe.conf",
+    "/etc/init/hvc0.conf", "/etc/dracut.conf.d/fg2ng-xen.conf",
     "/etc/udev/rules.d/70-persistent-net.rules", NULL };
   guestfs_push_error_handler (g, NULL, NULL);
   for (size_t i = 0; fg_net_file_patterns[i]; i++) {

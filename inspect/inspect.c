@@ -43,6 +43,11 @@ const char *const fg_inspect_keep[] = {
   "boot/extlinux/extlinux.conf", "etc/default/grub", "etc/inittab",
   "sbin/init", "usr/sbin/init", "etc/passwd", "etc/group", "boot/config-*",
   "etc/securetty",
+  /* the initramfs configuration and the getty job the fixups edit
+   * (fixups/fixups.c refuses a profile naming a file not kept here) */
+  "etc/initramfs-tools/modules", "etc/modprobe.conf",
+  "etc/dracut.conf.d/fg2ng-xen.conf", "etc/sysconfig/kernel",
+  "etc/mkinitcpio.conf", "etc/init/hvc0.conf",
   NULL,
 };
 

@@ -30,6 +30,9 @@ struct fg_plan_opts {
   const char *server_record;  /* --server-record FILE, or NULL */
   uint64_t headroom_pct;
   int fixups;                 /* also show the fixups' edits (dry run) */
+  int initramfs;              /* convert --initramfs for the dry run's
+                                 guest commands: enum fg_rebuild_when
+                                 (fixups/fixups.h), 0 auto */
 };
 
 #define FG_MAX_VERDICTS 32

@@ -164,7 +164,7 @@ cache_write (const char *file, const char *boot, int ok, const char *why)
 void
 fg_vm_accel_prepare (void)
 {
-  char boot[64] = "", file[256], why[256] = "";
+  char boot[64] = "", file[256], why[160] = "";
   const char *tmpdir = getenv ("TMPDIR");
   int ok;
   FILE *f;

@@ -3,6 +3,8 @@
  * Issue 15: the edits copy what the image's files say, however long a
  * line is; a fixed buffer once cut fstab's root line at 511 bytes (its
  * options and the dump and pass fields lost: a mount that fails).
+ * Issue 16: each release's initramfs configuration is the file its own
+ * tool reads, and the rebuild decision is made once, in the fixups.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +79,133 @@ test_fstab_long_root_line_kept_whole (void)
   fg_fixups_free (fx);
 }
 
+/* The fixups of DISTRO release MAJOR, without a network plan. */
+static struct fg_fixups *
+fixups_of (const char *distro, const char *major)
+{
+  struct fg_fixup_facts facts = { distro, UUID, "ext4", NULL, NULL, major };
+  struct fg_fixups *fx = NULL;
+  struct fg_err e = FG_ERR_INIT;
+
+  if (fg_fixups_new (&fx, &facts, &e) < 0 || fx == NULL)
+    printf ("# fg_fixups_new %s %s: %s\n", distro, major ? major : "-", e.msg);
+  return fx;
+}
+
+/* The files the fixups create when the guest has none. */
+static char *
+created (struct fg_fixups *fx)
+{
+  static char buf[1024];
+  const char *path, *data;
+  size_t i = 0, len;
+
+  buf[0] = '\0';
+  while (fx && fg_fixups_next_new (fx, &i, &path, &data, &len))
+    snprintf (buf + strlen (buf), sizeof buf - strlen (buf), "%s\n", path);
+  return buf;
+}
+
+/* Issue 16: EL5 has mkinitrd, which reads modprobe.conf, not dracut. */
+static void
+test_el5_modprobe_not_dracut (void)
+{
+  struct fg_fixups *fx = fixups_of ("centos", "5");
+  char *out;
+
+  CHECK (fx != NULL);
+  CHECK_STR (created (fx), "etc/modprobe.conf\n");
+  CHECK (!fg_fixups_touches (fx, "etc/dracut.conf.d/fg2ng-xen.conf"));
+  CHECK_STR (fg_fixups_initramfs_command (fx)[0], "sh");
+  /* An existing modprobe.conf: the block driver as the next
+   * scsi_hostadapter, another eth0 module commented out. */
+  out = edit (fx, "etc/modprobe.conf", "alias eth0 8139too\n"
+              "alias scsi_hostadapter ata_piix\n");
+  CHECK_STR (out, "# fg2ng, for next-gen: alias eth0 8139too\n"
+             "alias scsi_hostadapter ata_piix\n"
+             "alias scsi_hostadapter1 xenblk\n"
+             "alias eth0 xennet\nalias eth1 xennet\n");
+  free (out);
+  /* Already right: nothing to change. */
+  CHECK (edit (fx, "etc/modprobe.conf", "alias scsi_hostadapter xenblk\n"
+               "alias eth0 xennet\nalias eth1 xennet\n") == NULL);
+  fg_fixups_free (fx);
+}
+
+static void
+test_el6_dracut (void)
+{
+  struct fg_fixups *fx = fixups_of ("centos", "6");
+
+  CHECK (fx != NULL);
+  CHECK_STR (created (fx), "etc/dracut.conf.d/fg2ng-xen.conf\n");
+  CHECK (!fg_fixups_touches (fx, "etc/modprobe.conf"));
+  CHECK_STR (fg_fixups_initramfs_command (fx)[0], "dracut");
+  fg_fixups_free (fx);
+}
+
+/* mkinitcpio's MODULES="": no stray space; an unquoted value quoted. */
+static void
+test_shell_var (void)
+{
+  struct fg_fixups *fx = fixups_of ("arch", NULL);
+  char *out = edit (fx, "etc/mkinitcpio.conf", "MODULES=\"\"\nHOOKS=\"base\"\n");
+
+  CHECK_STR (out, "MODULES=\"xen-blkfront xen-netfront\"\nHOOKS=\"base\"\n");
+  free (out);
+  out = edit (fx, "etc/mkinitcpio.conf", "MODULES=(ext4)\n");
+  CHECK_STR (out, "MODULES=(ext4 xen-blkfront xen-netfront)\n");
+  free (out);
+  out = edit (fx, "etc/mkinitcpio.conf", "MODULES=ext4\n");
+  CHECK_STR (out, "MODULES=\"ext4 xen-blkfront xen-netfront\"\n");
+  free (out);
+  fg_fixups_free (fx);
+}
+
+/* Every profile, for every release it names, loads: each file its fixups
+ * may touch is one inspection keeps (the dry run sees it). */
+static void
+test_every_profile_loads (void)
+{
+  static const char *const d[][2] = {
+    { "debian", "7" }, { "ubuntu", "12.04" }, { "centos", "5" },
+    { "rhel", "6" }, { "fedora", "17" }, { "opensuse", "12" },
+    { "arch", NULL }, { "gentoo", "2" },
+  };
+  for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
+    struct fg_fixups *fx = fixups_of (d[i][0], d[i][1]);
+    CHECK (fx != NULL);
+    fg_fixups_free (fx);
+  }
+}
+
+/* The decision the dry run prints is the one convert executes. */
+static void
+test_decide (void)
+{
+  struct fg_fixups *fx = fixups_of ("debian", "7");
+
+  CHECK (fg_fixups_initramfs_why (fx) == NULL);
+  CHECK_INT (fg_fixups_decide_initramfs (fx, NULL, FG_REBUILD_AUTO), 0);
+  CHECK_CONTAINS (fg_fixups_initramfs_why (fx), "block-level");
+  CHECK_INT (fg_fixups_decide_initramfs (fx, NULL, FG_REBUILD_ALWAYS), 1);
+  CHECK_CONTAINS (fg_fixups_initramfs_why (fx), "--initramfs rebuild");
+  CHECK_INT (fg_fixups_decide_initramfs (fx, NULL, FG_REBUILD_NEVER), 0);
+  CHECK_CONTAINS (fg_fixups_initramfs_why (fx), "--initramfs keep");
+  {
+    json_t *j = fg_fixups_json (fx);
+    json_t *g = json_array_get (json_object_get (j, "pending"), 0);
+    CHECK (json_is_false (json_object_get (g, "run")));
+    CHECK_STR (json_string_value (json_object_get (g, "tool")),
+               "initramfs-tools");
+    CHECK_STR (json_string_value (json_object_get (g, "file")),
+               "etc/initramfs-tools/modules");
+    json_decref (j);
+  }
+  CHECK_INT (fg_fixups_decide_initramfs (NULL, NULL, FG_REBUILD_ALWAYS), 0);
+  fg_fixups_free (fx);
+}
+
 int
 main (void)
 {
@@ -89,5 +218,10 @@ main (void)
   }
   RUN (test_fstab_root_by_uuid);
   RUN (test_fstab_long_root_line_kept_whole);
+  RUN (test_el5_modprobe_not_dracut);
+  RUN (test_el6_dracut);
+  RUN (test_shell_var);
+  RUN (test_every_profile_loads);
+  RUN (test_decide);
   return TAP_DONE ();
 }
