@@ -188,6 +188,7 @@ era_trees() {
   sum=$(sha256sum "$era/make-era-trees.sh" | cut -c1-16)
   dir="$FG_BUILD/era-trees/$sum"
   if [ ! -f "$dir/.done" ]; then
+    rm -rf "$FG_BUILD/era-trees"        # older versions of the trees
     mkdir -p "$dir"
     bash "$era/make-era-trees.sh" "$dir" >"$WORK/make-era-trees.log" 2>&1 || {
       echo "make-era-trees.sh failed:" >&2; tail "$WORK/make-era-trees.log" >&2

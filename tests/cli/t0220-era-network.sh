@@ -16,16 +16,7 @@
 
 ERA="$FG_TOP/tests/fixtures/era"
 GOLD="$ERA/net"
-sum=$(sha256sum "$ERA/make-era-trees.sh" | cut -c1-16)
-TREES="$FG_BUILD/era-trees/$sum"
-if [ ! -f "$TREES/.done" ]; then
-  rm -rf "$FG_BUILD/era-trees"
-  mkdir -p "$TREES"
-  bash "$ERA/make-era-trees.sh" "$TREES" >"$WORK/make-era-trees.log" 2>&1 || {
-    echo "not ok 1 - make-era-trees.sh failed"; tail "$WORK/make-era-trees.log"
-    exit 1; }
-  touch "$TREES/.done"
-fi
+TREES=$(era_trees) || { echo "not ok 1 - make-era-trees.sh failed"; exit 1; }
 cd "$WORK" || exit 1
 
 # The files of the network configuration, as the renderers name them.

@@ -13,21 +13,12 @@
 . "$(dirname "$0")/lib.sh"
 
 ERA="$FG_TOP/tests/fixtures/era"
-sum=$(sha256sum "$ERA/make-era-trees.sh" | cut -c1-16)
-TREES="$FG_BUILD/era-trees/$sum"
 
 if ! have qemu-img || ! have debugfs; then
   skip "era trees: network plan with the web01 record" "needs qemu-img and debugfs"
   done_testing
 fi
-if [ ! -f "$TREES/.done" ]; then
-  rm -rf "$FG_BUILD/era-trees"
-  mkdir -p "$TREES"
-  bash "$ERA/make-era-trees.sh" "$TREES" >"$WORK/make-era-trees.log" 2>&1 || {
-    echo "not ok 1 - make-era-trees.sh failed"; tail "$WORK/make-era-trees.log"
-    exit 1; }
-  touch "$TREES/.done"
-fi
+TREES=$(era_trees) || { echo "not ok 1 - make-era-trees.sh failed"; exit 1; }
 cd "$WORK" || exit 1
 
 # The web01 record, as the agent would give it to convert.

@@ -9,16 +9,7 @@
 
 ERA="$FG_TOP/tests/fixtures/era"
 # Built once per version of the script (they take a minute to make).
-sum=$(sha256sum "$ERA/make-era-trees.sh" | cut -c1-16)
-TREES="$FG_BUILD/era-trees/$sum"
-if [ ! -f "$TREES/.done" ]; then
-  rm -rf "$FG_BUILD/era-trees"
-  mkdir -p "$TREES"
-  bash "$ERA/make-era-trees.sh" "$TREES" >"$WORK/make-era-trees.log" 2>&1 || {
-    echo "not ok 1 - make-era-trees.sh failed"; tail "$WORK/make-era-trees.log"
-    exit 1; }
-  touch "$TREES/.done"
-fi
+TREES=$(era_trees) || { echo "not ok 1 - make-era-trees.sh failed"; exit 1; }
 
 # compare NAME: the inspection and check documents of NAME against its
 # expected file; a difference names the field, what was got and wanted.
