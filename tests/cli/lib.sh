@@ -197,3 +197,33 @@ era_trees() {
   fi
   echo "$dir"
 }
+
+# slow_image OUT.tar.gz DIRS [fstab]: a file-level Debian 6 image of DIRS
+# folders of 1000 small files each, a conversion long enough to be
+# watched or interrupted (30 folders take about a second on an idle
+# machine); with "fstab", an /etc/fstab too.
+slow_image() {
+  python3 - "$1" "$2" "${3:-}" <<'PY'
+import io, sys, tarfile
+out, dirs, fstab = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "fstab"
+with tarfile.open(out, "w:gz", compresslevel=1) as t:
+    def add(name, data=None):
+        ti = tarfile.TarInfo(name)
+        if data is None:
+            ti.type, ti.mode = tarfile.DIRTYPE, 0o755
+            t.addfile(ti)
+        else:
+            ti.size, ti.mode = len(data), 0o644
+            t.addfile(ti, io.BytesIO(data))
+    for d in ("image", "image/etc", "image/boot", "image/usr"):
+        add(d)
+    add("image/etc/debian_version", b"6.0.10\n")
+    if fstab:
+        add("image/etc/fstab", b"/dev/sda1 / ext3 defaults 0 1\n")
+    add("image/boot/vmlinuz-2.6.32-5-amd64", b"kernel\n")
+    for d in range(dirs):
+        add("image/usr/d%d" % d)
+        for f in range(1000):
+            add("image/usr/d%d/f%d" % (d, f), b"%d %d\n" % (d, f))
+PY
+}

@@ -77,26 +77,7 @@ FAKE=$WORK/fake-convert.sh
 
 # A file-level Debian 6 image with 30000 small files: a real conversion
 # that takes long enough to be stepped through.
-python3 - <<'PY'
-import io, tarfile
-with tarfile.open("slow.tar.gz", "w:gz", compresslevel=1) as t:
-    def add(name, data=None):
-        ti = tarfile.TarInfo(name)
-        if data is None:
-            ti.type, ti.mode = tarfile.DIRTYPE, 0o755
-            t.addfile(ti)
-        else:
-            ti.size, ti.mode = len(data), 0o644
-            t.addfile(ti, io.BytesIO(data))
-    for d in ("image", "image/etc", "image/boot", "image/usr"):
-        add(d)
-    add("image/etc/debian_version", b"6.0.10\n")
-    add("image/boot/vmlinuz-2.6.32-5-amd64", b"kernel\n")
-    for d in range(30):
-        add("image/usr/d%d" % d)
-        for f in range(1000):
-            add("image/usr/d%d/f%d" % (d, f), b"%d %d\n" % (d, f))
-PY
+slow_image slow.tar.gz 30
 mkdir -p out
 ln -s out link
 

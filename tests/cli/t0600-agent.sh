@@ -154,27 +154,7 @@ tar -C u -czf unknown.tar.gz image
 # 90000 small files: a conversion long enough to be cut off (a second or
 # more even on an idle machine; 30000 took 0.7 s, too short for the tests
 # to see it running for half a second before it ended).
-python3 - <<'PY'
-import io, tarfile
-with tarfile.open("slow.tar.gz", "w:gz", compresslevel=1) as t:
-    def add(name, data=None):
-        ti = tarfile.TarInfo(name)
-        if data is None:
-            ti.type, ti.mode = tarfile.DIRTYPE, 0o755
-            t.addfile(ti)
-        else:
-            ti.size, ti.mode = len(data), 0o644
-            t.addfile(ti, io.BytesIO(data))
-    for d in ("image", "image/etc", "image/usr", "image/boot"):
-        add(d)
-    add("image/etc/debian_version", b"6.0.10\n")
-    add("image/etc/fstab", b"/dev/sda1 / ext3 defaults 0 1\n")
-    add("image/boot/vmlinuz-2.6.32-5-amd64", b"kernel\n")
-    for d in range(90):
-        add("image/usr/d%d" % d)
-        for f in range(1000):
-            add("image/usr/d%d/f%d" % (d, f), b"%d %d\n" % (d, f))
-PY
+slow_image slow.tar.gz 90 fstab
 
 # record ID: a server record (doc/server-record.schema.json).
 record() {
