@@ -50,7 +50,9 @@ head -c 200000 deb6.tar.gz > corrupt.tar.gz
 
 # A file-level image with 30000 small files: a conversion that takes a
 # few seconds, long enough to be interrupted in the middle.
-slow_image slow.tar.gz 30
+# 90 folders: conversions of a few seconds, so the tests that interrupt
+# one see it running however busy the machine is.
+slow_image slow.tar.gz 90
 
 # The raw disks (and web01, a block-level image of one) are random bytes,
 # not servers: convert refuses them ("not a disk image", "no operating
@@ -291,15 +293,18 @@ for r in r1 r2; do
     { "id": "quick2", "source": "../deb6.tar.gz", "output": "out/quick2.tgz" } ] }
 EOF
 done
+# Both slow jobs claimed (the batch records running before it forks)
+# and both conversions forked: the batch's only two children.
 running_slow() {
-  [ "$(q "$1" "SELECT count(*) FROM jobs WHERE key LIKE 'slow%' AND state = 'running' AND started_at < (julianday('now') - 2440587.5) * 86400 - 0.3")" = 2 ]
+  [ "$(q "$1" "SELECT count(*) FROM jobs WHERE key LIKE 'slow%' AND state = 'running'")" = 2 ] &&
+  [ "$(pgrep -c -P "$2")" = 2 ]
 }
 
 test_ok "SIGTERM: the running conversions stop, stay pending; exit 143; a rerun finishes" '
   cd r1
   "$FG2NG" batch m.json -j 2 >term.out 2>term.err &
   pid=$!
-  wait_until 60 running_slow m.state.sqlite || { kill $pid; exit 1; }
+  wait_until 60 running_slow m.state.sqlite $pid || { kill $pid; exit 1; }
   kill -TERM $pid
   rc=0; wait $pid || rc=$?
   [ "$rc" -eq 143 ] || { echo "exit $rc"; cat term.err; exit 1; }
@@ -321,7 +326,7 @@ test_ok "kill -9 mid-batch: the rerun redoes only the cut-off jobs, each done ex
   cd r2
   "$FG2NG" batch m.json -j 2 >k.out 2>k.err &
   pid=$!
-  wait_until 60 running_slow m.state.sqlite || { kill $pid; exit 1; }
+  wait_until 60 running_slow m.state.sqlite $pid || { kill $pid; exit 1; }
   kill -9 $pid
   wait $pid || true
   # The kernel tells the conversions their batch died (SIGTERM): they
@@ -364,15 +369,16 @@ mkdir -p r3/out
 cat > r3/m.json <<EOF
 { "jobs": [ { "id": "slow", "source": "../slow.tar.gz", "output": "out/slow.tgz" } ] }
 EOF
-running_one() {
-  [ "$(q "$1" "SELECT count(*) FROM jobs WHERE state = 'running' AND started_at < (julianday('now') - 2440587.5) * 86400 - 0.5")" = 1 ]
-}
+# The batch claims a job (state running) before it forks the conversion,
+# so a child of the batch is the conversion, recorded as running.
+convert_child() { pgrep -P "$1" >/dev/null; }
 
 test_ok "a conversion killed by a signal is retried, and done once" '
   cd r3
   "$FG2NG" batch m.json -j 1 --json >sig.out 2>sig.err &
   pid=$!
-  wait_until 60 running_one m.state.sqlite || { kill $pid; exit 1; }
+  wait_until 60 convert_child $pid || { kill $pid; exit 1; }
+  [ "$(q m.state.sqlite "SELECT state FROM jobs")" = running ]
   kid=$(pgrep -P $pid)
   [ -n "$kid" ]
   kill -9 $kid
