@@ -89,7 +89,8 @@ print_text (const struct fg_inspection *in)
     printf ("fstab        %-24s %-12s %s\n", in->fstab[i].device,
             in->fstab[i].mountpoint, in->fstab[i].type);
   for (unsigned i = 0; i < in->ndatabases; i++)
-    printf ("database     %s data found\n", in->databases[i]);
+    printf ("database     %s data: %s\n", in->databases[i].name,
+            in->databases[i].where ? in->databases[i].where : "?");
   printf ("figures      %llu inodes, %.1f MiB used, largest file %.1f MiB, "
           "archive %.1f MiB\n", (unsigned long long) in->inodes,
           (double) in->bytes_used / 1048576.0,

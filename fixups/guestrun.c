@@ -205,11 +205,12 @@ plan_guest (guestfs_h *g, const char *root, const struct fg_guest_fix_opts *o,
   int rc;
 
   fg_inspection_init (&in);
-  fg_inspect_guest (g, root, 0, &in);
+  rc = fg_inspect_guest (g, root, 0, &in, e);
   /* The disk here is the raw scratch: its size is the source's virtual
    * size, what the rules compare. */
   in.vhd_physical = in.vhd_virtual;
-  rc = fg_plan_make (&in, o->plan, &r->plan, e);
+  if (rc == 0)
+    rc = fg_plan_make (&in, o->plan, &r->plan, e);
   if (rc == 0) {
     r->planned = 1;
     r->refused = !r->plan.eligible && !o->no_check;

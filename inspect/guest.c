@@ -159,63 +159,113 @@ list_initramfs (guestfs_h *g, const char *guest_path, struct fg_initramfs *out)
   unlink (path);
 }
 
+/* The guest's /boot and its kernels' modules, named to the same path
+ * noter as the archive pass's members (fg_inspect_note_path): kernels,
+ * host-supplied modules, Xen drivers and initramfs images are found by
+ * one set of rules whatever the source.  Then what the archive pass
+ * reads in passing: Arch's image headers and the initramfs listings. */
 static void
-note_kernels (guestfs_h *g, struct fg_inspection *in)
+note_boot (guestfs_h *g, struct fg_inspection *in)
 {
-  char **boot = guestfs_glob_expand (g, "/boot/vmlinu[xz]-*");
+  char **boot = guestfs_ls (g, "/boot");
+  char rel[4200], abs[4200];
 
-  for (size_t i = 0; boot && boot[i] && in->nkernels < FG_MAX_KERNELS; i++) {
-    struct fg_kernel *k = &in->kernels[in->nkernels];
-    const char *v = strchr (boot[i] + 6, '-') + 1;
-    char probe[600];
-    char **hits;
-    size_t len = strlen (v);
-
-    /* SUSE's vmlinuz-xen is a link to vmlinuz-VERSION, its vmlinux-
-     * VERSION.gz the same kernel as ELF: neither is a kernel of its own. */
-    if (guestfs_is_symlink (g, boot[i]) > 0)
+  for (size_t i = 0; boot && boot[i]; i++) {
+    snprintf (abs, sizeof abs, "/boot/%s", boot[i]);
+    fg_inspect_note_path (in, abs + 1, guestfs_is_symlink (g, abs) > 0);
+  }
+  /* Modules: /lib/modules, and /usr/lib/modules (merged /usr), noted
+   * once: a /lib that links to usr/lib is the same folder. */
+  for (int usr = 0; usr < 2; usr++) {
+    const char *base = usr ? "/usr/lib/modules" : "/lib/modules";
+    char **vers;
+    if (!usr && guestfs_is_symlink (g, "/lib") > 0)
       continue;
-    if (len > 3 && strcmp (v + len - 3, ".gz") == 0)
-      len -= 3;
-    {
-      int dup = 0;
-      for (unsigned j = 0; j < in->nkernels; j++)
-        if (strlen (in->kernels[j].version) == len &&
-            strncmp (in->kernels[j].version, v, len) == 0)
-          dup = 1;
-      if (dup)
-        continue;
+    vers = guestfs_ls (g, base);
+    for (size_t i = 0; vers && vers[i]; i++) {
+      char **files;
+      snprintf (abs, sizeof abs, "%s/%s", base, vers[i]);
+      fg_inspect_note_path (in, abs + 1, 0);
+      files = guestfs_find (g, abs);
+      for (size_t j = 0; files && files[j]; j++) {
+        snprintf (rel, sizeof rel, "%s/%s", abs + 1, files[j]);
+        fg_inspect_note_path (in, rel, 0);
+      }
+      free_strings (files);
     }
-    memset (k, 0, sizeof *k);
-    k->builtin_blkfront = k->builtin_netfront = k->initramfs_xen = -1;
-    k->version = strndup (v, len);
-    if (k->version == NULL)
-      break;
-    v = k->version;
-    in->nkernels++;
-    for (int pass = 0; pass < 2 && !k->has_initrd; pass++) {
-      snprintf (probe, sizeof probe, pass ? "/boot/initramfs-%s.img"
-                : "/boot/initrd*%s*", v);
-      hits = guestfs_glob_expand (g, probe);
-      k->has_initrd = hits && hits[0];
-      if (k->has_initrd)
-        list_initramfs (g, hits[0], &k->initramfs);
-      free_strings (hits);
+    free_strings (vers);
+  }
+  for (size_t i = 0; boot && boot[i]; i++) {
+    struct fg_kernel *k;
+    snprintf (abs, sizeof abs, "/boot/%s", boot[i]);
+    if (guestfs_is_file (g, abs) <= 0)
+      continue;
+    if (strncmp (boot[i], "vmlinuz-", 8) == 0) {
+      size_t size = 0;
+      char *head = guestfs_pread (g, abs, FG_IMAGE_HEAD, 0, &size);
+      if (head)
+        fg_inspect_note_image_head (in, abs + 1, (unsigned char *) head,
+                                    size);
+      free (head);
     }
-    snprintf (probe, sizeof probe, "/lib/modules/%s", v);
-    k->has_modules = guestfs_is_dir (g, probe) > 0;
-    snprintf (probe, sizeof probe,
-              "/lib/modules/%s/kernel/drivers/block/xen-blkfront.ko*", v);
-    hits = guestfs_glob_expand (g, probe);
-    k->xen_blkfront = hits && hits[0] ? 1 : -1;
-    free_strings (hits);
-    snprintf (probe, sizeof probe,
-              "/lib/modules/%s/kernel/drivers/net/xen-netfront.ko*", v);
-    hits = guestfs_glob_expand (g, probe);
-    k->xen_netfront = hits && hits[0] ? 1 : -1;
-    free_strings (hits);
+    k = fg_inspect_initrd_of (in, abs + 1);
+    if (k && k->initramfs.status == FG_INITRAMFS_NOT_LISTED)
+      list_initramfs (g, abs, &k->initramfs);
   }
   free_strings (boot);
+}
+
+/* Each path under DIR (absolute, in the guest) matching the glob
+ * components COMP[0..N): the first one found goes to FOUND.  Folders are
+ * listed and their names matched, so a marker for an NTFS path matches
+ * in any case (NOCASE). */
+static int
+glob_walk (guestfs_h *g, const char *dir, char **comp, size_t n, int nocase,
+           char *found, size_t cap)
+{
+  char **names;
+  int hit = 0;
+
+  if (n == 0) {
+    snprintf (found, cap, "%s", dir);
+    return 1;
+  }
+  names = guestfs_ls (g, *dir ? dir : "/");
+  for (size_t i = 0; names && names[i] && !hit; i++) {
+    char path[4200];
+    if (fnmatch (comp[0], names[i],
+                 FNM_PERIOD | (nocase ? FNM_CASEFOLD : 0)) != 0)
+      continue;
+    snprintf (path, sizeof path, "%s/%s", dir, names[i]);
+    if (n > 1 && guestfs_is_dir (g, path) <= 0)
+      continue;
+    if (n == 1 && guestfs_is_file (g, path) <= 0)
+      continue;
+    hit = glob_walk (g, path, comp + 1, n - 1, nocase, found, cap);
+  }
+  free_strings (names);
+  return hit;
+}
+
+/* The database markers (profiles/databases.json) walked in the guest. */
+static void
+note_databases (guestfs_h *g, struct fg_inspection *in)
+{
+  for (size_t i = 0; i < in->markers->n; i++) {
+    const struct fg_db_engine *d = &in->markers->engines[i];
+    for (size_t k = 0; k < d->nglobs; k++) {
+      char *copy = strdup (d->globs[k]), *comp[64], *save = NULL, found[4200];
+      size_t n = 0;
+      if (copy == NULL)
+        return;
+      for (char *c = strtok_r (copy, "/", &save); c && n < 64;
+           c = strtok_r (NULL, "/", &save))
+        comp[n++] = c;
+      if (glob_walk (g, "", comp, n, d->nocase, found, sizeof found))
+        fg_inspection_add_database (in, d, found);
+      free (copy);
+    }
+  }
 }
 
 /* PATH, spelt in any case, is a file ('f') or a folder ('d'). */
@@ -278,23 +328,82 @@ windows_dc (guestfs_h *g, const char *root)
   return dc;
 }
 
-/* What the guest at ROOT is, from a launched handle: the disk's size,
- * libguestfs's own inspection, then the kept files, kernels and usage read from its file
- * systems (mounted here read-only if MOUNT, else already mounted). */
-void
-fg_inspect_guest (guestfs_h *g, const char *r, int mount,
-                  struct fg_inspection *in)
+/* The instances the registry lists for each engine with "registry"
+ * markers: the values of its keys in the guest's hive (HKLM\SOFTWARE),
+ * name = instance id, as SQL Server's setup writes them. */
+static void
+note_registry_databases (guestfs_h *g, const char *root,
+                         struct fg_inspection *in)
 {
-  char *type = guestfs_inspect_get_type (g, r);
-  char *distro = guestfs_inspect_get_distro (g, r);
-  int major = guestfs_inspect_get_major_version (g, r);
-  int minor = guestfs_inspect_get_minor_version (g, r);
-  char *host = guestfs_inspect_get_hostname (g, r);
-  char *arch = guestfs_inspect_get_arch (g, r);
-  char *product = guestfs_inspect_get_product_name (g, r);
-  char ver[32];
-  char **devs = guestfs_list_devices (g);
+  char *sysroot = guestfs_inspect_get_windows_systemroot (g, root);
 
+  for (size_t i = 0; sysroot && i < in->markers->n; i++) {
+    const struct fg_db_engine *d = &in->markers->engines[i];
+    char hive[600], *real;
+    if (d->hive == NULL)
+      continue;
+    snprintf (hive, sizeof hive, "%s/system32/config/%s", sysroot, d->hive);
+    real = guestfs_case_sensitive_path (g, hive);
+    if (real == NULL || guestfs_hivex_open (g, real, -1) < 0) {
+      free (real);
+      continue;
+    }
+    for (size_t k = 0; k < d->nkeys; k++) {
+      char *copy = strdup (d->keys[k]), *save = NULL;
+      int64_t node = guestfs_hivex_root (g);
+      struct guestfs_hivex_value_list *vals;
+      if (copy == NULL)
+        break;
+      /* hivex matches key names in any case, as Windows does */
+      for (char *c = strtok_r (copy, "\\", &save); c && node > 0;
+           c = strtok_r (NULL, "\\", &save))
+        node = guestfs_hivex_node_get_child (g, node, c);
+      free (copy);
+      if (node <= 0 || (vals = guestfs_hivex_node_values (g, node)) == NULL)
+        continue;
+      for (uint32_t v = 0; v < vals->len; v++) {
+        int64_t h = vals->val[v].hivex_value_h;
+        char *name = guestfs_hivex_value_key (g, h);
+        char *id = guestfs_hivex_value_string (g, h);
+        char where[600];
+        snprintf (where, sizeof where, "registry: instance %s%s%s%s",
+                  name && *name ? name : "(default)", id ? " (" : "",
+                  id ? id : "", id ? ")" : "");
+        fg_inspection_add_database (in, d, where);
+        free (name);
+        free (id);
+      }
+      guestfs_free_hivex_value_list (vals);
+    }
+    guestfs_hivex_close (g);
+    free (real);
+  }
+  free (sysroot);
+}
+
+/* What the guest at ROOT is, from a launched handle: the disk's size,
+ * libguestfs's own inspection, then the kept files, kernels, databases
+ * and usage read from its file systems (mounted here read-only if
+ * MOUNT, else already mounted). */
+int
+fg_inspect_guest (guestfs_h *g, const char *r, int mount,
+                  struct fg_inspection *in, struct fg_err *e)
+{
+  char *type, *distro, *host, *arch, *product;
+  int major, minor;
+  char ver[32];
+  char **devs;
+
+  if ((in->markers = fg_markers_get (e)) == NULL)
+    return -1;
+  type = guestfs_inspect_get_type (g, r);
+  distro = guestfs_inspect_get_distro (g, r);
+  major = guestfs_inspect_get_major_version (g, r);
+  minor = guestfs_inspect_get_minor_version (g, r);
+  host = guestfs_inspect_get_hostname (g, r);
+  arch = guestfs_inspect_get_arch (g, r);
+  product = guestfs_inspect_get_product_name (g, r);
+  devs = guestfs_list_devices (g);
   in->layout = "block";
   if (devs && devs[0]) {
     int64_t sz = guestfs_blockdev_getsize64 (g, devs[0]);
@@ -325,19 +434,27 @@ fg_inspect_guest (guestfs_h *g, const char *r, int mount,
   free (product);
   if (mount)
     mount_all (g, r);
-  if (strcmp (in->os_type, "windows") == 0)
-    in->windows_dc = windows_dc (g, r);
-  else {
+  {
+    /* The root file system's use; its inode count means something to
+     * the rules on Linux only (NTFS's is the MFT's records). */
     struct guestfs_statvfs *v = guestfs_statvfs (g, "/");
     if (v) {
       in->bytes_used = (uint64_t) (v->blocks - v->bfree) * (uint64_t) v->frsize;
-      in->inodes = (uint64_t) (v->files - v->ffree);
+      if (strcmp (in->os_type, "windows") != 0)
+        in->inodes = (uint64_t) (v->files - v->ffree);
       guestfs_free_statvfs (v);
     }
-    read_files (g, in);
-    note_kernels (g, in);
   }
+  if (strcmp (in->os_type, "windows") == 0) {
+    in->windows_dc = windows_dc (g, r);
+    note_registry_databases (g, r, in);
+  } else {
+    read_files (g, in);
+    note_boot (g, in);
+  }
+  note_databases (g, in);
   fg_inspect_identify (in);
+  return 0;
 }
 
 int
@@ -370,8 +487,7 @@ fg_inspect_disk (const char *path, const char *format,
                 "disk", path);
     goto out;
   }
-  fg_inspect_guest (g, roots[0], 1, in);
-  rc = 0;
+  rc = fg_inspect_guest (g, roots[0], 1, in, e);
 
 out:
   free_strings (roots);

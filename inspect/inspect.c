@@ -124,7 +124,7 @@ fg_inspection_release (struct fg_inspection *in)
     free (in->fstab[i].options);
   }
   for (unsigned i = 0; i < in->ndatabases; i++)
-    free (in->databases[i]);
+    free (in->databases[i].where);
   fg_net_release (&in->net);
   fg_files_release (&in->files);
   memset (in, 0, sizeof *in);
@@ -153,14 +153,34 @@ kernel (struct fg_inspection *in, const char *version, size_t len)
   return &in->kernels[in->nkernels++];
 }
 
-static void
-database (struct fg_inspection *in, const char *name)
+void
+fg_inspection_add_database (struct fg_inspection *in,
+                            const struct fg_db_engine *d, const char *where)
 {
+  struct fg_database *db = NULL;
+  char *more;
+
   for (unsigned i = 0; i < in->ndatabases; i++)
-    if (strcmp (in->databases[i], name) == 0)
+    if (strcmp (in->databases[i].engine, d->id) == 0)
+      db = &in->databases[i];
+  if (db == NULL) {
+    if (in->ndatabases == FG_MAX_DATABASES)
       return;
-  if (in->ndatabases < FG_MAX_DATABASES)
-    in->databases[in->ndatabases++] = strdup (name);
+    db = &in->databases[in->ndatabases++];
+    db->engine = d->id;
+    db->name = d->name;
+    db->where = strdup (where);
+    return;
+  }
+  /* A second sign of the same engine: kept while the list stays short
+   * enough to read out (the first one found is always there). */
+  if (db->where == NULL || strlen (db->where) + strlen (where) > 400 ||
+      strstr (db->where, where))
+    return;
+  if (asprintf (&more, "%s; %s", db->where, where) < 0)
+    return;
+  free (db->where);
+  db->where = more;
 }
 
 /* The kernel version an initramfs's name carries: boot/initrd.img-V,
@@ -183,9 +203,8 @@ initrd_version (const char *p, const char **v, size_t *len)
   return 0;
 }
 
-/* Kernels, modules and database folders are known by their names. */
-static void
-note_name (struct fg_inspection *in, const char *p, int is_link)
+void
+fg_inspect_note_path (struct fg_inspection *in, const char *p, int is_link)
 {
   const char *orig = p;
   static const char *const images[] = { "boot/vmlinuz-", "boot/vmlinux-",
@@ -226,17 +245,14 @@ note_name (struct fg_inspection *in, const char *p, int is_link)
         k->xen_netfront = 1;
     }
   }
-  p = orig;
-  if (strncmp (p, "var/lib/mysql/", 14) == 0 &&
-      (strstr (p, "ibdata1") || strstr (p, "/mysql/user.")))
-    database (in, "mysql");
-  if (strstr (p, "PG_VERSION") &&
-      (strncmp (p, "var/lib/pgsql/", 14) == 0 ||
-       strncmp (p, "var/lib/postgresql/", 19) == 0))
-    database (in, "postgresql");
-  if (strncmp (p, "var/lib/mongodb/", 16) == 0 &&
-      (strstr (p, ".ns") || strstr (p, "WiredTiger")))
-    database (in, "mongodb");
+  if (!is_link && in->markers) {
+    const struct fg_db_engine *d = fg_markers_match (in->markers, orig);
+    if (d) {
+      char where[FG_MEMBER_PATH_MAX + 2];
+      snprintf (where, sizeof where, "/%s", orig);
+      fg_inspection_add_database (in, d, where);
+    }
+  }
 }
 
 /* ---- the pass ---------------------------------------------------------- */
@@ -378,20 +394,49 @@ bzimage_version (const unsigned char *b, size_t len)
 
 /* Arch names its kernels by package (boot/vmlinuz-linux); the version
  * that lib/modules uses is read from the image's own header. */
+static struct fg_kernel *
+named_image (struct fg_inspection *in, const char *path)
+{
+  const char *v = path + strlen ("boot/vmlinuz-");
+
+  if (strncmp (path, "boot/vmlinuz-", strlen ("boot/vmlinuz-")) != 0 ||
+      strchr (v, '/') || isdigit ((unsigned char) v[0]))
+    return NULL;
+  return kernel (in, v, strlen (v));
+}
+
+void
+fg_inspect_note_image_head (struct fg_inspection *in, const char *path,
+                            const unsigned char *head, size_t len)
+{
+  struct fg_kernel *k = named_image (in, path);
+
+  if (k) {
+    free (k->image_version);
+    k->image_version = bzimage_version (head, len);
+  }
+}
+
+struct fg_kernel *
+fg_inspect_initrd_of (struct fg_inspection *in, const char *path)
+{
+  const char *v;
+  size_t len;
+
+  return initrd_version (path, &v, &len) ? kernel (in, v, len) : NULL;
+}
+
 static int
 read_image_version (struct fg_inspection *in, struct src *t,
                     struct archive_entry *ent, const char *path,
                     struct fg_err *e)
 {
-  const char *v = path + strlen ("boot/vmlinuz-");
   unsigned char *buf;
-  size_t got = 0, cap = 32768;
+  size_t got = 0, cap = FG_IMAGE_HEAD;
   struct fg_kernel *k;
 
-  if (strncmp (path, "boot/vmlinuz-", strlen ("boot/vmlinuz-")) != 0 ||
-      strchr (v, '/') || isdigit ((unsigned char) v[0]) ||
-      archive_entry_filetype (ent) != AE_IFREG || archive_entry_hardlink (ent)
-      || (k = kernel (in, v, strlen (v))) == NULL)
+  if (archive_entry_filetype (ent) != AE_IFREG || archive_entry_hardlink (ent)
+      || (k = named_image (in, path)) == NULL)
     return 0;
   if ((buf = malloc (cap)) == NULL)
     return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "'%s'", path);
@@ -476,11 +521,9 @@ list_initrd (struct fg_inspection *in, struct src *t,
 {
   struct member_feed m = { .t = t, .e = e };
   struct fg_kernel *k;
-  const char *v;
-  size_t len;
 
   if (archive_entry_filetype (ent) != AE_IFREG || archive_entry_hardlink (ent)
-      || !initrd_version (path, &v, &len) || (k = kernel (in, v, len)) == NULL)
+      || (k = fg_inspect_initrd_of (in, path)) == NULL)
     return 0;
   return fg_initramfs_list (member_next, &m, &k->initramfs);
 }
@@ -537,7 +580,7 @@ take_member (struct fg_inspection *in, struct src *s,
   int link = archive_entry_filetype (ent) == AE_IFLNK;
 
   count_member (in, ent);
-  note_name (in, path, link);
+  fg_inspect_note_path (in, path, link);
   if (read_image_version (in, s, ent, path, e) < 0 ||
       list_initrd (in, s, ent, path, e) < 0)
     return -1;
@@ -559,7 +602,8 @@ fg_inspect_parts (const struct fg_parts *parts, enum fg_progress_mode pm,
   int rc;
 
   in->archive_bytes = parts->total;
-  if (fg_tar_open (&t, parts, e) < 0)
+  if ((in->markers = fg_markers_get (e)) == NULL ||
+      fg_tar_open (&t, parts, e) < 0)
     return -1;
   src.t = t;
   fg_progress_start (&p, pm, "inspect", parts->total);
@@ -625,6 +669,8 @@ fg_inspect_dir (const char *folder, enum fg_progress_mode pm,
   size_t n;
   int rc = 0, flags = ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS;
 
+  if ((in->markers = fg_markers_get (e)) == NULL)
+    return -1;
   if (asprintf (&root, "%s/image", folder) < 0)
     return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "folder");
   if (stat (root, &st) < 0 || !S_ISDIR (st.st_mode)) {
@@ -1511,7 +1557,10 @@ fg_inspection_json (const struct fg_inspection *in)
                                           "type", in->fstab[i].type,
                                           "options", in->fstab[i].options));
   for (unsigned i = 0; i < in->ndatabases; i++)
-    json_array_append_new (db, json_string (in->databases[i]));
+    json_array_append_new (db, json_pack ("{s:s, s:s, s:s?}",
+                                          "engine", in->databases[i].engine,
+                                          "name", in->databases[i].name,
+                                          "where", in->databases[i].where));
   json_object_set_new (o, "layout", json_string (in->layout));
   json_object_set_new (o, "os", json_pack ("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
                                            "type", in->os_type,

@@ -19,6 +19,7 @@
 #include "convert/parts.h"
 #include "inspect/files.h"
 #include "inspect/initramfs.h"
+#include "inspect/markers.h"
 #include "inspect/netcfg.h"
 
 #define FG_MAX_KERNELS 16
@@ -75,6 +76,16 @@ struct fg_fstab_entry {
   char *device, *mountpoint, *type, *options;
 };
 
+/* A database engine's data, found by a marker of profiles/databases.json
+ * (inspect/markers.h). */
+struct fg_database {
+  const char *engine;         /* "mysql", the marker table's id */
+  const char *name;           /* "MySQL/MariaDB" */
+  char *where;                /* "/var/lib/mysql/ibdata1"; for SQL Server
+                                 its instances too: "instance MSSQLSERVER
+                                 (MSSQL10_50.MSSQLSERVER); /Program ..." */
+};
+
 struct fg_inspection {
   const char *layout;         /* "file" or "block" */
   /* OS */
@@ -96,8 +107,9 @@ struct fg_inspection {
   char *boot_missing;
   struct fg_fstab_entry fstab[FG_MAX_FSTAB];
   unsigned nfstab;
-  char *databases[FG_MAX_DATABASES];   /* "mysql", "postgresql", ... */
+  struct fg_database databases[FG_MAX_DATABASES];
   unsigned ndatabases;
+  const struct fg_markers *markers;   /* internal: what shows a database */
   /* Figures */
   uint64_t inodes;            /* members that become inodes (not hard links) */
   uint64_t entries;
@@ -142,8 +154,8 @@ int fg_inspect_disk (const char *path, const char *format,
  * already opened, say): fills IN as fg_inspect_disk does, mounting the
  * guest's file systems read-only first if MOUNT. */
 struct guestfs_h;
-void fg_inspect_guest (struct guestfs_h *g, const char *root, int mount,
-                       struct fg_inspection *in);
+int fg_inspect_guest (struct guestfs_h *g, const char *root, int mount,
+                      struct fg_inspection *in, struct fg_err *e);
 
 /* Whether IN found something a first-gen server would hold: a
  * recognised distribution, or the signs of a root file system (fstab,
@@ -156,6 +168,23 @@ int fg_inspection_require_os (const struct fg_inspection *in,
 /* Internals shared by the two inspectors. */
 extern const char *const fg_inspect_keep[];
 void fg_inspect_identify (struct fg_inspection *in);
+/* A path of the image (no leading '/') seen: kernels, their modules and
+ * initramfs images, database markers are known by their names.
+ * IS_LINK for a symlink.  IN->markers must be loaded. */
+void fg_inspect_note_path (struct fg_inspection *in, const char *path,
+                           int is_link);
+/* Arch's boot/vmlinuz-linux names its kernel by package: the first
+ * FG_IMAGE_HEAD bytes of such an image (HEAD) give its version. */
+#define FG_IMAGE_HEAD 32768
+void fg_inspect_note_image_head (struct fg_inspection *in, const char *path,
+                                 const unsigned char *head, size_t len);
+/* The kernel whose initramfs PATH is (boot/initrd.img-V, ...), or NULL. */
+struct fg_kernel *fg_inspect_initrd_of (struct fg_inspection *in,
+                                        const char *path);
+/* Engine D's data found at WHERE (a path, or the registry's word). */
+void fg_inspection_add_database (struct fg_inspection *in,
+                                 const struct fg_db_engine *d,
+                                 const char *where);
 
 /* Whether `convert --initramfs auto` rebuilds the initramfs for kernel
  * K: the guest boots it, it has modules, and the Xen drivers are not

@@ -8,11 +8,13 @@
  */
 #include "inspect/plan.h"
 
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "inspect/markers.h"
 #include "inspect/profiles.h"
 
 #define GIB (1ull << 30)
@@ -71,11 +73,18 @@ struct ctx {
 
 /* ---- the rules ------------------------------------------------------------ */
 
+/* S appended to the list in BUF (", " between). */
+static void
+list_add (char *buf, size_t cap, const char *s)
+{
+  size_t n = strlen (buf);
+  snprintf (buf + n, cap - n, "%s%s", n ? ", " : "", s);
+}
+
+
 static void
 rule_volume (struct ctx *c, struct fg_plan *p)
 {
-  if (strcmp (c->in->os_type, "windows") == 0)
-    return;
   int over = c->in->bytes_used > LINUX_VOLUME_LIMIT;
   add (p, "linux.volume-250g", over ? FG_FAIL : FG_PASS,
        fmt ("%.1f GB used", gb (c->in->bytes_used)), fmt ("250 GB"),
@@ -89,8 +98,6 @@ rule_volume (struct ctx *c, struct fg_plan *p)
 static void
 rule_inodes (struct ctx *c, struct fg_plan *p)
 {
-  if (strcmp (c->in->os_type, "windows") == 0)
-    return;
   int over = c->in->inodes > LINUX_INODE_LIMIT;
   add (p, "linux.inodes-3m", over ? FG_FAIL : FG_PASS,
        fmt ("%llu inodes", (unsigned long long) c->in->inodes),
@@ -125,23 +132,42 @@ rule_gp_io (struct ctx *c, struct fg_plan *p)
                 gb (p->disk_bytes)));
 }
 
+/* "MySQL/MariaDB, PostgreSQL, MongoDB, SQL Server": the engines of
+ * profiles/databases.json, in BUF. */
+static const char *
+engines_looked_for (char *buf, size_t cap)
+{
+  struct fg_err ignored = FG_ERR_INIT;   /* the inspection loaded them */
+  const struct fg_markers *m = fg_markers_get (&ignored);
+
+  buf[0] = '\0';
+  for (size_t i = 0; m && i < m->n; i++)
+    list_add (buf, cap, m->engines[i].name);
+  return buf[0] ? buf : "the engines of profiles/databases.json";
+}
+
 static void
 rule_database (struct ctx *c, struct fg_plan *p)
 {
-  char list[256] = "";
+  char names[256] = "", found[1024] = "";
 
-  for (unsigned i = 0; i < c->in->ndatabases; i++)
-    snprintf (list + strlen (list), sizeof list - strlen (list), "%s%s",
-              i ? ", " : "", c->in->databases[i]);
+  for (unsigned i = 0; i < c->in->ndatabases; i++) {
+    const struct fg_database *d = &c->in->databases[i];
+    list_add (names, sizeof names, d->name);
+    snprintf (found + strlen (found), sizeof found - strlen (found),
+              "%s%s (%s)", i ? ", " : "", d->name, d->where ? d->where : "?");
+  }
   if (c->in->ndatabases == 0)
     add (p, "data.database", FG_PASS, fmt ("no database data"), fmt ("none"),
-         fmt ("No database data folders were found."));
+         fmt ("No database data was found (looked for %s).",
+              engines_looked_for (names, sizeof names)));
   else
-    add (p, "data.database", FG_WARN, fmt ("%s data present", list),
+    add (p, "data.database", FG_WARN, fmt ("%s data present", names),
          fmt ("none running"),
-         fmt ("The server holds %s data: an image does not reliably capture "
-              "a running database; take a dump first or stop the database "
-              "while the image is made.", list));
+         fmt ("The server holds database data, %s: an image does not "
+              "reliably capture a running database; take a dump first "
+              "(mysqldump, pg_dump, a SQL Server backup) or stop the "
+              "database while the image is made.", found));
 }
 
 static int
@@ -149,6 +175,26 @@ str_eq (json_t *j, const char *key, const char *want)
 {
   const char *v = json_string_value (json_object_get (j, key));
   return v && want && strcmp (v, want) == 0;
+}
+
+/* Whether catalog entry IMG describes the inspected system: its distro,
+ * its major version (null: any), and where given its exact version
+ * ("6.1") and a pattern of its product name ("*2008 R2*", any case):
+ * Windows releases share versions across editions and R2s. */
+static int
+base_image_matches (json_t *img, const struct fg_inspection *in)
+{
+  json_t *maj = json_object_get (img, "major");
+  const char *ver = json_string_value (json_object_get (img, "version"));
+  const char *prod = json_string_value (json_object_get (img, "product"));
+
+  if (!str_eq (img, "distro", in->distro) ||
+      !(json_is_null (maj) || str_eq (img, "major", in->major)))
+    return 0;
+  if (ver && !(in->version && strcmp (ver, in->version) == 0))
+    return 0;
+  return prod == NULL ||
+    (in->product && fnmatch (prod, in->product, FNM_CASEFOLD) == 0);
 }
 
 /* Rule 6 (seed 000): the base image decides.  The catalog
@@ -169,29 +215,33 @@ rule_base_image (struct ctx *c, struct fg_plan *p)
   int ok = 0;
 
   json_array_foreach (images, i, img) {
-    json_t *maj = json_object_get (img, "major");
-    if (str_eq (img, "distro", d) &&
-        (json_is_null (maj) || str_eq (img, "major", m))) {
+    if (base_image_matches (img, c->in)) {
       match = img;
       break;
     }
   }
   if (match == NULL) {
+    const char *shown = c->in->product && strcmp (c->in->os_type, "windows") == 0
+      ? c->in->product : NULL;
+    const char *v = shown ? c->in->version : m;
     add (p, "base-image.known", FG_FAIL,
-         fmt ("%s %s", d ? d : "unknown OS", m ? m : ""), fmt ("a known base image"),
+         fmt ("%s %s", shown ? shown : d ? d : "unknown OS", v ? v : ""),
+         fmt ("a known base image"),
          fmt ("No known first-gen base image matches %s %s: image-based "
               "conversion is not supported; migrate manually (rsync to a "
-              "new next-gen server).", d ? d : "this system", m ? m : ""));
+              "new next-gen server).", shown ? shown : d ? d : "this system",
+              v ? v : ""));
     return;
   }
   name = json_string_value (json_object_get (match, "name"));
   if (prof == NULL)
     why = "fg2ng has no profile for its drivers, network files and boot "
-      "on next-gen";
+      "on next-gen: migrate manually (rsync to a new next-gen server)";
   else if (json_is_false (json_object_get (prof, "convert")))
     why = json_string_value (json_object_get (prof, "reason"));
   else if (!json_is_true (json_object_get (prof, "tested")))
-    why = "fg2ng has a profile for it, but its conversion is not tested yet";
+    why = "fg2ng has a profile for it, but its conversion is not tested "
+      "yet: migrate manually (rsync to a new next-gen server)";
   else
     ok = 1;
   /* The catalog entry, with what was derived for it. */
@@ -207,8 +257,8 @@ rule_base_image (struct ctx *c, struct fg_plan *p)
   else
     add (p, "base-image.known", FG_FAIL, fmt ("%s", name),
          fmt ("a known base image fg2ng converts"),
-         fmt ("%s cannot be converted from an image (%s): migrate "
-              "manually.", name, why ? why : "not supported"));
+         fmt ("Built from %s, a first-gen base image, but %s.", name,
+              why ? why : "fg2ng does not convert it: migrate manually"));
 }
 
 /* "2GB", "2 gb", "15.5GB" for the flavor named "2 GB Server": the
@@ -422,14 +472,6 @@ driver_state (const struct fg_kernel *k, int which)
   return k->has_modules ? DRV_UNKNOWN : DRV_UNKNOWN_NOMOD;
 }
 
-/* S appended to the list in BUF (", " between). */
-static void
-list_add (char *buf, size_t cap, const char *s)
-{
-  size_t n = strlen (buf);
-  snprintf (buf + n, cap - n, "%s%s", n ? ", " : "", s);
-}
-
 /* Rule 10 (seed 001) and what next-gen needs of a kernel: judged on the
  * kernels the guest boots (its boot configuration's entries whose image
  * exists, inspect/inspect.h); modules without an image are a first-gen
@@ -442,9 +484,6 @@ rule_kernels (struct ctx *c, struct fg_plan *p)
     unknown[512] = "", nomod[512] = "";
   unsigned nboot = 0, nhost = 0;
   int old = 0;
-
-  if (strcmp (in->os_type, "windows") == 0)
-    return;
   for (unsigned i = 0; i < in->nkernels; i++) {
     const struct fg_kernel *k = &in->kernels[i];
     enum drv b, n;
@@ -602,45 +641,65 @@ fit_flavors (struct ctx *c, struct fg_plan *p)
   }
 }
 
-/* Windows (seeds 002, 003; issue 7): eligibility only, conversion is not
- * built: said plainly, never a silent pass. */
+/* Windows (seed 002): current or previous disk use, from the VHD, which
+ * never shrinks. */
 static void
-rule_windows (struct ctx *c, struct fg_plan *p)
+rule_windows_disk (struct ctx *c, struct fg_plan *p)
 {
   const struct fg_inspection *in = c->in;
   uint64_t size = in->vhd_virtual > in->vhd_physical ? in->vhd_virtual
     : in->vhd_physical;
 
-  if (strcmp (in->os_type, "windows") != 0)
-    return;
   add (p, "windows.disk-250g", size > LINUX_VOLUME_LIMIT ? FG_FAIL : FG_PASS,
        fmt ("%.1f GB disk", gb (size)), fmt ("250 GB, current or previous"),
        size > LINUX_VOLUME_LIMIT
        ? fmt ("The Windows disk has grown to %.1f GB and a VHD never "
               "shrinks: first-gen imaging fails above 250 GB.", gb (size))
        : fmt ("The Windows disk (%.1f GB) is within 250 GB.", gb (size)));
+}
+
+/* Windows (seed 002): a domain controller is not restored from an image. */
+static void
+rule_windows_dc (struct ctx *c, struct fg_plan *p)
+{
+  int dc = c->in->windows_dc;
+
   add (p, "windows.domain-controller",
-       in->windows_dc == 1 ? FG_FAIL : in->windows_dc < 0 ? FG_WARN : FG_PASS,
-       fmt ("%s", in->windows_dc == 1 ? "domain controller"
-            : in->windows_dc < 0 ? "role unknown" : "not a domain controller"),
+       dc == 1 ? FG_FAIL : dc < 0 ? FG_WARN : FG_PASS,
+       fmt ("%s", dc == 1 ? "domain controller"
+            : dc < 0 ? "role unknown" : "not a domain controller"),
        fmt ("not a domain controller"),
-       in->windows_dc == 1
+       dc == 1
        ? fmt ("A domain controller cannot be restored from an image: demote "
               "it first.")
+       : dc < 0 ? fmt ("Whether the server is a domain controller could not "
+                       "be read from its disk: check before migrating.")
        : fmt ("No domain controller role found."));
-  add (p, "windows.conversion", FG_FAIL, fmt ("Windows"),
-       fmt ("a supported OS"),
-       fmt ("fg2ng does not convert Windows yet: use Rackspace's assisted "
-            "migration; the server moves to the closest next-gen flavor."));
 }
 
 typedef void (*rule_fn) (struct ctx *c, struct fg_plan *p);
 
+/* Which systems a rule speaks of: a rule about inodes, fstab or kernels
+ * means nothing on Windows, one about the registry nothing on Linux. */
+enum applies { ANY_OS, NOT_WINDOWS, WINDOWS_ONLY };
+
 /* Every rule, in the order the report lists them. */
-static const rule_fn rules[] = {
-  rule_windows, rule_base_image, rule_volume, rule_inodes, rule_gp_io,
-  rule_flavor, rule_kernels, rule_data_disks, rule_database, rule_ip,
-  rule_estimate, NULL,
+static const struct {
+  rule_fn fn;
+  enum applies os;
+} rules[] = {
+  { rule_windows_disk, WINDOWS_ONLY },
+  { rule_windows_dc, WINDOWS_ONLY },
+  { rule_base_image, ANY_OS },
+  { rule_volume, NOT_WINDOWS },
+  { rule_inodes, NOT_WINDOWS },
+  { rule_gp_io, ANY_OS },
+  { rule_flavor, ANY_OS },
+  { rule_kernels, NOT_WINDOWS },
+  { rule_data_disks, NOT_WINDOWS },
+  { rule_database, ANY_OS },
+  { rule_ip, ANY_OS },
+  { rule_estimate, ANY_OS },
 };
 
 int
@@ -686,8 +745,13 @@ fg_plan_make (const struct fg_inspection *in, const struct fg_plan_opts *o,
     if (fd > p->disk_bytes)
       p->disk_bytes = fd;
   }
-  for (const rule_fn *r = rules; *r; r++)
-    (*r) (&c, p);
+  for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+    int windows = strcmp (in->os_type, "windows") == 0;
+    if ((rules[i].os == WINDOWS_ONLY && !windows) ||
+        (rules[i].os == NOT_WINDOWS && windows))
+      continue;
+    rules[i].fn (&c, p);
+  }
   fit_flavors (&c, p);
   p->eligible = 1;
   for (unsigned i = 0; i < p->n; i++)

@@ -125,7 +125,8 @@ test_ok "release files that are symlinks resolve inside the image, never on the 
 test_ok "databases, fstab disks and figures" '
   mkimage db "var/lib/mysql/ibdata1=x" "var/lib/postgresql/9.1/main/PG_VERSION=9.1\n" \
     "etc/fstab=/dev/sda1 / ext3 defaults 0 1\n/dev/sdb1 /data ext3 defaults 0 2\n# comment\n"
-  field db "sorted(j[\"databases\"])" "[\"mysql\", \"postgresql\"]"
+  field db "sorted(d[\"engine\"] for d in j[\"databases\"])" "[\"mysql\", \"postgresql\"]"
+  field db "sorted(d[\"where\"] for d in j[\"databases\"])" "[\"/var/lib/mysql/ibdata1\", \"/var/lib/postgresql/9.1/main/PG_VERSION\"]"
   field db "[f[\"device\"] for f in j[\"fstab\"]]" "[\"/dev/sda1\", \"/dev/sdb1\"]"
   field db "j[\"figures\"][\"inodes\"] >= 8 and j[\"figures\"][\"bytes_used\"] >= 3 * 4096" "true"'
 
