@@ -396,7 +396,8 @@ convert_staged (const struct convert_args *a, const struct fg_parts *parts,
   if (!a->quiet && !a->json)
     fprintf (stderr, "fg2ng convert: rebuilding the initramfs with the "
              "guest's own tool (one libguestfs appliance)\n");
-  if (fg_guest_run (raw, "raw", fg_fixups_initramfs_command (rep->fixups),
+  if (fg_guest_run (raw, a->source, "raw",
+                    fg_fixups_initramfs_command (rep->fixups),
                     &rep->initramfs_log, e) < 0) {
     fg_err_prefix (e, "rebuilding the initramfs");
     goto out;
@@ -694,7 +695,7 @@ convert_block_staged (const struct convert_args *a, const struct fg_parts *parts
                              .headroom_pct = a->file.headroom_pct };
   struct fg_guest_fix_opts go = { a->mode, a->server_record,
                                   a->initramfs == IR_ALWAYS, &po,
-                                  a->no_check };
+                                  a->no_check, a->source };
   struct fg_guest_fix_result gr;
   struct fg_block_result scratch;
   int rc = -1;
@@ -708,10 +709,8 @@ convert_block_staged (const struct convert_args *a, const struct fg_parts *parts
   if (!a->quiet && !a->json)
     fprintf (stderr, "fg2ng convert: checking and fixing the guest up in "
              "one libguestfs appliance\n");
-  if (fg_guest_fixups (raw, "raw", &go, &gr, e) < 0) {
-    fg_err_prefix (e, "'%s'", a->source);
+  if (fg_guest_fixups (raw, "raw", &go, &gr, e) < 0)
     goto out;
-  }
   /* The rules ran in the same appliance, before any edit. */
   if (gr.planned) {
     rep->plan = gr.plan;

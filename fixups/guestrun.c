@@ -64,8 +64,8 @@ mount_rw (guestfs_h *g, const char *root)
 }
 
 int
-fg_guest_run (const char *disk, const char *format, const char *const *argv,
-              char **log, struct fg_err *e)
+fg_guest_run (const char *disk, const char *shown, const char *format,
+              const char *const *argv, char **log, struct fg_err *e)
 {
   guestfs_h *g = fg_guestfs_create ();
   char **roots = NULL, *out = NULL;
@@ -105,13 +105,11 @@ fg_guest_run (const char *disk, const char *format, const char *const *argv,
   goto done;
 
 gerr:
-  {
-    const char *m = guestfs_last_error (g);
-    fg_err_set (e, FG_E_INTERNAL, "'%s': %s in the guest: %s", disk, doing,
-                m ? m : "libguestfs failed");
+  fg_guestfs_error (g, e, roots ? FG_E_INTERNAL : FG_E_IO, disk, shown,
+                    doing);
+  if (roots)
     fg_err_hint (e, "run 'libguestfs-test-tool' to check that libguestfs "
                  "works here; --initramfs keep skips the rebuild");
-  }
 done:
   free (out);
   free_strings (roots);
@@ -333,13 +331,11 @@ fg_guest_fixups (const char *disk, const char *format,
   goto out;
 
 gerr:
-  {
-    const char *m = guestfs_last_error (g);
-    fg_err_set (e, FG_E_INTERNAL, "'%s': %s in the guest: %s", disk, doing,
-                m ? m : "libguestfs failed");
+  fg_guestfs_error (g, e, roots ? FG_E_INTERNAL : FG_E_IO, disk, o->shown,
+                    doing);
+  if (roots)
     fg_err_hint (e, "run 'libguestfs-test-tool' to check that libguestfs "
                  "works here; --no-fixups copies the disk unchanged");
-  }
 out:
   free (uuid);
   free (type);

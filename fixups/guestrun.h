@@ -18,9 +18,10 @@
 
 /* Mount the guest on DISK (FORMAT "raw", "vpc", ...) read-write, as its
  * fstab says, and run ARGV (NULL-terminated) in it.  *LOG (malloc'd, may
- * be NULL) gets what the command printed.  Errors name DISK and the
- * command, with the command's own words. */
-int fg_guest_run (const char *disk, const char *format,
+ * be NULL) gets what the command printed.  Errors name SHOWN (the user's
+ * source; DISK is a scratch copy of it) and the command, with the
+ * command's own words. */
+int fg_guest_run (const char *disk, const char *shown, const char *format,
                   const char *const *argv, char **log, struct fg_err *e);
 
 /* Block-level images: the fixups a file-level conversion makes while
@@ -43,6 +44,7 @@ struct fg_guest_fix_opts {
   int rebuild_initramfs;
   const struct fg_plan_opts *plan;  /* NULL: no rules */
   int no_check;                 /* fix up even an ineligible guest */
+  const char *shown;            /* the user's source, for messages */
 };
 
 struct fg_guest_fix_result {

@@ -19,17 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int
-gerr (guestfs_h *g, struct fg_err *e, const char *path, const char *doing)
-{
-  const char *m = g ? guestfs_last_error (g) : NULL;
-  fg_err_set (e, FG_E_INPUT, "'%s': %s: %s", path, doing,
-              m ? m : "libguestfs failed");
-  fg_err_hint (e, "run 'libguestfs-test-tool' to check that libguestfs "
-               "works on this machine");
-  return -1;
-}
-
 static void
 free_strings (char **v)
 {
@@ -458,7 +447,7 @@ fg_inspect_guest (guestfs_h *g, const char *r, int mount,
 }
 
 int
-fg_inspect_disk (const char *path, const char *format,
+fg_inspect_disk (const char *path, const char *shown, const char *format,
                  struct fg_inspection *in, struct fg_err *e)
 {
   guestfs_h *g = fg_guestfs_create ();
@@ -474,17 +463,18 @@ fg_inspect_disk (const char *path, const char *format,
     in->vhd_physical = (uint64_t) st.st_size;
   if (guestfs_add_drive_opts (g, path, GUESTFS_ADD_DRIVE_OPTS_READONLY, 1,
                               GUESTFS_ADD_DRIVE_OPTS_FORMAT, format, -1) < 0) {
-    gerr (g, e, path, "cannot add the disk");
+    fg_guestfs_error (g, e, FG_E_INPUT, path, shown, "cannot add the disk");
     goto out;
   }
   if (guestfs_launch (g) < 0) {
-    gerr (g, e, path, "cannot start the libguestfs appliance");
+    fg_guestfs_error (g, e, FG_E_IO, path, shown,
+                      "cannot start the libguestfs appliance");
     goto out;
   }
   roots = guestfs_inspect_os (g);
   if (roots == NULL || roots[0] == NULL) {
     fg_err_set (e, FG_E_INPUT, "'%s': no operating system found on the "
-                "disk", path);
+                "disk", shown ? shown : path);
     goto out;
   }
   rc = fg_inspect_guest (g, roots[0], 1, in, e);

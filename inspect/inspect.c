@@ -153,12 +153,59 @@ kernel (struct fg_inspection *in, const char *version, size_t len)
   return &in->kernels[in->nkernels++];
 }
 
+static int
+cmp_str (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* WHERE added to the "; "-separated list *LIST, kept sorted so that the
+ * order the signs were met in (archive order, the guest's walk) does
+ * not show; bounded so that it stays readable. */
+static void
+add_place (char **list, const char *where)
+{
+  char *parts[16], *copy, *save = NULL, *out;
+  size_t n = 0, len = 0;
+
+  if (*list == NULL) {
+    *list = strdup (where);
+    return;
+  }
+  if (strlen (*list) + strlen (where) > 400 || (copy = strdup (*list)) == NULL)
+    return;
+  for (char *t = strtok_r (copy, ";", &save); t && n < 15;
+       t = strtok_r (NULL, ";", &save)) {
+    while (*t == ' ')
+      t++;
+    if (strcmp (t, where) == 0) {
+      free (copy);
+      return;
+    }
+    parts[n++] = t;
+  }
+  parts[n++] = (char *) where;
+  qsort (parts, n, sizeof *parts, cmp_str);
+  for (size_t i = 0; i < n; i++)
+    len += strlen (parts[i]) + 2;
+  if ((out = malloc (len + 1)) != NULL) {
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+      if (i)
+        strcat (out, "; ");
+      strcat (out, parts[i]);
+    }
+    free (*list);
+    *list = out;
+  }
+  free (copy);
+}
+
 void
 fg_inspection_add_database (struct fg_inspection *in,
                             const struct fg_db_engine *d, const char *where)
 {
   struct fg_database *db = NULL;
-  char *more;
 
   for (unsigned i = 0; i < in->ndatabases; i++)
     if (strcmp (in->databases[i].engine, d->id) == 0)
@@ -169,18 +216,8 @@ fg_inspection_add_database (struct fg_inspection *in,
     db = &in->databases[in->ndatabases++];
     db->engine = d->id;
     db->name = d->name;
-    db->where = strdup (where);
-    return;
   }
-  /* A second sign of the same engine: kept while the list stays short
-   * enough to read out (the first one found is always there). */
-  if (db->where == NULL || strlen (db->where) + strlen (where) > 400 ||
-      strstr (db->where, where))
-    return;
-  if (asprintf (&more, "%s; %s", db->where, where) < 0)
-    return;
-  free (db->where);
-  db->where = more;
+  add_place (&db->where, where);
 }
 
 /* The kernel version an initramfs's name carries: boot/initrd.img-V,
@@ -795,7 +832,7 @@ inspect_block_parts (const struct fg_parts *parts, struct fg_inspection *in,
   snprintf (path, sizeof path, "%s/disk.raw", dir);
   rc = fg_convert_block_parts (parts, path, &o, &res, e);
   if (rc == 0)
-    rc = fg_inspect_disk (path, "raw", in, e);
+    rc = fg_inspect_disk (path, parts->name, "raw", in, e);
   unlink (path);
   rmdir (dir);
   in->archive_bytes = parts->total;
@@ -843,7 +880,7 @@ fg_inspect_source (const char *source, enum fg_progress_mode pm,
       }
       vhd_chain_close (c);
     }
-    rc = fg_inspect_disk (source, vhd ? "vpc" : "raw", in, e);
+    rc = fg_inspect_disk (source, NULL, vhd ? "vpc" : "raw", in, e);
     return rc;
   }
   rc = fg_tar_probe_layout (&parts, &layout, e);

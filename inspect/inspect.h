@@ -146,8 +146,9 @@ int fg_inspect_source (const char *source, enum fg_progress_mode pm,
 
 /* A disk (raw or VHD file) inspected through libguestfs: one read-only
  * appliance, its inspect_os, and the same kept files read from the
- * guest's file systems. */
-int fg_inspect_disk (const char *path, const char *format,
+ * guest's file systems.  Messages name SHOWN, the user's source (PATH
+ * may be a scratch copy of it; NULL: PATH is the user's). */
+int fg_inspect_disk (const char *path, const char *shown, const char *format,
                      struct fg_inspection *in, struct fg_err *e);
 
 /* The guest at ROOT in a launched libguestfs handle (one that fixups

@@ -219,3 +219,55 @@ fg_guestfs_create (void)
   fg_vm_accel_prepare ();
   return guestfs_create ();
 }
+
+/* S with every DISK in it written as SHOWN, into OUT. */
+static void
+rename_disk (char *out, size_t cap, const char *s, const char *disk,
+             const char *shown)
+{
+  size_t n = 0, dl = disk && shown ? strlen (disk) : 0;
+
+  while (*s && n + 1 < cap) {
+    if (dl && strncmp (s, disk, dl) == 0) {
+      n += (size_t) snprintf (out + n, cap - n, "%s", shown);
+      if (n >= cap)
+        n = cap - 1;
+      s += dl;
+    } else
+      out[n++] = *s++;
+  }
+  out[n] = '\0';
+}
+
+int
+fg_guestfs_error (struct guestfs_h *g, struct fg_err *e, enum fg_errkind kind,
+                  const char *disk, const char *shown, const char *doing)
+{
+  const char *m = g ? guestfs_last_error (g) : NULL;
+  char first[1024], said[1200];
+  size_t len, lines = 0;
+  int launch = kind == FG_E_IO;
+
+  /* libguestfs's first line says what failed; the rest (qemu's log, the
+   * appliance's command line) is for libguestfs-test-tool. */
+  len = m ? strcspn (m, "\n") : 0;
+  snprintf (first, sizeof first, "%.*s", (int) len, m ? m : "");
+  for (const char *p = m ? m + len : ""; *p; p++)
+    lines += *p == '\n' && p[1] != '\0';
+  rename_disk (said, sizeof said, first[0] ? first : "libguestfs failed",
+               disk, shown);
+  fg_err_set (e, kind, "'%s': %s: %s%s", shown ? shown : disk, doing, said,
+              lines ? " (and more: LIBGUESTFS_DEBUG=1 shows it)" : "");
+  if (launch && strncmp (used, "kvm", 3) == 0)
+    fg_err_hint (e, "the appliance ran under KVM: if KVM does not work on "
+                 "this host, LIBGUESTFS_BACKEND_SETTINGS=force_tcg makes "
+                 "libguestfs use software emulation; 'libguestfs-test-tool' "
+                 "tells what is wrong");
+  else if (launch)
+    fg_err_hint (e, "the appliance ran under %s; 'libguestfs-test-tool' "
+                 "tells why it does not start", used);
+  else
+    fg_err_hint (e, "run 'libguestfs-test-tool' to check that libguestfs "
+                 "works on this machine");
+  return -1;
+}

@@ -14,6 +14,8 @@
 #ifndef FG_INSPECT_VMACCEL_H
 #define FG_INSPECT_VMACCEL_H
 
+#include "core/err.h"
+
 struct guestfs_h;
 
 /* Probe once (see above); idempotent. */
@@ -25,5 +27,15 @@ const char *fg_vm_accel_used (void);
 /* guestfs_create () after fg_vm_accel_prepare (): every appliance of
  * fg2ng is made here. */
 struct guestfs_h *fg_guestfs_create (void);
+
+/* A libguestfs failure of G while DOING ("starting the libguestfs
+ * appliance") set in E as one line that names the user's SHOWN source,
+ * never the scratch DISK fg2ng handed the appliance (every mention of
+ * DISK in libguestfs's words is written as SHOWN; NULL: DISK is the
+ * user's), with a hint: for a failed start (KIND FG_E_IO, exit 3) the
+ * acceleration used and how to switch to software emulation.  -1. */
+int fg_guestfs_error (struct guestfs_h *g, struct fg_err *e,
+                      enum fg_errkind kind, const char *disk,
+                      const char *shown, const char *doing);
 
 #endif

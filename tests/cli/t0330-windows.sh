@@ -101,7 +101,7 @@ PY
 test_ok "check: the base image is the Windows release by product name and version; SQL Server found by registry and data files; no Linux rules" '
   figure member.json base-image.known "Windows Server 2008 R2"
   only_windows_rules member.json
-  verdict member.json data.database warn "SQL Server (registry: instance MSSQLSERVER (MSSQL10_50.MSSQLSERVER); /Program Files/Microsoft SQL Server/MSSQL10_50.MSSQLSERVER/MSSQL/DATA/master.mdf)"
+  verdict member.json data.database warn "SQL Server (/Program Files/Microsoft SQL Server/MSSQL10_50.MSSQLSERVER/MSSQL/DATA/master.mdf; registry: instance MSSQLSERVER (MSSQL10_50.MSSQLSERVER))"
   python3 -c "
 import json; d = json.load(open(\"member.json\"))[\"inspection\"][\"databases\"]
 assert [x[\"engine\"] for x in d] == [\"sqlserver\"] and d[0][\"name\"] == \"SQL Server\", d"
@@ -110,7 +110,7 @@ assert [x[\"engine\"] for x in d] == [\"sqlserver\"] and d[0][\"name\"] == \"SQL
   lacks "$WORK/last.out" fstab
   out_has "Windows Server 2008 R2 Standard"
   expect_exit 0 "$FG2NG" inspect "$DISKS/win-member.raw"
-  out_has "database     SQL Server data: registry: instance MSSQLSERVER"'
+  out_has "database     SQL Server data: /Program Files/Microsoft SQL Server/MSSQL10_50.MSSQLSERVER/MSSQL/DATA/master.mdf; registry: instance MSSQLSERVER"'
 
 test_ok "check: a domain controller (NTDS, SYSVOL) is refused: demote it first" '
   expect_exit 1 "$FG2NG" check --json "$DISKS/win-dc.raw"
