@@ -160,7 +160,9 @@ else
   test_ok "block-level parts: inspected through one libguestfs appliance" '
     s="$FG_TOP/build/samples"
     [ -f "$s/fg-debian.expected.json" ] || exit 0
-    "$FG2NG" inspect --json "$s/fg-debian-block.tar.gz.0" > block.json
+    # a TMPDIR of its own: other runs on the machine make scratch too
+    mkdir -p tmp
+    TMPDIR=$WORK/tmp "$FG2NG" inspect --json "$s/fg-debian-block.tar.gz.0" > block.json
     python3 - "$s/fg-debian.expected.json" block.json <<PY
 import json, sys
 want = json.load(open(sys.argv[1])); got = json.load(open(sys.argv[2]))
@@ -173,7 +175,8 @@ assert got["disk"]["virtual_size"] == 1189085184, got["disk"]
 assert got["figures"]["inodes"] > 10000, got["figures"]
 assert [(f["device"], f["mountpoint"]) for f in got["fstab"]] == [(f["device"], f["mountpoint"]) for f in want["fstab"]]
 PY
-    ls /tmp | grep -q "^fg2ng-inspect-" && { echo "scratch left behind"; exit 1; } || true'
+    lacks_scratch() { ls "$WORK/tmp" | grep "^fg2ng-inspect-"; }
+    [ -z "$(lacks_scratch)" ] || { echo "scratch left behind:"; ls -la "$WORK/tmp"; exit 1; }'
 fi
 
 test_ok "an extracted root folder is inspected as its archive is (the root itself, or a folder holding image/)" '
