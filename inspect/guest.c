@@ -457,7 +457,6 @@ fg_inspect_disk (const char *path, const char *shown, const char *format,
 
   if (g == NULL)
     return fg_err_errno (e, FG_E_INTERNAL, errno, "cannot start libguestfs");
-  guestfs_set_error_handler (g, NULL, NULL);
   in->layout = "block";         /* also when no OS is found below */
   if (stat (path, &st) == 0)
     in->vhd_physical = (uint64_t) st.st_size;

@@ -172,7 +172,10 @@ fg_vm_accel_prepare (void)
   if (prepared)
     return;
   prepared = 1;
-  if (getenv ("LIBGUESTFS_BACKEND_SETTINGS")) {
+  /* Set and not empty: the operator's choice (an empty one sets
+   * nothing, as libguestfs reads it). */
+  if (getenv ("LIBGUESTFS_BACKEND_SETTINGS") &&
+      *getenv ("LIBGUESTFS_BACKEND_SETTINGS")) {
     snprintf (used, sizeof used, "as LIBGUESTFS_BACKEND_SETTINGS says (%s)",
               getenv ("LIBGUESTFS_BACKEND_SETTINGS"));
     return;
@@ -216,8 +219,16 @@ fg_vm_accel_used (void)
 struct guestfs_h *
 fg_guestfs_create (void)
 {
+  guestfs_h *g;
+
   fg_vm_accel_prepare ();
-  return guestfs_create ();
+  g = guestfs_create ();
+  /* libguestfs's own handler prints eight lines per failure; fg2ng
+   * reports each one once, naming the user's source
+   * (fg_guestfs_error). */
+  if (g)
+    guestfs_set_error_handler (g, NULL, NULL);
+  return g;
 }
 
 /* S with every DISK in it written as SHOWN, into OUT. */
@@ -264,8 +275,8 @@ fg_guestfs_error (struct guestfs_h *g, struct fg_err *e, enum fg_errkind kind,
                  "libguestfs use software emulation; 'libguestfs-test-tool' "
                  "tells what is wrong");
   else if (launch)
-    fg_err_hint (e, "the appliance ran under %s; 'libguestfs-test-tool' "
-                 "tells why it does not start", used);
+    fg_err_hint (e, "acceleration: %s; 'libguestfs-test-tool' tells why "
+                 "the appliance does not start", used);
   else
     fg_err_hint (e, "run 'libguestfs-test-tool' to check that libguestfs "
                  "works on this machine");

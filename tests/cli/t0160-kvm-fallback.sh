@@ -9,13 +9,33 @@
 
 cd "$WORK"
 
+truncate -s 16M part.raw
+echo "2048,,83" | sfdisk -q part.raw
+
+# An appliance that cannot start (its qemu exits at once): one line
+# naming the user's source, never the scratch disk the block-level parts
+# were unpacked to, libguestfs's eight lines kept back, exit 3, and a
+# hint naming the acceleration used and the tool that explains.
+mkdir -p blk/image
+qemu-img convert -q -f raw -O vpc part.raw blk/image/image.vhd
+tar -C blk -czf blk.tar.gz image
+test_ok "an appliance that cannot start: one line naming the source, not the scratch; exit 3; a hint" '
+  mkdir -p t0
+  rc=0; LIBGUESTFS_BACKEND_SETTINGS=force_tcg LIBGUESTFS_HV=/bin/false TMPDIR=$PWD/t0 \
+    "$FG2NG" check blk.tar.gz > out0.txt 2> err0.txt || rc=$?
+  [ "$rc" -eq 3 ] || { echo "exit $rc"; cat err0.txt; exit 1; }
+  grep -q "^fg2ng: error: .blk.tar.gz.: cannot start the libguestfs appliance: /bin/false exited" err0.txt
+  grep -q "^hint: acceleration: as LIBGUESTFS_BACKEND_SETTINGS says (force_tcg); .libguestfs-test-tool. tells why" err0.txt
+  lacks err0.txt "libguestfs: error"
+  lacks err0.txt "$PWD/t0"
+  [ "$(wc -l < err0.txt)" -eq 2 ] || { cat err0.txt; exit 1; }
+  # (libguestfs keeps its appliance cache there, .guestfs-UID)
+  [ -z "$(ls t0 | grep "^fg2ng-")" ] || { echo "scratch left:"; ls -la t0; exit 1; }'
+
 if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ] || ! ls /boot/vmlinuz-* >/dev/null 2>&1; then
   skip "KVM fallback" "no usable /dev/kvm or no host kernel here: nothing to probe"
   done_testing
 fi
-
-truncate -s 16M part.raw
-echo "2048,,83" | sfdisk -q part.raw
 
 # fake_qemu NAME BODY: a qemu-system-x86_64 in folder NAME doing BODY.
 fake_qemu() {
