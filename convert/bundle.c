@@ -75,6 +75,8 @@ struct gz_sink {
   uint8_t *obuf;
   uint64_t off;
   struct fg_err err;
+  struct fg_progress progress;  /* "pack": bytes of the VHDs read */
+  uint64_t read;
 };
 
 static int
@@ -143,6 +145,8 @@ add_file (struct archive *a, struct gz_sink *g, const char *member,
       break;
     if (archive_write_data (a, buf, (size_t) n) != n)
       goto archive_fail;
+    g->read += (uint64_t) n;
+    fg_progress_update (&g->progress, g->read);
   }
   rc = 0;
   goto out;
@@ -204,7 +208,7 @@ write_text_file (const char *path, const char *text, int replace,
 int
 fg_bundle_write (const char *tgz, const char *const *vhds, size_t nvhds,
                  const struct fg_image_props *p, json_t *provenance,
-                 int replace, struct fg_err *e)
+                 int replace, enum fg_progress_mode pm, struct fg_err *e)
 {
   struct fg_outfile out = FG_OUTFILE_INIT;
   struct gz_sink g;
@@ -257,6 +261,14 @@ fg_bundle_write (const char *tgz, const char *const *vhds, size_t nvhds,
     fg_err_set (e, FG_E_INTERNAL, "cannot start the bundle tar stream");
     goto out;
   }
+  {
+    uint64_t total = 0;
+    struct stat st;
+    for (size_t i = 0; i < nvhds; i++)
+      if (stat (vhds[i], &st) == 0)
+        total += (uint64_t) st.st_size;
+    fg_progress_start (&g.progress, pm, "pack", total);
+  }
   for (size_t i = 0; i < nvhds; i++) {
     char member[32];
     snprintf (member, sizeof member, "%zu.vhd", i);
@@ -284,6 +296,7 @@ fg_bundle_write (const char *tgz, const char *const *vhds, size_t nvhds,
     goto out;
   }
   rc = 0;
+  fg_progress_end (&g.progress, 1);
 
 out:
   if (a)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
+#include "core/progress.h"
 
 /* NULL: not known, and left out of the properties. */
 struct fg_image_props {
@@ -36,7 +37,8 @@ json_t *fg_image_props_json (const struct fg_image_props *p);
  * sidecar is TGZ with its .tgz (or .tar.gz) replaced by .json. */
 int fg_bundle_write (const char *tgz, const char *const *vhds, size_t nvhds,
                      const struct fg_image_props *p, json_t *provenance,
-                     int replace, struct fg_err *e);
+                     int replace, enum fg_progress_mode pm,
+                     struct fg_err *e);
 
 /* The sidecar path for TGZ (caller frees). */
 char *fg_bundle_sidecar_path (const char *tgz);

@@ -448,6 +448,7 @@ build_disk (const char *out, const struct fg_file_opts *o,
             const struct scan *s, fill_fn fill, void *opaque,
             struct fg_file_result *res, struct fg_err *e)
 {
+  struct fg_progress step;
   struct vhd_writer *w = NULL;
   struct fg_fs *fs = NULL;
   struct fg_fs_stats st;
@@ -494,7 +495,11 @@ build_disk (const char *out, const struct fg_file_opts *o,
   }
   if (fill (opaque, fs, o->progress, res, e) < 0)
     goto fail;
+  /* After the data: the file system's tables, the VHD's BAT and footer,
+   * fsync and rename; seconds on a large disk, shown as their own step. */
+  fg_progress_step (&step, o->progress, "fsync");
   if (fg_fs_close (fs, &st, e) < 0) {
+    fg_progress_end (&step, 0);
     fs = NULL;
     goto fail;
   }
@@ -506,7 +511,11 @@ build_disk (const char *out, const struct fg_file_opts *o,
   res->specials = st.specials;
   res->data_bytes = st.data_bytes;
   memcpy (res->fs_uuid, st.uuid, 16);
-  return vhd_writer_finish (w, res->uuid, e);
+  {
+    int rc = vhd_writer_finish (w, res->uuid, e);
+    fg_progress_end (&step, rc == 0);
+    return rc;
+  }
 
 fail:
   fg_fs_abort (fs);

@@ -376,6 +376,7 @@ convert_staged (const struct convert_args *a, const struct fg_parts *parts,
                 enum fg_disk_format fmt, int replace,
                 struct convert_report *rep, struct fg_err *e)
 {
+  struct fg_progress step;
   char *vhd = stage_name (out, "stage.vhd"), *raw = stage_name (out,
                                                               "stage.raw");
   struct fg_block_opts bo = { .format = FG_DISK_RAW, .replace = 1,
@@ -396,12 +397,15 @@ convert_staged (const struct convert_args *a, const struct fg_parts *parts,
   if (!a->quiet && !a->json)
     fprintf (stderr, "fg2ng convert: rebuilding the initramfs with the "
              "guest's own tool (one libguestfs appliance)\n");
+  fg_progress_step (&step, a->progress, "guest");
   if (fg_guest_run (raw, a->source, "raw",
                     fg_fixups_initramfs_command (rep->fixups),
                     &rep->initramfs_log, e) < 0) {
+    fg_progress_end (&step, 0);
     fg_err_prefix (e, "rebuilding the initramfs");
     goto out;
   }
+  fg_progress_end (&step, 1);
   rep->initramfs_rebuilt = 1;
   bo.format = fmt;
   bo.replace = replace;
@@ -684,6 +688,7 @@ convert_block_staged (const struct convert_args *a, const struct fg_parts *parts
                       const char *out, enum fg_disk_format fmt, int replace,
                       struct convert_report *rep, struct fg_err *e)
 {
+  struct fg_progress step;
   char *raw = stage_name (out, "stage.raw");
   struct fg_block_opts bo = { .format = FG_DISK_RAW, .replace = 1,
                               .progress = a->progress,
@@ -709,8 +714,12 @@ convert_block_staged (const struct convert_args *a, const struct fg_parts *parts
   if (!a->quiet && !a->json)
     fprintf (stderr, "fg2ng convert: checking and fixing the guest up in "
              "one libguestfs appliance\n");
-  if (fg_guest_fixups (raw, "raw", &go, &gr, e) < 0)
+  fg_progress_step (&step, a->progress, "guest");
+  if (fg_guest_fixups (raw, "raw", &go, &gr, e) < 0) {
+    fg_progress_end (&step, 0);
     goto out;
+  }
+  fg_progress_end (&step, 1);
   /* The rules ran in the same appliance, before any edit. */
   if (gr.planned) {
     rep->plan = gr.plan;
@@ -994,7 +1003,8 @@ convert_to_bundle (struct convert_args *a, struct convert_report *rep,
   props_from_inspection (a, rep, glance, prov);
   {
     const char *vhds[1] = { tmp };
-    rc = fg_bundle_write (a->output, vhds, 1, &a->props, prov, a->force, e);
+    rc = fg_bundle_write (a->output, vhds, 1, &a->props, prov, a->force,
+                          a->progress, e);
   }
   goto out;
 

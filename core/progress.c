@@ -35,7 +35,7 @@ emit_json (struct fg_progress *p, const char *event, double secs)
                          "total", (json_int_t) p->total, "seconds", secs);
   if (o == NULL)
     return;
-  if (secs > 0 && strcmp (event, "start") != 0)
+  if (secs > 0 && strcmp (event, "start") != 0 && p->total > 0)
     json_object_set_new (o, "rate", json_integer ((json_int_t)
                                                   (p->done / secs)));
   json_dumpf (o, p->out, JSON_COMPACT);
@@ -59,6 +59,13 @@ human_bytes (char *buf, size_t cap, double v)
 static void
 draw_bar (struct fg_progress *p, double secs)
 {
+  if (p->total == 0 && p->done == 0) {
+    /* a step: its name and its time so far */
+    fprintf (p->out, "\r%-8s ... %.1f s\033[K", p->phase, secs);
+    fflush (p->out);
+    p->drawn = 1;
+    return;
+  }
   char done[32], total[32], rate[32], eta[32] = "";
   double r = secs > 0 ? (double) p->done / secs : 0;
   int width = 30, fill = 0;
@@ -117,6 +124,15 @@ fg_progress_update (struct fg_progress *p, uint64_t done)
     draw_bar (p, elapsed (&p->start, &now));
   else
     emit_json (p, "progress", elapsed (&p->start, &now));
+}
+
+void
+fg_progress_step (struct fg_progress *p, enum fg_progress_mode mode,
+                  const char *phase)
+{
+  fg_progress_start (p, mode, phase, 0);
+  if (p->mode == FG_PROGRESS_BAR)
+    draw_bar (p, 0);
 }
 
 void

@@ -39,4 +39,12 @@ void fg_progress_update (struct fg_progress *p, uint64_t done);
 /* Ends the bar (newline) or emits the "end" event. */
 void fg_progress_end (struct fg_progress *p, int ok);
 
+/* A phase with nothing to count (the file system's tables and fsync, a
+ * command in the guest): its name shown at once with the time it takes
+ * ("fsync    ... 2.1 s"), a "start" and an "end" event (total 0) in
+ * JSON, so that a display never sits at the last phase's 100 %.  Ended
+ * with fg_progress_end. */
+void fg_progress_step (struct fg_progress *p, enum fg_progress_mode mode,
+                       const char *phase);
+
 #endif

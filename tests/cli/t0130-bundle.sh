@@ -20,6 +20,40 @@ test_ok "parts -> NAME.tgz holding 0.vhd and NAME.json, sidecar beside" '
   no_leftovers .
   [ -z "$(ls -A | grep "^\.web01")" ]'
 
+# phases FILE: the phases of FILE's JSON progress events, in order, each
+# one "start ... end" (a phase without its end is an error).
+phases() {
+  python3 - "$1" <<'PY'
+import json, sys
+seq, open_ = [], None
+for l in open(sys.argv[1]):
+    if not l.startswith("{"):
+        continue
+    e = json.loads(l)
+    if e["event"] == "start":
+        assert open_ is None, ("phase started inside", open_, e)
+        open_ = e["phase"]
+        seq.append(e["phase"])
+    elif e["event"] == "end":
+        assert open_ == e["phase"], ("end of a phase not started", open_, e)
+        open_ = None
+assert open_ is None, ("a phase never ended", open_)
+print(" ".join(seq))
+PY
+}
+
+test_ok "progress names every phase to the end: the data, then fsync, then the bundle packing, each started and ended" '
+  make_raw p.raw 9
+  make_block_image p.raw prog 300000
+  expect_exit 0 "$FG2NG" convert --no-check --progress json prog.tar.gz.0 -o prog.tgz
+  [ "$(phases "$WORK/last.err")" = "convert pack" ] || { phases "$WORK/last.err"; cat "$WORK/last.err"; exit 1; }
+  # a file-level image: inspection, the data, the file system tables and fsync, packing
+  mkdir -p tree/image/etc && echo 6.0.10 > tree/image/etc/debian_version
+  echo "/dev/sda1 / ext3 defaults 0 1" > tree/image/etc/fstab
+  tar -C tree -czf tree.tar.gz image
+  expect_exit 0 "$FG2NG" convert --no-check --no-fixups --progress json tree.tar.gz -o tree.tgz
+  [ "$(phases "$WORK/last.err")" = "inspect convert fsync pack" ] || { phases "$WORK/last.err"; exit 1; }'
+
 test_ok "the properties Glance and nova need" '
   python3 - <<PY
 import json
