@@ -8,6 +8,8 @@
 #   make fuzz       libFuzzer targets for the parsers, bounded time
 #   make demo       build, make the sample first-gen image, check + convert it
 #   make bench      benchmarks (never tests)
+#   make install    the program and its data under PREFIX (/usr/local)
+#   make deb        the Debian package build/fg2ng_VERSION_ARCH.deb
 
 PREFIX   ?= /usr/local
 BUILD    ?= build
@@ -69,7 +71,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 60
 
 .PHONY: all deps check check-asan check-e2e check-peers fuzz demo bench bench-quick \
-        install clean unit samples
+        install clean unit samples deb
 
 all: $(BIN)
 
@@ -103,7 +105,8 @@ DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
   libguestfs-dev libguestfs-tools linux-image-amd64 \
   qemu-utils qemu-system-x86 libvhdi-utils e2fsprogs debootstrap fdisk \
   pigz xz-utils bzip2 attr acl libcap2-bin python3 hyperfine valgrind man-db \
-  time isal util-linux python3-jsonschema cpio ntfs-3g python3-yaml zstd libwin-hivex-perl
+  time isal util-linux python3-jsonschema cpio ntfs-3g python3-yaml zstd libwin-hivex-perl \
+  debhelper dpkg-dev lintian curl
 
 deps:
 	@missing=""; \
@@ -167,13 +170,58 @@ bench: $(BIN)
 bench-quick: $(BIN)
 	bash bench/run.sh --fg2ng $(BIN) --sizes 250m --no-sample --out build/bench-quick.json
 
+# The program finds its data from its own path (PREFIX/bin/fg2ng ->
+# PREFIX/share/fg2ng/profiles, PREFIX/libexec/fg2ng): whatever PREFIX is,
+# the installed copy checks and converts from any folder.  The Debian
+# package (make deb) is this same layout with PREFIX=/usr.
+SCHEMAS := $(wildcard doc/*.schema.json)
+
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/fg2ng
 	install -D -m 0755 libexec/fg2ng-boot-check $(DESTDIR)$(PREFIX)/libexec/fg2ng/fg2ng-boot-check
+	install -d -m 0755 $(DESTDIR)$(PREFIX)/share/fg2ng/profiles $(DESTDIR)$(PREFIX)/share/fg2ng/schemas
+	install -m 0644 profiles/*.json $(DESTDIR)$(PREFIX)/share/fg2ng/profiles/
+	install -m 0644 $(SCHEMAS) $(DESTDIR)$(PREFIX)/share/fg2ng/schemas/
 	install -D -m 0644 doc/fg2ng.1 $(DESTDIR)$(PREFIX)/share/man/man1/fg2ng.1
+	install -D -m 0644 doc/fg2ng.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/fg2ng
+
+# ---- Debian package ----------------------------------------------------
+# make deb: $(BUILD)/fg2ng_VERSION_ARCH.deb, built by Debian's own tools
+# (debhelper, dpkg-buildpackage) from a copy of the tree, so that neither
+# the source nor the build folder changes; then lintian, which must find
+# nothing at its default level.  tests/cli/t0015-deb.sh installs it.
+DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+DEB      := $(BUILD)/fg2ng_$(VERSION)_$(DEB_ARCH).deb
+DEB_SRC  := $(BUILD)/deb/fg2ng-$(VERSION)
+# (The folders too: a file removed from them changes what is packaged.)
+DEB_INPUTS := Makefile VERSION README.md SECURITY.md $(LIB_SRCS) $(CLI_SRCS) \
+  $(wildcard */*.h debian/* debian/source/* profiles/* doc/* libexec/* \
+             examples/agent/* examples/server-record.json) \
+  debian profiles doc libexec
+
+deb: $(DEB)
+
+$(DEB): $(DEB_INPUTS)
+	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version); \
+	if [ "$$v" != "$(VERSION)" ]; then \
+	  echo "deb: debian/changelog is at $$v but VERSION says $(VERSION)" >&2; \
+	  echo "hint: add an entry: dch -v $(VERSION) 'what changed'" >&2; exit 1; fi
+	rm -rf $(BUILD)/deb && mkdir -p $(DEB_SRC)
+	tar -c --exclude=./.git --exclude=./build \
+	  --exclude='./$(patsubst $(CURDIR)/%,%,$(abspath $(BUILD)))' -f - . \
+	  | tar -x -C $(DEB_SRC) -f -
+	# The outer make's variables (BUILD, SAN) must not reach debian/rules.
+	cd $(DEB_SRC) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	  dpkg-buildpackage -b -us -uc -j$(or $(DEB_JOBS),auto) \
+	  > ../dpkg-buildpackage.log 2>&1 || { \
+	  tail -30 ../dpkg-buildpackage.log; \
+	  echo "deb: dpkg-buildpackage failed; the log: $(BUILD)/deb/dpkg-buildpackage.log" >&2; exit 1; }
+	lintian --fail-on error,warning $(BUILD)/deb/fg2ng_$(VERSION)_$(DEB_ARCH).changes
+	cp $(BUILD)/deb/$(notdir $(DEB)) $@
 
 clean:
 	rm -rf $(BUILD)/*.a $(BUILD)/core $(BUILD)/convert $(BUILD)/inspect \
-	  $(BUILD)/fixups $(BUILD)/tests $(BUILD)/fg2ng $(BUILD)/asan $(BUILD)/fuzz
+	  $(BUILD)/fixups $(BUILD)/tests $(BUILD)/fg2ng $(BUILD)/asan $(BUILD)/fuzz \
+	  $(BUILD)/deb $(BUILD)/fg2ng_*.deb
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)

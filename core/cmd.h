@@ -31,6 +31,15 @@ int fg_cmd_usage_error (const char *cmd, const char *fmt, ...)
 /* Print E once (if set) and return its exit code. */
 int fg_cmd_finish (const struct fg_err *e);
 
+/* With "--json" among a command's arguments (before any "--"), the
+ * error that ends it (fg_cmd_finish, fg_cmd_usage_error) is also
+ * printed on stdout as {"error": {"kind", "message", "hint"}}
+ * (doc/error.schema.json), besides the lines on stderr; the exit code
+ * is the same.  Called once, by main, before the command runs: the
+ * arguments are looked at before they are parsed, so a usage error
+ * found before getopt reaches --json is JSON too. */
+void fg_cmd_json_errors (int argc, char **argv);
+
 /* getopt_long's '?' / ':' results turned into one clear line; returns 2. */
 int fg_cmd_bad_option (const char *cmd, int opt, char **argv);
 

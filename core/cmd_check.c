@@ -9,6 +9,7 @@
 #include "fixups/fixups.h"
 #include "inspect/inspect.h"
 #include "inspect/plan.h"
+#include "inspect/profiles.h"
 
 static const char help[] =
 "usage: fg2ng check [--json] [--flavor F] [--class C] [--mode M]\n"
@@ -23,7 +24,9 @@ static const char help[] =
 "(modules without a kernel image are the first-gen host's kernel: reported,\n"
 "not judged), data disks in fstab, databases, IP preservation, and the time\n"
 "estimate.  Each verdict names its rule, the measured figure and the\n"
-"limit, with one sentence to read to the customer.\n"
+"limit, with one sentence to read to the customer.  The report starts\n"
+"with the verdict and the sentences of the failing rules and warnings,\n"
+"then every rule, the next-gen flavors that fit, and the changes.\n"
 "\n"
 "Options:\n"
 "  --flavor F       the server's first-gen flavor: id (1..8), name or RAM\n"
@@ -33,7 +36,8 @@ static const char help[] =
 "  --server-record FILE  the addresses the control plane knows (JSON, see\n"
 "                   doc/server-record.schema.json): with self-service or\n"
 "                   assisted, the network files are shown re-rendered\n"
-"  --json           the report as one JSON object\n"
+"  --json           the report as one JSON object (an error too:\n"
+"                   {\"error\": {\"kind\", \"message\", \"hint\"}})\n"
 "  --progress MODE  auto, none, bar or json (on stderr)\n"
 "  -h, --help       this text\n"
 "\n"
@@ -43,6 +47,189 @@ static const char help[] =
 "broken profile.\n";
 
 static const char *const level_mark[] = { "ok  ", "info", "WARN", "FAIL" };
+
+/* The report's first line: what the image is and its size; the inode
+ * count on Linux only (it means nothing to the rules on Windows, whose
+ * product name says more than its version). */
+static void
+print_facts (const char *source, const struct fg_inspection *in)
+{
+  if (strcmp (in->os_type, "windows") == 0)
+    printf ("%s: %s (Windows %s), %.1f GB used\n", source,
+            in->product ? in->product : "Windows",
+            in->version ? in->version : "?",
+            (double) in->bytes_used / (1u << 30));
+  else
+    printf ("%s: %s %s, %.1f GB used, %llu inodes\n", source,
+            in->distro ? in->distro : "unknown OS",
+            in->version ? in->version : "",
+            (double) in->bytes_used / (1u << 30),
+            (unsigned long long) in->inodes);
+}
+
+/* The text report is read out to a customer: the verdict and its
+ * reasons first, then every rule, the flavors, and the diffs last.
+ * Sentences in the summary are wrapped to this many columns; table rows
+ * stay one line each (greppable), their figure column at most
+ * FIGURE_COLS wide: a longer figure gets its own line, its message the
+ * next, in the message column. */
+#define REPORT_COLS 78
+#define FIGURE_COLS 36
+
+/* Columns S takes on a terminal: its UTF-8 characters (messages are
+ * escaped, so every byte is text; wide characters count as one). */
+static size_t
+text_cols (const char *s)
+{
+  size_t n = 0;
+
+  for (; s && *s; s++)
+    if (((unsigned char) *s & 0xc0) != 0x80)
+      n++;
+  return n;
+}
+
+static void
+spaces (size_t n)
+{
+  while (n--)
+    putchar (' ');
+}
+
+/* TEXT broken at spaces into lines of at most REPORT_COLS columns: the
+ * first after LEAD, the others indented INDENT columns.  A word longer
+ * than a line is not cut. */
+static void
+print_wrapped (const char *lead, size_t indent, const char *text)
+{
+  size_t col = text_cols (lead);
+
+  fputs (lead, stdout);
+  while (*text) {
+    size_t len = strcspn (text, " "), cols;
+    char word[FG_ERR_MSG_MAX];
+    if (len == 0) {
+      text++;
+      continue;
+    }
+    snprintf (word, sizeof word, "%.*s", (int) len, text);
+    cols = text_cols (word);
+    if (col > indent && col + 1 + cols > REPORT_COLS) {
+      putchar ('\n');
+      spaces (indent);
+      col = indent;
+    } else if (col > indent) {
+      putchar (' ');
+      col++;
+    }
+    fputs (word, stdout);
+    col += cols;
+    text += len;
+  }
+  putchar ('\n');
+}
+
+/* The verdicts of LEVEL under TITLE: the sentence for the customer,
+ * then for the support engineer the rule, the figure and the limit. */
+static void
+print_reasons (const struct fg_plan *p, enum fg_level level,
+               const char *title)
+{
+  unsigned n = 0;
+
+  for (unsigned i = 0; i < p->n; i++) {
+    const struct fg_verdict *v = &p->v[i];
+    char text[2 * FG_ERR_MSG_MAX];
+    if (v->level != level)
+      continue;
+    if (n++ == 0)
+      printf ("  %s:\n", title);
+    print_wrapped ("    - ", 6, v->message ? v->message : "");
+    snprintf (text, sizeof text, "[%s: %s; limit: %s]", v->rule,
+              v->figure ? v->figure : "-", v->limit ? v->limit : "-");
+    print_wrapped ("      ", 6, text);
+  }
+}
+
+/* First: the answer, and when it is no, why, in the rules' own
+ * sentences; the warnings after. */
+static void
+print_verdict (const struct fg_plan *p)
+{
+  printf ("verdict: %s\n", p->eligible ? "eligible" : "NOT eligible");
+  print_reasons (p, FG_FAIL, "why not");
+  print_reasons (p, FG_WARN, "warnings");
+}
+
+/* Every rule, one row each, the columns as wide as their longest
+ * entry (the figure's capped, see FIGURE_COLS). */
+static void
+print_rules (const struct fg_plan *p)
+{
+  size_t rule_w = 0, fig_w = 0, msg_col;
+
+  for (unsigned i = 0; i < p->n; i++) {
+    size_t r = text_cols (p->v[i].rule), f = text_cols (p->v[i].figure);
+    if (r > rule_w)
+      rule_w = r;
+    if (f > fig_w && f <= FIGURE_COLS)
+      fig_w = f;
+  }
+  msg_col = 2 + 4 + 2 + rule_w + 2 + fig_w + 2;
+  printf ("rules:\n");
+  for (unsigned i = 0; i < p->n; i++) {
+    const struct fg_verdict *v = &p->v[i];
+    const char *fig = v->figure ? v->figure : "";
+    size_t f = text_cols (fig);
+    printf ("  %s  %s", level_mark[v->level], v->rule);
+    spaces (rule_w - text_cols (v->rule) + 2);
+    fputs (fig, stdout);
+    if (f > fig_w) {
+      putchar ('\n');
+      spaces (msg_col);
+    } else
+      spaces (fig_w - f + 2);
+    printf ("%s\n", v->message ? v->message : "");
+  }
+}
+
+/* The next-gen flavors that fit, by name with their RAM and disk from
+ * profiles/flavors.json (the plan keeps their ids); an id the table
+ * does not hold is shown as it is. */
+static void
+print_flavors (const struct fg_plan *p)
+{
+  struct fg_err e = FG_ERR_INIT;
+  json_t *table = fg_profile_load ("flavors.json", &e);
+  json_t *ng = json_object_get (table, "next_gen"), *id, *f;
+  size_t i, k;
+
+  if (json_array_size (p->flavors) == 0) {
+    printf ("fits next-gen flavors: none\n");
+    json_decref (table);
+    return;
+  }
+  printf ("fits next-gen flavors:\n");
+  json_array_foreach (p->flavors, i, id) {
+    const char *want = json_string_value (id), *name = NULL;
+    json_int_t ram = 0, disk = 0;
+    json_array_foreach (ng, k, f) {
+      const char *fid = json_string_value (json_object_get (f, "id"));
+      if (want && fid && strcmp (want, fid) == 0) {
+        name = json_string_value (json_object_get (f, "name"));
+        ram = json_integer_value (json_object_get (f, "ram_mb"));
+        disk = json_integer_value (json_object_get (f, "disk_gb"));
+        break;
+      }
+    }
+    if (name)
+      printf ("  %s (%lld MB RAM, %lld GB disk; flavor id %s)\n", name,
+              (long long) ram, (long long) disk, want);
+    else
+      printf ("  flavor id %s\n", want ? want : "?");
+  }
+  json_decref (table);
+}
 
 int
 fg_cmd_dry_run (const char *cmd, const char *source,
@@ -122,29 +309,18 @@ fg_cmd_dry_run (const char *cmd, const char *source,
     fputc ('\n', stdout);
     json_decref (out);
   } else if (rc == 0) {
-    printf ("%s: %s %s, %.1f GB used, %llu inodes\n", source,
-            in.distro ? in.distro : "unknown OS", in.version ? in.version : "",
-            (double) in.bytes_used / (1u << 30),
-            (unsigned long long) in.inodes);
-    for (unsigned i = 0; i < plan.n; i++)
-      printf ("  %s  %-24s %-36s %s\n", level_mark[plan.v[i].level],
-              plan.v[i].rule, plan.v[i].figure ? plan.v[i].figure : "",
-              plan.v[i].message ? plan.v[i].message : "");
-    if (json_array_size (plan.flavors)) {
-      size_t i;
-      json_t *f;
-      printf ("  fits next-gen flavors:");
-      json_array_foreach (plan.flavors, i, f)
-        printf (" %s", json_string_value (f));
-      putchar ('\n');
-    }
+    print_facts (source, &in);
+    print_verdict (&plan);
+    putchar ('\n');
+    print_rules (&plan);
+    putchar ('\n');
+    print_flavors (&plan);
     if (fx) {
-      printf ("changes the conversion would make (profile %s):\n",
+      printf ("\nchanges the conversion would make (profile %s):\n",
               fg_fixups_profile (fx));
       fg_fixups_print (fx, stdout);
     } else if (no_fixups[0])
-      printf ("no changes shown: %s\n", no_fixups);
-    printf ("verdict: %s\n", plan.eligible ? "eligible" : "NOT eligible");
+      printf ("\nno changes shown: %s\n", no_fixups);
   }
   {
     int eligible = plan.eligible;

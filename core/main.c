@@ -43,7 +43,8 @@ print_main_help (FILE *f)
 "Exit codes: 0 success or eligible, 1 not eligible or refused, 2 usage or\n"
 "input error, 3 internal error or unsupported.\n"
 "\n"
-"'fg2ng COMMAND --help' describes a command; 'man fg2ng' has the rest.\n");
+"'fg2ng COMMAND --help' describes a command; the manual has the rest:\n"
+"'man fg2ng' once installed, 'man -l doc/fg2ng.1' in the source tree.\n");
 }
 
 static const struct fg_cmd *
@@ -133,5 +134,6 @@ main (int argc, char **argv)
     return FG_EXIT_INTERNAL;
   }
   fg_outfile_install_signal_cleanup ();
+  fg_cmd_json_errors (argc - 1, argv + 1);
   return cmd->run (argc - 1, argv + 1);
 }

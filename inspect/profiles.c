@@ -2,6 +2,7 @@
 #include "inspect/profiles.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,42 +12,74 @@
 static int
 readable (const char *dir, const char *name, char *out, size_t cap)
 {
-  snprintf (out, cap, "%s/%s", dir, name);
+  if (snprintf (out, cap, "%s/%s", dir, name) >= (int) cap)
+    return 0;
   return access (out, R_OK) == 0;
 }
 
-static int find_dir (char *dir, size_t cap);
+/* The folder the profiles live in, into DIR: FG2NG_PROFILES when set
+ * (and then only it: a wrong value is an error, never silently
+ * replaced by another copy); else, from the running program's own path,
+ * PREFIX/share/fg2ng/profiles beside PREFIX/bin/fg2ng (an installed
+ * copy: make install, the Debian package), profiles/ beside BUILD/fg2ng
+ * or two folders up (build/asan/fg2ng) in a source tree.  Nothing is
+ * looked up in the current folder: the program behaves the same
+ * wherever it is run from. */
+static int
+find_dir (char *dir, size_t cap, struct fg_err *e)
+{
+  static const char *const rel[] = { "/../share/fg2ng/profiles",
+                                     "/../profiles", "/../../profiles" };
+  const char *env = getenv ("FG2NG_PROFILES");
+  char exe[PATH_MAX], probe[PATH_MAX + 64], *slash;
+  ssize_t n;
+
+  if (env && *env) {
+    if (readable (env, "flavors.json", probe, sizeof probe)) {
+      snprintf (dir, cap, "%s", env);
+      return 0;
+    }
+    fg_err_set (e, FG_E_INTERNAL, "FG2NG_PROFILES is '%s' and it holds no "
+                "readable profiles (no flavors.json)", env);
+    fg_err_hint (e, "unset FG2NG_PROFILES, or point it at a copy of the "
+                 "profiles/ folder of fg2ng");
+    return -1;
+  }
+  n = readlink ("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0)
+    return fg_err_errno (e, FG_E_INTERNAL, errno, "cannot find the profiles: "
+                         "no path for the running program (/proc/self/exe)");
+  exe[n] = '\0';
+  slash = strrchr (exe, '/');
+  if (slash)
+    *slash = '\0';
+  for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++)
+    if (snprintf (dir, cap, "%s%s", exe, rel[i]) < (int) cap &&
+        readable (dir, "flavors.json", probe, sizeof probe))
+      return 0;
+  fg_err_set (e, FG_E_INTERNAL, "cannot find the profiles (looked in "
+              "%s/../share/fg2ng/profiles, ../profiles and ../../profiles)",
+              exe);
+  fg_err_hint (e, "reinstall fg2ng ('make install' puts them in "
+               "PREFIX/share/fg2ng/profiles), or set FG2NG_PROFILES to "
+               "their folder");
+  return -1;
+}
 
 json_t *
 fg_profile_load (const char *name, struct fg_err *e)
 {
-  char exe[PATH_MAX], path[PATH_MAX + 64], dir[PATH_MAX + 32];
-  const char *env = getenv ("FG2NG_PROFILES");
+  char path[PATH_MAX + 64], dir[PATH_MAX + 32];
   json_error_t je;
   json_t *j;
-  ssize_t n;
-  int found = 0;
 
-  if (env && *env)
-    found = readable (env, name, path, sizeof path);
-  if (!found && (n = readlink ("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
-    char *slash;
-    exe[n] = '\0';
-    /* build/fg2ng (or build/asan/fg2ng) in a source tree ... */
-    for (int up = 0; up < 3 && !found && (slash = strrchr (exe, '/')); up++) {
-      *slash = '\0';
-      snprintf (dir, sizeof dir, "%s/profiles", exe);
-      found = readable (dir, name, path, sizeof path);
-      if (!found) {
-        /* ... or PREFIX/bin/fg2ng beside PREFIX/share/fg2ng/profiles */
-        snprintf (dir, sizeof dir, "%s/share/fg2ng/profiles", exe);
-        found = readable (dir, name, path, sizeof path);
-      }
-    }
-  }
-  if (!found) {
-    fg_err_set (e, FG_E_INTERNAL, "profile '%s' not found", name);
-    fg_err_hint (e, "set FG2NG_PROFILES to the profiles/ folder of fg2ng");
+  if (find_dir (dir, sizeof dir, e) < 0)
+    return NULL;
+  if (!readable (dir, name, path, sizeof path)) {
+    fg_err_errno (e, FG_E_INTERNAL, errno, "profile '%s' not found in '%s'",
+                  name, dir);
+    fg_err_hint (e, "reinstall fg2ng, or set FG2NG_PROFILES to a complete "
+                 "copy of its profiles/ folder");
     return NULL;
   }
   j = json_load_file (path, JSON_REJECT_DUPLICATES, &je);
@@ -54,37 +87,6 @@ fg_profile_load (const char *name, struct fg_err *e)
     fg_err_set (e, FG_E_INTERNAL, "'%s' line %d column %d: %s", path,
                 je.line, je.column, je.text);
   return j;
-}
-
-/* The folder the profiles live in (same search as fg_profile_load). */
-static int
-find_dir (char *dir, size_t cap)
-{
-  char probe[PATH_MAX + 64];
-  const char *env = getenv ("FG2NG_PROFILES");
-  char exe[PATH_MAX];
-  ssize_t n;
-
-  if (env && *env && readable (env, "flavors.json", probe, sizeof probe)) {
-    snprintf (dir, cap, "%s", env);
-    return 0;
-  }
-  if ((n = readlink ("/proc/self/exe", exe, sizeof exe - 1)) <= 0)
-    return -1;
-  exe[n] = '\0';
-  for (int up = 0; up < 3; up++) {
-    char *slash = strrchr (exe, '/');
-    if (slash == NULL)
-      break;
-    *slash = '\0';
-    snprintf (dir, cap, "%s/profiles", exe);
-    if (readable (dir, "flavors.json", probe, sizeof probe))
-      return 0;
-    snprintf (dir, cap, "%s/share/fg2ng/profiles", exe);
-    if (readable (dir, "flavors.json", probe, sizeof probe))
-      return 0;
-  }
-  return -1;
 }
 
 /* Each key a distro profile must have, with its type. */
@@ -180,11 +182,14 @@ fg_profile_for_distro (const char *distro, char **file, struct fg_err *e)
   json_t *found = NULL;
 
   *file = NULL;
-  if (distro == NULL || find_dir (dir, sizeof dir) < 0)
+  if (distro == NULL || find_dir (dir, sizeof dir, e) < 0)
     return NULL;
   d = opendir (dir);
-  if (d == NULL)
+  if (d == NULL) {
+    fg_err_errno (e, FG_E_INTERNAL, errno, "cannot read the profiles in "
+                  "'%s'", dir);
     return NULL;
+  }
   while (!found && (de = readdir (d)) != NULL) {
     size_t n = strlen (de->d_name);
     json_t *j, *ds, *x;

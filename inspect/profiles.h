@@ -2,9 +2,11 @@
  *
  * Distro facts, the base-image catalog and the flavor tables are JSON
  * data, not code.  This is the one loader: it finds the folder (the
- * FG2NG_PROFILES variable; else profiles/ beside the build folder of the
- * running binary; else PREFIX/share/fg2ng/profiles) and parses a file,
- * naming the file and the JSON position on error.
+ * FG2NG_PROFILES variable, and then only it; else, from the running
+ * program's path, PREFIX/share/fg2ng/profiles beside PREFIX/bin/fg2ng,
+ * or profiles/ above the build folder of a source tree) and parses a
+ * file, naming the file and the JSON position on error.  Profiles that
+ * cannot be found are an error (FG_E_INTERNAL), never an empty set.
  */
 #ifndef FG_INSPECT_PROFILES_H
 #define FG_INSPECT_PROFILES_H
@@ -17,8 +19,9 @@
 json_t *fg_profile_load (const char *name, struct fg_err *e);
 
 /* The distro profile (profiles/NAME.json with a "distros" list naming
- * DISTRO), validated; NULL with no error set when none matches, NULL with
- * E set when a profile is broken.  *FILE gets its file name.
+ * DISTRO), validated; NULL with no error set when none matches (or
+ * DISTRO is NULL), NULL with E set when a profile is broken or the
+ * profiles cannot be found.  *FILE gets its file name.
  *
  * A profile that converts carries "tested": true when its family's
  * conversion is tested (an era tree of tests/fixtures/era is converted

@@ -166,6 +166,92 @@ PY
   verdict many.json linux.inodes-3m fail
   grep -q "3000002 inodes" many.json   # 3000001 files and debian_version'
 
+# report.py JSON TEXT: the text report TEXT says what the check document
+# JSON says, in the order a support engineer reads it out: the facts,
+# the verdict, the failing reasons then the warnings (the rules' own
+# sentences, wrapped), every rule in a table whose message column is
+# one offset for every row, the flavors by name with RAM and disk, the
+# changes last.
+cat > report.py <<'PY'
+import json, os, re, sys
+d = json.load(open(sys.argv[1]))
+lines = open(sys.argv[2]).read().split("\n")
+plan = d["plan"]
+assert lines[0].startswith(d["source"] + ": "), lines[0]
+assert lines[1] == "verdict: " + ("eligible" if plan["eligible"] else "NOT eligible"), lines[1]
+rules_at = lines.index("rules:")
+head = " ".join(" ".join(lines[2:rules_at]).split())
+pos = 0
+for level, title in (("fail", "why not:"), ("warn", "warnings:")):
+    mine = [v for v in plan["verdicts"] if v["level"] == level]
+    if not mine:
+        assert title not in head, (title, head)
+        continue
+    at = head.index(title, pos)
+    assert at >= pos, (title, head)
+    for v in mine:
+        at = head.index(" ".join(v["message"].split()), at)
+        assert v["rule"] in head[at:], v["rule"]
+    pos = at
+table = lines[rules_at + 1:lines.index("", rules_at)]
+cols = set()
+for v in plan["verdicts"]:
+    rows = [i for i, l in enumerate(table) if l.endswith(v["message"])]
+    assert len(rows) >= 1, (v["rule"], table)
+    i = rows[0]
+    cols.add(table[i].index(v["message"]))
+    row = table[i] if re.match(r"  (ok  |info|WARN|FAIL)  " + re.escape(v["rule"]) + " ", table[i]) else table[i - 1]
+    assert v["rule"] in row and v["figure"] in row, (v, row)
+assert len(cols) == 1, ("message columns", cols, table)
+flavors = {f["id"]: f for f in json.load(open(os.path.join(os.environ["FG_TOP"], "profiles/flavors.json")))["next_gen"]}
+text = "\n".join(lines)
+fits = text.index("fits next-gen flavors:")
+assert fits > rules_at
+for i in plan["flavors"]:
+    f = flavors[i]
+    want = "  %s (%d MB RAM, %d GB disk" % (f["name"], f["ram_mb"], f["disk_gb"])
+    assert want in text[fits:], (want, text[fits:])
+if "fixups" in d:
+    assert text.index("changes the conversion would make") > fits
+PY
+
+test_ok "the text report: the verdict first, why not in sentences before the table, flavors by name with RAM and disk, the changes last" '
+  for n in gen ok ni w; do
+    rc=0; "$FG2NG" check --class general $n.tar.gz > $n.txt || rc=$?
+    [ "$rc" -le 1 ]
+    rc=0; "$FG2NG" check --json --class general $n.tar.gz > $n.json || rc=$?
+    [ "$rc" -le 1 ]
+    python3 report.py $n.json $n.txt
+  done
+  sed -n 2p gen.txt | grep -qx "verdict: NOT eligible"
+  sed -n 3p gen.txt | grep -qx "  why not:"
+  grep -q "^  2GB Standard Instance (2048 MB RAM, 80 GB disk; flavor id 4)$" ok.txt
+  lacks ok.txt "why not"'
+
+test_ok "a long figure keeps the columns: its message goes to the next line, in the message column" '
+  v=2.6.32-5-amd64-built-here-with-a-long-local-version-string
+  base_tree long
+  mv long/image/lib/modules/2.6.32-5-amd64 long/image/lib/modules/$v
+  mv long/image/boot/vmlinuz-2.6.32-5-amd64 long/image/boot/vmlinuz-$v
+  initrd long/image/boot/initrd.img-$v \
+    lib/modules/$v/kernel/drivers/block/xen-blkfront.ko \
+    lib/modules/$v/kernel/drivers/net/xen-netfront.ko
+  rm long/image/boot/initrd.img-2.6.32-5-amd64
+  pack long
+  expect_exit 0 "$FG2NG" check long.tar.gz
+  cp "$WORK/last.out" long.txt
+  expect_exit 0 "$FG2NG" check --json long.tar.gz
+  cp "$WORK/last.out" long.json
+  python3 report.py long.json long.txt
+  grep -q "kernel.present  *$v$" long.txt
+  # and on its own: the last line ending with each message starts it at
+  # one offset
+  python3 -c "
+import json, sys
+t = open(\"long.txt\").read().split(\"\n\")
+at = {v[\"rule\"]: [l for l in t if l.endswith(v[\"message\"])][-1].index(v[\"message\"]) for v in json.load(open(\"long.json\"))[\"plan\"][\"verdicts\"]}
+assert len(set(at.values())) == 1, at"'
+
 test_ok "convert --dry-run prints the same plan and writes nothing" '
   expect_exit 0 "$FG2NG" convert --dry-run --json ok.tar.gz
   cp "$WORK/last.out" dry.json
