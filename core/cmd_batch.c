@@ -2,7 +2,11 @@
  * time, resumably
  *
  * The manifest (jobs/manifest.h) is validated whole before anything
- * starts.  Its jobs go into the durable job store (jobs/store.h); then up
+ * starts.  A problem of the whole manifest stops everything; one confined
+ * to a job (its source missing, one of its options wrong) fails that job
+ * alone, before it starts, and the others run (--strict: any problem
+ * stops everything).  Its jobs go into the durable job store
+ * (jobs/store.h); then up
  * to N workers at once each claim a pending job and run it as a child
  * process, `fg2ng convert ... --json --progress json` (this very binary,
  * through /proc/self/exe), so that a crash of one conversion cannot take
@@ -14,7 +18,8 @@
  *   like: failed, not retried; the same input would crash it again).
  * A job whose output is a file another job has finished or is writing
  * (however the paths are spelled) is failed before it starts: no job
- * ever writes over another's disk, not even a rerun with --force.
+ * ever writes over another's disk, not even a rerun with --force.  An
+ * output's missing folders are made when its job starts.
  * The child's stderr goes, whole, to the job's log file; its progress
  * events feed the live display and are relayed as JSON lines.  At the end
  * (and on --status) the summary is printed and written as a JSON file
@@ -57,7 +62,7 @@
 static const char help[] =
 "usage: fg2ng batch MANIFEST.json [-j N] [--state FILE] [--shard K/N]\n"
 "                   [--summary FILE] [--logs DIR] [--json] [--dry-run]\n"
-"                   [--status]\n"
+"                   [--status] [--retry-failed] [--strict]\n"
 "\n"
 "Convert every image a manifest lists, N at a time, recording each job's\n"
 "state in a durable SQLite job store so that a crash or a restart resumes\n"
@@ -78,8 +83,15 @@ static const char help[] =
 "vm_mode, min_ram, min_disk, no_auto_disk_config, class (and mode,\n"
 "flavor, server_record).  no_check (convert --no-check) is for data\n"
 "recovery: it converts a disk that is not a server or not eligible.\n"
-"Relative paths are relative to the manifest's folder.  Every problem in\n"
-"the manifest is listed (job index, id, key) and nothing starts.\n"
+"Relative paths are relative to the manifest's folder; an output's folder\n"
+"is made when its job starts.  A problem of one job alone (its source or\n"
+"a part of it missing or unreadable, its server record or a parent\n"
+"missing or invalid, one of its own options wrong) fails that job with\n"
+"the reason, and the others run.  A problem of the whole manifest (not\n"
+"JSON, an unknown key, a bad default, a duplicate id, two jobs writing\n"
+"one output, an output that is another job's source) stops everything:\n"
+"every problem is listed (job index, id, key) and nothing starts; with\n"
+"--strict, so does a problem of one job.\n"
 "\n"
 "Each job runs as 'fg2ng convert SOURCE -o OUTPUT --json' in a child\n"
 "process.  Its exit status is the job's verdict: 0 done, 1 ineligible\n"
@@ -104,11 +116,15 @@ static const char help[] =
 "  --retries N        retries of a job that was killed or exited 3\n"
 "                     (default 1)\n"
 "  --retry-failed     put the jobs that failed (or were ineligible) in\n"
-"                     earlier runs back in line\n"
+"                     earlier runs back in line, their manifest entries\n"
+"                     checked again (the summary after a failure says so)\n"
+"  --strict           stop at any problem in the manifest, even one that\n"
+"                     concerns a single job: list them all, start nothing\n"
 "  --shard K/N        only the jobs of shard K of N (1 <= K <= N): a stable\n"
 "                     split by id, for N machines sharing a fleet\n"
 "  --dry-run          validate the manifest and print each job's state and\n"
-"                     command; convert nothing, create no job store\n"
+"                     command, or why it would fail (then exit 1);\n"
+"                     convert nothing, create no job store or folder\n"
 "  --status           print the summary of the job store (and rewrite the\n"
 "                     summary file); convert nothing\n"
 "  --json             the summary on stdout as JSON\n"
@@ -119,12 +135,14 @@ static const char help[] =
 "  -h, --help         this text\n"
 "\n"
 "Exit status: 0 every job done, 1 some job ineligible, failed or not done,\n"
-"2 bad manifest or usage, 3 the job store failed, 130/143 stopped by\n"
-"SIGINT/SIGTERM (the interrupted jobs stay pending).\n";
+"2 a problem of the whole manifest (of any job, with --strict) or usage,\n"
+"3 the job store failed, 130/143 stopped by SIGINT/SIGTERM (the\n"
+"interrupted jobs stay pending).\n";
 
 enum {
   OPT_STATE = 256, OPT_JSON, OPT_RETRIES, OPT_DRY_RUN, OPT_STATUS,
   OPT_PROGRESS, OPT_SHARD, OPT_RETRY_FAILED, OPT_SUMMARY, OPT_LOGS,
+  OPT_STRICT,
 };
 
 static const struct option long_opts[] = {
@@ -139,6 +157,7 @@ static const struct option long_opts[] = {
   { "shard", required_argument, NULL, OPT_SHARD },
   { "summary", required_argument, NULL, OPT_SUMMARY },
   { "logs", required_argument, NULL, OPT_LOGS },
+  { "strict", no_argument, NULL, OPT_STRICT },
   { NULL, 0, NULL, 0 },
 };
 
@@ -162,7 +181,7 @@ struct batch_args {
   char *state_buf, *summary_buf, *logs_buf;
   unsigned jobs;
   int retries;
-  int json, dry_run, status, retry_failed;
+  int json, dry_run, status, retry_failed, strict;
   enum fg_progress_mode progress;
   enum show show;
   unsigned shard_k, shard_n;  /* 0/0: no sharding */
@@ -323,6 +342,7 @@ parse_args (int argc, char **argv, struct batch_args *a)
       a->retries = (int) v;
       break;
     case OPT_RETRY_FAILED: a->retry_failed = 1; break;
+    case OPT_STRICT: a->strict = 1; break;
     case OPT_DRY_RUN: a->dry_run = 1; break;
     case OPT_STATUS: a->status = 1; break;
     case OPT_PROGRESS:
@@ -613,21 +633,23 @@ static char *log_path (const struct batch *b, const char *key);
 
 /* A job event: a JSON line (--progress json, or stderr not a terminal),
  * or a line above the live display.  EVENT is "start", "done",
- * "ineligible", "failed", "retry" or "interrupted". */
+ * "ineligible", "failed", "retry" or "interrupted"; W the job's worker,
+ * or NULL for a job failed before it started (KEY names it). */
 static void
-report (struct batch *b, const char *event, const struct worker *w,
-        double secs, const char *kind, const char *msg, json_t *verdicts)
+report_job (struct batch *b, const char *event, const struct worker *w,
+            const char *key, double secs, const char *kind, const char *msg,
+            json_t *verdicts)
 {
   char when[32];
 
   if (b->a->show == SHOW_JSON) {
-    json_t *o = json_pack ("{s:s, s:s}", "event", event, "id", w->job.key);
+    json_t *o = json_pack ("{s:s, s:s}", "event", event, "id", key);
     if (o == NULL)
       return;
     iso_time (unix_now (), when, sizeof when);
     json_object_set_new (o, "time", json_string (when));
-    if (strcmp (event, "start") == 0) {
-      char *log = log_path (b, w->job.key);
+    if (strcmp (event, "start") == 0 && w) {
+      char *log = log_path (b, key);
       json_object_set_new (o, "pid", json_integer (w->pid));
       json_object_set_new (o, "run", json_integer (w->job.runs));
       if (log)
@@ -649,19 +671,29 @@ report (struct batch *b, const char *event, const struct worker *w,
     return;
   live_erase (b);
   if (strcmp (event, "done") == 0)
-    fprintf (stderr, "fg2ng batch: %s: done in %.1f s\n", w->job.key, secs);
+    fprintf (stderr, "fg2ng batch: %s: done in %.1f s\n", key, secs);
   else if (strcmp (event, "interrupted") == 0)
     fprintf (stderr, "fg2ng batch: %s: interrupted after %.1f s; left to "
-             "be redone\n", w->job.key, secs);
+             "be redone\n", key, secs);
   else if (strcmp (event, "ineligible") == 0)
-    fprintf (stderr, "fg2ng batch: %s: ineligible: %s\n", w->job.key, msg);
+    fprintf (stderr, "fg2ng batch: %s: ineligible: %s\n", key, msg);
+  else if (w == NULL)
+    fprintf (stderr, "fg2ng batch: %s: failed (%s), not started: %s\n",
+             key, kind, msg);
   else
     fprintf (stderr, "fg2ng batch: %s: %s (%s) after %.1f s: %s\n",
-             w->job.key, strcmp (event, "retry") == 0
+             key, strcmp (event, "retry") == 0
              ? "failed, to be retried" : "failed", kind, secs, msg);
   fflush (stderr);
   /* Redrawn by the loop once the job has left its worker. */
   memset (&b->last_draw, 0, sizeof b->last_draw);
+}
+
+static void
+report (struct batch *b, const char *event, const struct worker *w,
+        double secs, const char *kind, const char *msg, json_t *verdicts)
+{
+  report_job (b, event, w, w->job.key, secs, kind, msg, verdicts);
 }
 
 /* Warnings of the batch itself: a JSON event among the others, or a line
@@ -1212,6 +1244,27 @@ reap (struct batch *b)
       }
 }
 
+/* The claimed job cannot start, for WHY: fail it without a run, for
+ * good (a retry would meet the same). */
+static void
+fail_unstarted (struct batch *b, struct worker *w, const struct fg_err *why)
+{
+  const char *kind = fg_err_kind_name (why->kind);
+  int rc = fg_store_fail (b->store, w->job.id, kind, why->msg,
+                          why->hint[0] ? why->hint : NULL, NULL, 0, &b->err);
+
+  if (rc < 0)
+    b->fatal = 1;
+  else {
+    if (b->tally.pending > 0)
+      b->tally.pending--;
+    b->tally.failed++;
+    b->finished_here++;
+    report (b, "failed", w, 0, kind, why->msg, NULL);
+  }
+  fg_job_release (&w->job);
+}
+
 /* The claimed job's output is a file another job is done with or is
  * writing (jobs/store.h): fail it without a run.  Nothing of that file
  * is touched, not even a temporary beside it (the other job may be
@@ -1221,7 +1274,6 @@ refuse_taken (struct batch *b, struct worker *w)
 {
   struct fg_job o;
   struct fg_err why = FG_ERR_INIT;
-  int rc;
 
   fg_job_init (&o);
   if (fg_store_get (b->store, w->job.output_taken_by, &o, &b->err) != 1) {
@@ -1236,19 +1288,82 @@ refuse_taken (struct batch *b, struct worker *w)
               w->job.output, o.output, o.key,
               o.state == FG_JOB_DONE ? "done" : "being written");
   fg_err_hint (&why, "give job '%s' an output of its own", w->job.key);
-  rc = fg_store_fail (b->store, w->job.id, "refused", why.msg, why.hint,
-                      NULL, 0, &b->err);
-  if (rc < 0)
-    b->fatal = 1;
-  else {
-    if (b->tally.pending > 0)
-      b->tally.pending--;
-    b->tally.failed++;
-    b->finished_here++;
-    report (b, "failed", w, 0, "refused", why.msg, NULL);
-  }
+  fail_unstarted (b, w, &why);
   fg_job_release (&o);
-  fg_job_release (&w->job);
+}
+
+/* How to run the failed jobs of this manifest (and shard, and job store)
+ * again, for a summary and a hint: "fg2ng batch fleet.json
+ * --retry-failed".  NULL when out of memory. */
+static char *
+retry_command (const struct batch *b)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&text, &len);
+
+  if (f == NULL)
+    return NULL;
+  fputs ("fg2ng batch ", f);
+  quote_to (f, b->a->manifest);
+  if (b->a->state_buf == NULL) {
+    /* Not the default one: the rerun must find the same store. */
+    fputs (" --state ", f);
+    quote_to (f, b->a->state);
+  }
+  if (b->a->shard_n)
+    fprintf (f, " --shard %u/%u", b->a->shard_k, b->a->shard_n);
+  fputs (" --retry-failed", f);
+  if (fclose (f) != 0) {
+    free (text);
+    return NULL;
+  }
+  return text;
+}
+
+/* The output's folder, made as mkdir -p would (0755 before the umask)
+ * when its job starts, not before: a fleet's outputs may go to folders
+ * nobody made yet, and a dry run makes nothing. */
+static int
+make_output_folder (const struct batch *b, const char *output,
+                    struct fg_err *e)
+{
+  char *copy = strdup (output), *dir, *retry;
+  struct stat st;
+  int rc = 0, err;
+
+  if (copy == NULL)
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "'%s'", output);
+  dir = dirname (copy);
+  if (stat (dir, &st) == 0 && S_ISDIR (st.st_mode)) {
+    free (copy);
+    return 0;
+  }
+  for (char *p = dir + 1; ; p++) {
+    char c = *p;
+    if (c != '/' && c != '\0')
+      continue;
+    *p = '\0';
+    if (mkdir (dir, 0755) < 0 &&
+        (errno != EEXIST || stat (dir, &st) < 0 || !S_ISDIR (st.st_mode))) {
+      err = errno == EEXIST ? ENOTDIR : errno;
+      fg_err_errno (e, err == ENOSPC || err == EIO || err == EDQUOT ?
+                    FG_E_IO : FG_E_INPUT, err, "cannot make the output "
+                    "folder '%s'", dir);
+      retry = retry_command (b);
+      fg_err_hint (e, "make '%s' a folder this user may write in, or give "
+                   "the job another 'output' in '%s'; then run '%s'", dir,
+                   b->m.path, retry ? retry : "--retry-failed");
+      free (retry);
+      rc = -1;
+      break;
+    }
+    *p = c;
+    if (c == '\0')
+      break;
+  }
+  free (copy);
+  return rc;
 }
 
 static void
@@ -1291,6 +1406,10 @@ run_pool (struct batch *b)
       }
       if (w->job.output_taken_by) {
         refuse_taken (b, w);
+        continue;
+      }
+      if (make_output_folder (b, w->job.output, &e) < 0) {
+        fail_unstarted (b, w, &e);
         continue;
       }
       if (spawn (b, w, &e) < 0) {
@@ -1453,7 +1572,9 @@ job_json (const struct batch *b, const struct fg_manifest_job *mj,
                                                    : 0));
   json_object_set_new (o, "finished_at", time_json (finished ?
                                                     j->finished_at : 0));
-  json_object_set_new (o, "seconds", finished ?
+  /* A job failed before it started (its manifest entry is wrong) has
+   * no run to time. */
+  json_object_set_new (o, "seconds", finished && j->started_at > 0 ?
                        json_real (round ((j->finished_at - j->started_at)
                                          * 1000) / 1000) : json_null ());
   json_object_set_new (o, "input_bytes", bytes_json (source_bytes
@@ -1546,7 +1667,7 @@ summary (struct batch *b, int no_file)
   unsigned long n[FG_JOB_NSTATES + 2] = { 0 };  /* + "new", "ineligible" */
   enum { NEW = FG_JOB_NSTATES, INELIGIBLE = FG_JOB_NSTATES + 1 };
   json_t *root = json_object (), *arr = json_array ();
-  char when[32];
+  char when[32], *retry = NULL;
   int rc = 0;
 
   if (!b->a->json)
@@ -1621,6 +1742,12 @@ summary (struct batch *b, int no_file)
   json_object_set_new (root, "pending", json_integer
                        ((json_int_t) (n[FG_JOB_PENDING] + n[NEW])));
   json_object_set_new (root, "jobs", arr);
+  /* Failed jobs stay failed, however their cause was fixed since, until
+   * they are put back in line: say how, every time there are some. */
+  if (n[FG_JOB_FAILED] + n[INELIGIBLE] > 0)
+    retry = retry_command (b);
+  json_object_set_new (root, "retry", retry ? json_string (retry)
+                       : json_null ());
   if (b->a->json) {
     json_dumpf (root, stdout, JSON_INDENT (2) | JSON_REAL_PRECISION (10));
     fputc ('\n', stdout);
@@ -1630,7 +1757,10 @@ summary (struct batch *b, int no_file)
             n[FG_JOB_DONE], n[INELIGIBLE], n[FG_JOB_FAILED],
             n[FG_JOB_PENDING] + n[NEW], n[FG_JOB_RUNNING], b->a->state,
             b->a->summary);
+    if (retry)
+      printf ("to run the failed jobs again: %s\n", retry);
   }
+  free (retry);
   fflush (stdout);
   if (rc == 0 && !no_file && write_summary_file (b, root, &b->err) < 0)
     rc = -1;
@@ -1642,11 +1772,22 @@ summary (struct batch *b, int no_file)
 
 /* ---- dry run ------------------------------------------------------------- */
 
+/* Job MJ's own entry is wrong (jobs/manifest.h) and it is in line to
+ * run (new, or pending in the store): it fails at the start, and only
+ * it. */
+static int
+rejects (const struct fg_manifest_job *mj, const struct fg_job *j, int found)
+{
+  return mj->problem && (!found || j->state == FG_JOB_PENDING);
+}
+
+/* Each job, its state and its command, or why it would fail; exit 1 if
+ * some job would fail at the start, as the batch would. */
 static int
 dry_run (struct batch *b)
 {
   json_t *arr = b->a->json ? json_array () : NULL;
-  size_t todo = 0;
+  size_t todo = 0, failing = 0;
 
   for (size_t i = 0; i < b->m.njobs; i++) {
     const struct fg_manifest_job *mj = &b->m.jobs[i];
@@ -1669,16 +1810,23 @@ dry_run (struct batch *b)
       json_decref (arr);
       return fg_cmd_finish (&b->err);
     }
-    if (!found || j.state == FG_JOB_PENDING || j.state == FG_JOB_RUNNING)
+    if (rejects (mj, &j, found))
+      failing++;
+    else if (!found || j.state == FG_JOB_PENDING ||
+             j.state == FG_JOB_RUNNING)
       todo++;
     if (arr) {
-      json_t *cmd = json_array ();
+      json_t *cmd = json_array (), *o;
       for (size_t k = 0; argv[k]; k++)
         json_array_append_new (cmd, json_string (argv[k]));
-      json_array_append_new (arr, json_pack ("{s:s, s:s, s:o}", "id", mj->id,
-                                             "state", found ?
-                                             fg_job_state_name (j.state)
-                                             : "new", "command", cmd));
+      o = json_pack ("{s:s, s:s, s:o}", "id", mj->id, "state", found ?
+                     fg_job_state_name (j.state) : "new", "command", cmd);
+      if (o && rejects (mj, &j, found))
+        json_object_set_new (o, "fails", json_string (mj->problem));
+      json_array_append_new (arr, o);
+    } else if (rejects (mj, &j, found)) {
+      printf ("%-20s %-8s would fail: %s\n", mj->id, found ?
+              fg_job_state_name (j.state) : "new", mj->problem);
     } else {
       printf ("%-20s %-8s ", mj->id, found ? fg_job_state_name (j.state)
               : "new");
@@ -1693,17 +1841,22 @@ dry_run (struct batch *b)
     fg_job_release (&j);
   }
   if (arr) {
-    json_t *root = json_pack ("{s:s, s:s, s:I, s:I, s:o}", "manifest",
+    json_t *root = json_pack ("{s:s, s:s, s:I, s:I, s:I, s:o}", "manifest",
                               b->m.path, "state", b->a->state, "total",
                               (json_int_t) b->total, "to_run",
-                              (json_int_t) todo, "jobs", arr);
+                              (json_int_t) todo, "to_fail",
+                              (json_int_t) failing, "jobs", arr);
     json_dumpf (root, stdout, JSON_INDENT (2) | JSON_REAL_PRECISION (10));
     fputc ('\n', stdout);
     json_decref (root);
-  } else
+  } else if (failing)
+    printf ("dry run: %zu of %zu jobs would run, %zu would fail at the "
+            "start (each job's problem above; --strict would start "
+            "none); nothing was converted\n", todo, b->total, failing);
+  else
     printf ("dry run: %zu of %zu jobs would run; nothing was converted\n",
             todo, b->total);
-  return FG_EXIT_OK;
+  return failing ? FG_EXIT_REFUSED : FG_EXIT_OK;
 }
 
 /* ---- the command --------------------------------------------------------- */
@@ -1729,7 +1882,10 @@ skip_checks (const struct fg_manifest_job *mj, void *opaque)
 
 static int tally_load (struct batch *b);
 
-/* Put the manifest's jobs in the store, all or none. */
+/* Put the manifest's jobs in the store, all or none; then, with
+ * --retry-failed, the failed ones back in line: after the adds, so that
+ * a job rejected before it ran has taken its entry as fixed since
+ * (fg_store_add), and that is what runs. */
 static int
 add_jobs (struct batch *b)
 {
@@ -1753,6 +1909,9 @@ add_jobs (struct batch *b)
     added += (size_t) rc;
   }
   if (fg_store_commit (b->store, &b->err) < 0)
+    return -1;
+  if (b->a->retry_failed && fg_store_retry_failed (b->store, b->a->queue,
+                                                   &b->err) < 0)
     return -1;
   if (fg_store_count (b->store, b->a->queue, &c, &b->err) < 0)
     return -1;
@@ -1780,6 +1939,53 @@ add_jobs (struct batch *b)
     emit_json (o);
   }
   return 0;
+}
+
+/* The jobs whose own entry is wrong (jobs/manifest.h: a source missing,
+ * an option invalid) fail now, each with its problem, and the others
+ * run.  Only those in line: one failed earlier stays as it was until
+ * --retry-failed puts it back, and so here again, checked anew. */
+static int
+reject_jobs (struct batch *b)
+{
+  char *retry = NULL;
+  int rc = 0;
+
+  for (size_t i = 0; i < b->m.njobs && rc == 0; i++) {
+    const struct fg_manifest_job *mj = &b->m.jobs[i];
+    struct fg_err why = FG_ERR_INIT;
+    struct fg_job j;
+    int found;
+
+    if (!b->in_shard[i] || mj->problem == NULL)
+      continue;
+    fg_job_init (&j);
+    found = fg_store_get (b->store, mj->id, &j, &b->err);
+    if (found < 0)
+      rc = -1;
+    else if (found == 1 && rejects (mj, &j, found)) {
+      if (retry == NULL)
+        retry = retry_command (b);
+      /* Through fg_err: the manifest's text is shown with its control
+       * characters escaped, as every message is. */
+      fg_err_set (&why, FG_E_INPUT, "%s", mj->problem);
+      fg_err_hint (&why, "%s; then run '%s'", mj->fix ? mj->fix
+                   : "fix the job in the manifest", retry ? retry
+                   : "--retry-failed");
+      if (fg_store_reject (b->store, j.id, "input", why.msg, why.hint,
+                           &b->err) < 0)
+        rc = -1;
+      else {
+        if (b->tally.pending > 0)
+          b->tally.pending--;
+        b->tally.failed++;
+        report_job (b, "failed", NULL, mj->id, 0, "input", why.msg, NULL);
+      }
+    }
+    fg_job_release (&j);
+  }
+  free (retry);
+  return rc;
 }
 
 /* The tally of the shard's jobs as the store has them now. */
@@ -1832,6 +2038,15 @@ make_logs_dir (struct batch *b)
   fg_err_hint (&b->err, "--logs names the folder for the jobs' logs; its "
                "parent must exist and be writable");
   return -1;
+}
+
+/* The manifest's problems stop everything: some concern the whole of
+ * it, or --strict says any does. */
+static int
+manifest_stops (const struct batch *b)
+{
+  return b->m.nproblems > b->m.nconfined ||
+         (b->a->strict && b->m.nproblems > 0);
 }
 
 static int
@@ -1889,7 +2104,7 @@ run_batch (int argc, char **argv)
   if (have_state) {
     b->store = fg_store_open (a.state, 0, &b->err);
     /* With the manifest wrong already, its problems are the news. */
-    if (b->store == NULL && b->m.nproblems == 0)
+    if (b->store == NULL && !manifest_stops (b))
       goto finish;
     fg_err_clear (&b->err);
   }
@@ -1897,7 +2112,10 @@ run_batch (int argc, char **argv)
    * not: all the problems are listed in one run. */
   if (!a.status)
     fg_manifest_check_files (&b->m, skip_checks, b);
-  if (b->m.nproblems) {
+  /* A problem of one job alone fails that job (reject_jobs), and the
+   * others run; one of the whole manifest, or any with --strict, stops
+   * all of them before anything starts. */
+  if (manifest_stops (b)) {
     for (size_t i = 0; i < b->m.nlisted; i++)
       fprintf (stderr, "fg2ng batch: %s\n", b->m.problems[i]);
     fg_err_set (&b->err, FG_E_INPUT, "'%s': %zu problem%s%s; nothing was "
@@ -1905,8 +2123,15 @@ run_batch (int argc, char **argv)
                 b->m.nproblems == 1 ? "" : "s",
                 b->m.nlisted < b->m.nproblems ? " (the first listed above)"
                 : " (listed above)");
-    fg_err_hint (&b->err, "fix the manifest; doc/manifest.schema.json "
-                 "describes it");
+    if (b->m.nproblems > b->m.nconfined)
+      fg_err_hint (&b->err, "fix what the lines above name in '%s' and run "
+                   "again: the manifest's form, its ids and its outputs "
+                   "concern every job, so none starts until they are right",
+                   a.manifest);
+    else
+      fg_err_hint (&b->err, "fix these jobs in '%s' (or put their files in "
+                   "place), or run without --strict to convert the other "
+                   "jobs and fail only these", a.manifest);
     goto finish;
   }
   if (a.dry_run) {
@@ -1937,10 +2162,7 @@ run_batch (int argc, char **argv)
   if (foreign)
     fg_warn ("%u job%s running on other hosts are left alone", foreign,
              foreign == 1 ? " is" : "s are");
-  if (a.retry_failed && fg_store_retry_failed (b->store, a.queue,
-                                               &b->err) < 0)
-    goto finish;
-  if (add_jobs (b) < 0)
+  if (add_jobs (b) < 0 || reject_jobs (b) < 0)
     goto finish;
 
   run_pool (b);

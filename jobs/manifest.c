@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "convert/parts.h"
 #include "core/path.h"
 
 /* Problems past this many are counted, not listed: a manifest generated
@@ -103,6 +104,73 @@ problem (struct fg_manifest *m, const char *fmt, ...)
     m->nlisted++;
 }
 
+/* A problem of job J alone (listed with the others, counted as
+ * confined, and the first one kept with the job), or of the manifest as
+ * a whole when J is NULL.  WHERE is the job's place ("jobs[3] (web04)")
+ * or the section; WHAT the key to fix ("'source'"), PRE what else would
+ * fix it ("put the image there"), or NULL. */
+static void
+vnote (struct fg_manifest *m, struct fg_manifest_job *j, const char *where,
+       const char *what, const char *pre, const char *fmt, va_list ap)
+  FG_PRINTF(6, 0);
+
+static void
+vnote (struct fg_manifest *m, struct fg_manifest_job *j, const char *where,
+       const char *what, const char *pre, const char *fmt, va_list ap)
+{
+  char text[1024];
+
+  vsnprintf (text, sizeof text, fmt, ap);
+  problem (m, "'%s': %s: %s", m->path, where, text);
+  if (j == NULL)
+    return;
+  m->nconfined++;
+  if (j->problem)
+    return;
+  j->problem = strdup (text);
+  if (asprintf (&j->fix, "%s%sfix the job's %s in '%s'", pre ? pre : "",
+                pre ? ", or " : "", what, m->path) < 0)
+    j->fix = NULL;
+}
+
+static void
+job_problem (struct fg_manifest *m, struct fg_manifest_job *j,
+             const char *where, const char *what, const char *pre,
+             const char *fmt, ...) FG_PRINTF(6, 7);
+
+static void
+job_problem (struct fg_manifest *m, struct fg_manifest_job *j,
+             const char *where, const char *what, const char *pre,
+             const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start (ap, fmt);
+  vnote (m, j, where, what, pre, fmt, ap);
+  va_end (ap);
+}
+
+/* A problem of the option PFX KEY: of job J's own options, or of the
+ * defaults (J NULL), which every job shares. */
+static void
+opt_problem (struct fg_manifest *m, struct fg_manifest_job *j,
+             const char *where, const char *pfx, const char *key,
+             const char *fmt, ...) FG_PRINTF(6, 7);
+
+static void
+opt_problem (struct fg_manifest *m, struct fg_manifest_job *j,
+             const char *where, const char *pfx, const char *key,
+             const char *fmt, ...)
+{
+  char what[160];
+  va_list ap;
+
+  snprintf (what, sizeof what, "'%s%s'", pfx, key);
+  va_start (ap, fmt);
+  vnote (m, j, where, what, NULL, fmt, ap);
+  va_end (ap);
+}
+
 /* "jobs[3] (web04)" or "jobs[3]" or "defaults": where a problem is. */
 static void
 where_text (char *out, size_t cap, const char *section, size_t index,
@@ -157,29 +225,30 @@ join_path (const char *dir, const char *p)
   return out;
 }
 
-/* Validate one option; on success put its (path-resolved) value into
- * DST under KEY. */
+/* Validate one option of job J (NULL: of the defaults); on success put
+ * its (path-resolved) value into DST under KEY. */
 static void
-check_option (struct fg_manifest *m, const char *where, const char *pfx,
-              const char *key, json_t *v, json_t *dst)
+check_option (struct fg_manifest *m, struct fg_manifest_job *j,
+              const char *where, const char *pfx, const char *key, json_t *v,
+              json_t *dst)
 {
   const struct opt_def *d = find_option (key);
 
   if (d == NULL) {
-    problem (m, "'%s': %s: unknown option '%s'", m->path, where, key);
+    opt_problem (m, j, where, pfx, key, "unknown option '%s'", key);
     return;
   }
   switch (d->type) {
   case OT_STRING: {
     const char *s = json_string_value (v);
     if (s == NULL || *s == '\0') {
-      problem (m, "'%s': %s: '%s%s' must be a non-empty string",
-               m->path, where, pfx, key);
+      opt_problem (m, j, where, pfx, key, "'%s%s' must be a non-empty "
+                   "string", pfx, key);
       return;
     }
     if (d->max && strlen (s) > d->max) {
-      problem (m, "'%s': %s: '%s%s' is longer than %llu bytes",
-               m->path, where, pfx, key, d->max);
+      opt_problem (m, j, where, pfx, key, "'%s%s' is longer than %llu "
+                   "bytes", pfx, key, d->max);
       return;
     }
     if (d->choices) {
@@ -197,8 +266,8 @@ check_option (struct fg_manifest *m, const char *where, const char *pfx,
         for (char *p = alt; *p; p++)
           if (*p == '|')
             *p = ',';
-        problem (m, "'%s': %s: '%s%s' is '%s', not one of %s",
-                 m->path, where, pfx, key, s, alt);
+        opt_problem (m, j, where, pfx, key, "'%s%s' is '%s', not one of "
+                     "%s", pfx, key, s, alt);
         return;
       }
     }
@@ -215,8 +284,8 @@ check_option (struct fg_manifest *m, const char *where, const char *pfx,
       json_object_set (dst, key, v);
       return;
     }
-    problem (m, "'%s': %s: '%s%s' must be a size such as \"20G\" or "
-             "a number of bytes, at most 2040G", m->path, where, pfx, key);
+    opt_problem (m, j, where, pfx, key, "'%s%s' must be a size such as "
+                 "\"20G\" or a number of bytes, at most 2040G", pfx, key);
     return;
   case OT_UINT:
     if (json_is_integer (v) && json_integer_value (v) >= 0 &&
@@ -224,13 +293,13 @@ check_option (struct fg_manifest *m, const char *where, const char *pfx,
       json_object_set (dst, key, v);
       return;
     }
-    problem (m, "'%s': %s: '%s%s' must be a whole number from 0 to "
-             "%llu", m->path, where, pfx, key, d->max);
+    opt_problem (m, j, where, pfx, key, "'%s%s' must be a whole number "
+                 "from 0 to %llu", pfx, key, d->max);
     return;
   case OT_BOOL:
     if (!json_is_boolean (v)) {
-      problem (m, "'%s': %s: '%s%s' must be true or false", m->path,
-               where, pfx, key);
+      opt_problem (m, j, where, pfx, key, "'%s%s' must be true or false",
+                   pfx, key);
       return;
     }
     json_object_set (dst, key, v);
@@ -239,8 +308,8 @@ check_option (struct fg_manifest *m, const char *where, const char *pfx,
     const char *p = json_string_value (v);
     char *abs;
     if (p == NULL || *p == '\0') {
-      problem (m, "'%s': %s: '%s%s' must be a file name", m->path, where,
-               pfx, key);
+      opt_problem (m, j, where, pfx, key, "'%s%s' must be a file name", pfx,
+                   key);
       return;
     }
     abs = join_path (m->dir, p);
@@ -252,8 +321,8 @@ check_option (struct fg_manifest *m, const char *where, const char *pfx,
     json_t *arr, *el;
     size_t i;
     if (!json_is_array (v) || json_array_size (v) == 0) {
-      problem (m, "'%s': %s: '%s%s' must be a list of file names",
-               m->path, where, pfx, key);
+      opt_problem (m, j, where, pfx, key, "'%s%s' must be a list of file "
+                   "names", pfx, key);
       return;
     }
     arr = json_array ();
@@ -261,8 +330,8 @@ check_option (struct fg_manifest *m, const char *where, const char *pfx,
       const char *p = json_string_value (el);
       char *abs;
       if (p == NULL || *p == '\0') {
-        problem (m, "'%s': %s: '%s%s[%zu]' must be a file name",
-                 m->path, where, pfx, key, i);
+        opt_problem (m, j, where, pfx, key, "'%s%s[%zu]' must be a file "
+                     "name", pfx, key, i);
         json_decref (arr);
         return;
       }
@@ -276,22 +345,22 @@ check_option (struct fg_manifest *m, const char *where, const char *pfx,
   }
 }
 
-/* PFX is how the keys are named in messages: "options." for a job's
- * options, "" for the defaults. */
+/* PFX is how the keys are named in messages: "options." for job J's
+ * options, "" for the defaults (J NULL). */
 static void
-check_options (struct fg_manifest *m, const char *where, const char *pfx,
-               json_t *obj, json_t *dst)
+check_options (struct fg_manifest *m, struct fg_manifest_job *j,
+               const char *where, const char *pfx, json_t *obj, json_t *dst)
 {
   const char *key;
   json_t *v;
 
   if (!json_is_object (obj)) {
-    problem (m, "'%s': %s: '%s' must be an object", m->path, where,
-             *pfx ? "options" : where);
+    job_problem (m, j, where, "'options'", NULL, "'%s' must be an object",
+                 *pfx ? "options" : where);
     return;
   }
   json_object_foreach (obj, key, v)
-    check_option (m, where, pfx, key, v, dst);
+    check_option (m, j, where, pfx, key, v, dst);
 }
 
 static int
@@ -336,7 +405,9 @@ want_string (struct fg_manifest *m, const char *where, json_t *job,
 
 /* IDS maps each id seen so far to its position in M->jobs: duplicates
  * are found in one pass, whatever the fleet's size.  Outputs are checked
- * once every job is in (check_outputs). */
+ * once every job is in (check_outputs).  The job is built in place, at
+ * M->jobs[M->njobs], so that the problems of its own options are kept
+ * with it; it is kept if it has an id, a source and an output. */
 static void
 check_job (struct fg_manifest *m, size_t index, json_t *job, json_t *defaults,
            json_t *ids)
@@ -344,8 +415,9 @@ check_job (struct fg_manifest *m, size_t index, json_t *job, json_t *defaults,
   char where[256];
   const char *id = NULL, *source, *output, *key;
   json_t *v, *idv, *opts;
-  struct fg_manifest_job *j;
+  struct fg_manifest_job *j = &m->jobs[m->njobs];
 
+  memset (j, 0, sizeof *j);
   if (!json_is_object (job)) {
     where_text (where, sizeof where, "jobs", index, NULL);
     problem (m, "'%s': %s: a job must be an object", m->path, where);
@@ -369,9 +441,9 @@ check_job (struct fg_manifest *m, size_t index, json_t *job, json_t *defaults,
   output = want_string (m, where, job, "output");
   opts = json_deep_copy (defaults);
   if (opts == NULL)
-    return;
+    return;                     /* out of memory: nothing kept yet */
   if ((v = json_object_get (job, "options")) != NULL)
-    check_options (m, where, "options.", v, opts);
+    check_options (m, j, where, "options.", v, opts);
   /* The job's own keys win over the defaults, like its options; both
    * "mode" and "options.mode" in one job is a mistake, not a choice. */
   for (size_t k = 0; k < NJOB_KEYS; k++) {
@@ -379,11 +451,11 @@ check_job (struct fg_manifest *m, size_t index, json_t *job, json_t *defaults,
     if (own == NULL)
       continue;
     if (json_object_get (json_object_get (job, "options"), job_keys[k]))
-      problem (m, "'%s': %s: '%s' is given twice, as '%s' and "
-               "'options.%s'", m->path, where, job_keys[k], job_keys[k],
-               job_keys[k]);
+      opt_problem (m, j, where, "", job_keys[k], "'%s' is given twice, as "
+                   "'%s' and 'options.%s'", job_keys[k], job_keys[k],
+                   job_keys[k]);
     else
-      check_option (m, where, "", job_keys[k], own, opts);
+      check_option (m, j, where, "", job_keys[k], own, opts);
   }
   if (id && source && output) {
     json_t *dup = json_object_get (ids, id);
@@ -392,8 +464,6 @@ check_job (struct fg_manifest *m, size_t index, json_t *job, json_t *defaults,
                m->path, where, m->jobs[json_integer_value (dup)].index);
     else
       json_object_set_new (ids, id, json_integer ((json_int_t) m->njobs));
-    j = &m->jobs[m->njobs];
-    memset (j, 0, sizeof *j);
     j->index = index;
     j->id = strdup (id);
     j->source = join_path (m->dir, source);
@@ -401,12 +471,18 @@ check_job (struct fg_manifest *m, size_t index, json_t *job, json_t *defaults,
     j->options = json_dumps (opts, JSON_COMPACT | JSON_SORT_KEYS);
     if (j->id && j->source && j->output && j->options) {
       m->njobs++;
-    } else {
-      free (j->id);
-      free (j->source);
-      free (j->output);
-      free (j->options);
+      j = NULL;
     }
+  }
+  if (j) {
+    /* Not kept: its place is the next job's. */
+    free (j->id);
+    free (j->source);
+    free (j->output);
+    free (j->options);
+    free (j->problem);
+    free (j->fix);
+    memset (j, 0, sizeof *j);
   }
   json_decref (opts);
 }
@@ -518,7 +594,7 @@ check_outputs (struct fg_manifest *m)
     json_decref (opts);
   }
   for (size_t k = 0; k < m->njobs; k++) {
-    const struct fg_manifest_job *j = &m->jobs[k];
+    struct fg_manifest_job *j = &m->jobs[k];
     const char *given = as_given (m, j->output);
     struct fg_err e = FG_ERR_INIT;
     char where[256];
@@ -529,7 +605,7 @@ check_outputs (struct fg_manifest *m)
     where_text (where, sizeof where, "jobs", j->index, j->id);
     ids[k] = fg_path_identity (j->output, &e);
     if (ids[k] == NULL) {
-      problem (m, "'%s': %s: 'output' %s", m->path, where, e.msg);
+      job_problem (m, j, where, "'output'", NULL, "'output' %s", e.msg);
       continue;
     }
     dup = json_object_get (outputs, ids[k]);
@@ -540,11 +616,14 @@ check_outputs (struct fg_manifest *m)
     } else
       json_object_set_new (outputs, ids[k], json_integer ((json_int_t) k));
     r = reader_of (reads, prefixes, ids[k], &what);
+    /* Over its own source or parent: that job alone would be harmed.
+     * Over another job's: both are, and the manifest is wrong. */
     if (r == (long) k && what == READ_SOURCE)
-      problem (m, "'%s': %s: 'output' is the source itself", m->path, where);
+      job_problem (m, j, where, "'output'", NULL, "'output' is the source "
+                   "itself");
     else if (r == (long) k)
-      problem (m, "'%s': %s: 'output' '%s' is one of its parents", m->path,
-               where, given);
+      job_problem (m, j, where, "'output'", NULL, "'output' '%s' is one of "
+                   "its parents", given);
     else if (r >= 0)
       problem (m, "'%s': %s: 'output' '%s' is jobs[%zu] (%s)'s %s",
                m->path, where, given, m->jobs[r].index, m->jobs[r].id,
@@ -613,7 +692,7 @@ fg_manifest_load (const char *path, struct fg_manifest *m, struct fg_err *e)
              "version 1)", path);
   defaults = json_object ();
   if ((v = json_object_get (root, "defaults")) != NULL)
-    check_options (m, "defaults", "", v, defaults);
+    check_options (m, NULL, "defaults", "", v, defaults);
   jobs = json_object_get (root, "jobs");
   if (!json_is_array (jobs) || json_array_size (jobs) == 0) {
     problem (m, "'%s': 'jobs' must be a non-empty list", path);
@@ -635,18 +714,48 @@ fg_manifest_load (const char *path, struct fg_manifest *m, struct fg_err *e)
   return 0;
 }
 
-static int
-is_dir (const char *p)
+/* The source as convert will find it (convert/parts.h): a file, a
+ * folder, or split parts named by any part or by NAME, none of them
+ * missing; and readable. */
+static void
+check_source (struct fg_manifest *m, struct fg_manifest_job *j,
+              const char *where)
 {
-  struct stat st;
-  return stat (p, &st) == 0 && S_ISDIR (st.st_mode);
+  enum fg_source_kind kind;
+  struct fg_parts parts;
+  struct fg_err e = FG_ERR_INIT;
+  const char *unreadable = NULL;
+  int err = 0;
+
+  if (fg_parts_find (j->source, &kind, &parts, &e) < 0) {
+    if (e.sys_errno == ENOENT)
+      job_problem (m, j, where, "'source'", "put the image there",
+                   "'source' '%s': %s", j->source, strerror (ENOENT));
+    else
+      job_problem (m, j, where, "'source'", e.hint[0] ? e.hint : NULL,
+                   "'source' '%s': %s", j->source, e.msg);
+    return;
+  }
+  if (kind == FG_SOURCE_FILE && access (j->source, R_OK) != 0) {
+    err = errno;
+    unreadable = j->source;
+  }
+  for (size_t i = 0; i < parts.count && unreadable == NULL; i++)
+    if (access (parts.part[i].path, R_OK) != 0) {
+      err = errno;
+      unreadable = parts.part[i].path;
+    }
+  if (unreadable)
+    job_problem (m, j, where, "'source'", "let this user read the image",
+                 "'source' '%s': %s", unreadable, strerror (err));
+  fg_parts_release (&parts);
 }
 
 /* The server record must be there, readable and JSON now, not hours into
  * the batch; what it says is convert's to judge (it names the field). */
 static void
-check_server_record (struct fg_manifest *m, const char *where,
-                     const char *path)
+check_server_record (struct fg_manifest *m, struct fg_manifest_job *j,
+                     const char *where, const char *path)
 {
   struct stat st;
   json_error_t jerr;
@@ -657,26 +766,29 @@ check_server_record (struct fg_manifest *m, const char *where,
     return;
   fd = open (path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    problem (m, "'%s': %s: 'server_record' '%s': %s", m->path, where, path,
-             strerror (errno));
+    int err = errno;
+    job_problem (m, j, where, "'server_record'", err == ENOENT ?
+                 "put the server record there" : NULL,
+                 "'server_record' '%s': %s", path, strerror (err));
     return;
   }
   if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode)) {
-    problem (m, "'%s': %s: 'server_record' '%s': not a file", m->path,
-             where, path);
+    job_problem (m, j, where, "'server_record'", NULL,
+                 "'server_record' '%s': not a file", path);
     close (fd);
     return;
   }
   rec = json_loadfd (fd, JSON_REJECT_DUPLICATES, &jerr);
   close (fd);
   if (rec == NULL)
-    problem (m, "'%s': %s: 'server_record' '%s': line %d, column %d: %s "
-             "(doc/server-record.schema.json describes it)", m->path, where,
-             path, jerr.line, jerr.column, jerr.text);
+    job_problem (m, j, where, "'server_record'", "fix the server record "
+                 "(doc/server-record.schema.json)", "'server_record' '%s': "
+                 "line %d, column %d: %s", path, jerr.line, jerr.column,
+                 jerr.text);
   else if (!json_is_object (rec))
-    problem (m, "'%s': %s: 'server_record' '%s': not a JSON object "
-             "(doc/server-record.schema.json describes it)", m->path, where,
-             path);
+    job_problem (m, j, where, "'server_record'", "fix the server record "
+                 "(doc/server-record.schema.json)", "'server_record' '%s': "
+                 "not a JSON object", path);
   json_decref (rec);
 }
 
@@ -686,33 +798,23 @@ fg_manifest_check_files (struct fg_manifest *m,
                          void *opaque)
 {
   for (size_t i = 0; i < m->njobs; i++) {
-    const struct fg_manifest_job *j = &m->jobs[i];
-    char where[256], *first = NULL, *copy;
+    struct fg_manifest_job *j = &m->jobs[i];
+    char where[256];
     json_t *opts, *parents, *p;
     size_t k;
 
     if (skip && skip (j, opaque))
       continue;
     where_text (where, sizeof where, "jobs", j->index, j->id);
-    /* Split parts may be named by their prefix: NAME for NAME.0. */
-    if (access (j->source, F_OK) != 0 &&
-        (asprintf (&first, "%s.0", j->source) < 0 ||
-         access (first, F_OK) != 0))
-      problem (m, "'%s': %s: 'source' '%s': %s", m->path, where, j->source,
-               strerror (ENOENT));
-    free (first);
-    copy = strdup (j->output);
-    if (copy && !is_dir (dirname (copy)))
-      problem (m, "'%s': %s: 'output' '%s': its folder does not exist",
-               m->path, where, j->output);
-    free (copy);
+    check_source (m, j, where);
     opts = json_loads (j->options, 0, NULL);
     parents = json_object_get (opts, "parents");
     json_array_foreach (parents, k, p)
       if (access (json_string_value (p), F_OK) != 0)
-        problem (m, "'%s': %s: 'options.parents[%zu]' '%s': %s", m->path,
-                 where, k, json_string_value (p), strerror (ENOENT));
-    check_server_record (m, where,
+        job_problem (m, j, where, "'options.parents'", "put the parent "
+                     "there", "'options.parents[%zu]' '%s': %s", k,
+                     json_string_value (p), strerror (ENOENT));
+    check_server_record (m, j, where,
                          json_string_value (json_object_get (opts,
                                                              "server_record")));
     json_decref (opts);
@@ -727,6 +829,8 @@ fg_manifest_release (struct fg_manifest *m)
     free (m->jobs[i].source);
     free (m->jobs[i].output);
     free (m->jobs[i].options);
+    free (m->jobs[i].problem);
+    free (m->jobs[i].fix);
   }
   free (m->jobs);
   for (size_t i = 0; i < m->nlisted; i++)

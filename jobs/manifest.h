@@ -17,6 +17,14 @@
  * by cron from anywhere means the same files.  Validation never stops at
  * the first problem: every bad entry is listed, naming the manifest, the
  * job's index and id, and the key.
+ *
+ * Problems are of two reaches.  One confined to a job (its source or a
+ * part of it missing or unreadable, a parent or its server record
+ * missing or invalid, one of its own options invalid, an output that
+ * names no file or its own source) harms that job alone: the batch may
+ * fail it and run the others.  The rest concern the whole manifest (its
+ * form, the defaults, ids, outputs shared between jobs or written over
+ * another job's source) and stop everything.
  */
 #ifndef FG_JOBS_MANIFEST_H
 #define FG_JOBS_MANIFEST_H
@@ -31,6 +39,12 @@ struct fg_manifest_job {
   char *source;               /* absolute (resolved against the folder) */
   char *output;               /* absolute */
   char *options;              /* defaults + the job's own, canonical JSON */
+  /* The first problem confined to this job, or NULL: "'source'
+   * '/fleet/web01.tar.gz.0': No such file or directory" (without the
+   * manifest and the job's place, which the batch names otherwise), and
+   * what would fix it ("put the image there, or fix the job's 'source'
+   * in 'fleet.json'"). */
+  char *problem, *fix;
 };
 
 struct fg_manifest {
@@ -41,6 +55,9 @@ struct fg_manifest {
   size_t nproblems;           /* problems found */
   char **problems;            /* the first NLISTED of them, a line each */
   size_t nlisted;
+  size_t nconfined;           /* of NPROBLEMS, those confined to one job
+                               * (jobs[].problem); the rest are of the
+                               * whole manifest */
 };
 
 /* Read and validate PATH.  Returns -1 (E set) only if it cannot be read
@@ -49,11 +66,14 @@ struct fg_manifest {
 int fg_manifest_load (const char *path, struct fg_manifest *m,
                       struct fg_err *e);
 
-/* Check the files the jobs name: the source exists (or NAME.0 does, for
- * split parts), the output's folder exists, parents exist, the server
- * record is a readable JSON object.  Jobs for
- * which SKIP returns nonzero are not checked (a job already done may have
- * had its source cleaned away since).  Problems go to M->problems. */
+/* Check the files the jobs name, each a problem of its job alone: the
+ * source is there and readable as convert will find it (a file, a
+ * folder, or split parts NAME.0 .. NAME.N named by any part or by NAME,
+ * none missing), parents exist, the server record is a readable JSON
+ * object.  An output's folder need not exist: the batch makes it when
+ * the job starts.  Jobs for which SKIP returns nonzero are not checked
+ * (a job already done may have had its source cleaned away since).
+ * Problems go to M->problems and to each job's PROBLEM. */
 void fg_manifest_check_files (struct fg_manifest *m,
                               int (*skip) (const struct fg_manifest_job *,
                                            void *), void *opaque);

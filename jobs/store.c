@@ -800,6 +800,32 @@ fg_store_add (struct fg_store *s, const char *queue, const char *key,
       what = "output", was = old.output;
     else if (!same (old.options, opts))
       what = "set of options", was = old.options;
+    if (what && old.state == FG_JOB_FAILED && old.runs == 0 &&
+        strcmp (what, "queue") != 0) {
+      /* Rejected before it ever ran (fg_store_reject): nothing of it
+       * exists to protect, and the entry as now fixed is the one a retry
+       * must run.  It stays failed until then. */
+      char note[64];
+      int n;
+      oid = fg_path_identity (output, NULL);
+      snprintf (note, sizeof note, "new %s from the caller", what);
+      n = run (s, e, "cannot change a job",
+               "UPDATE jobs SET source = ?, output = ?, options = ?, "
+               "output_id = ?, updated_at = ? WHERE id = ? "
+               "AND state = 'failed' AND runs = 0", "ttttdi", source, output,
+               opts, oid, t, old.id);
+      free (oid);
+      if (n != 1 || event (s, old.id, "failed", 0, note, e) < 0 ||
+          tx_commit (s, e) < 0) {
+        if (n == 0 && !fg_err_is_set (e))
+          fg_err_set (e, FG_E_INTERNAL, "'%s': job '%s' changed while "
+                      "being replaced", s->path, key);
+        fg_job_release (&old);
+        return tx_abort (s);
+      }
+      fg_job_release (&old);
+      return 0;
+    }
     if (what) {
       fg_err_set (e, FG_E_INPUT, "'%s': job '%s' is already in the store "
                   "with a different %s (%s)", s->path, key, what, was);
@@ -1182,6 +1208,34 @@ fg_store_refuse (struct fg_store *s, int64_t id, const char *kind,
            kind ? kind : "refused", message ? message : "", result_json,
            log, id) != 1 ||
       event (s, id, "failed", 0, note, e) < 0 ||
+      tx_commit (s, e) < 0)
+    return tx_abort (s);
+  return 0;
+}
+
+/* Appended for `batch` (a manifest entry wrong for one job alone). */
+int
+fg_store_reject (struct fg_store *s, int64_t id, const char *kind,
+                 const char *message, const char *hint, struct fg_err *e)
+{
+  double t = now ();
+  char note[FG_ERR_MSG_MAX + 64];
+  int n;
+
+  if (tx_begin (s, e) < 0)
+    return -1;
+  snprintf (note, sizeof note, "%s: %s", kind ? kind : "input",
+            message ? message : "");
+  n = run (s, e, "cannot record a rejected job",
+           "UPDATE jobs SET state = 'failed', finished_at = ?, "
+           "updated_at = ?, error_kind = ?, error_message = ?, "
+           "error_hint = ?, result = NULL, log = NULL "
+           "WHERE id = ? AND state = 'pending'", "ddttti", t, t,
+           kind ? kind : "input", message ? message : "", hint, id);
+  if (n == 0)
+    fg_err_set (e, FG_E_INTERNAL, "'%s': job %" PRId64 " is not pending",
+                s->path, id);
+  if (n != 1 || event (s, id, "failed", 0, note, e) < 0 ||
       tx_commit (s, e) < 0)
     return tx_abort (s);
   return 0;

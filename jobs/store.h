@@ -105,7 +105,11 @@ void fg_store_rollback (struct fg_store *s);
 /* Add a pending job.  Idempotent on KEY: returns 1 if added, 0 if a job
  * with the same key, queue, source, output and options is already there
  * (whatever its state), -1 with an FG_E_INPUT error if KEY exists with
- * different values (the store would silently run the old ones).
+ * different values (the store would silently run the old ones).  One
+ * exception: a job rejected before it ever ran (fg_store_reject: failed,
+ * no run) takes the new source, output and options and stays failed
+ * (returns 0): nothing of it exists to protect, and the entry as fixed
+ * is what fg_store_retry_failed must put back in line.
  * OPTIONS_JSON may be NULL for "{}". */
 int fg_store_add (struct fg_store *s, const char *queue, const char *key,
                   const char *source, const char *output,
@@ -176,6 +180,15 @@ int fg_job_state_parse (const char *s);
 int fg_store_refuse (struct fg_store *s, int64_t id, const char *kind,
                      const char *message, const char *result_json,
                      const char *log, struct fg_err *e);
+
+/* pending -> failed, for good, without a run: the job's own entry is
+ * wrong (its source is missing, one of its options invalid), so it
+ * cannot start, and the others go on.  KIND is "input"; HINT may be
+ * NULL.  fg_store_retry_failed puts it back in line like any failed
+ * job.  Appended for `batch`. */
+int fg_store_reject (struct fg_store *s, int64_t id, const char *kind,
+                     const char *message, const char *hint,
+                     struct fg_err *e);
 
 /* The store's own SQLite connection, for a program that keeps tables of
  * its own beside the jobs in the same file (the agent's received events

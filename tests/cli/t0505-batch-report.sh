@@ -72,14 +72,19 @@ PY
 
 test_ok "the server record is checked before anything starts" '
   sed "s#rec/web01.json#rec/none.json#" fleet.json > norec.json
-  expect_exit 2 "$FG2NG" batch norec.json
+  expect_exit 2 "$FG2NG" batch norec.json --strict
   err_has "jobs[0] (web01): '"'"'server_record'"'"' '"'"'$WORK/rec/none.json'"'"': No such file or directory"
+  # Without --strict, that job alone would fail; the others would run.
+  expect_exit 1 "$FG2NG" batch norec.json --dry-run
+  grep -q "^web01  *new  *would fail: '"'"'server_record'"'"' '"'"'$WORK/rec/none.json'"'"': No such file" "$WORK/last.out"
+  grep -q "^web02  *new  *fg2ng convert " "$WORK/last.out"
+  out_has "3 of 4 jobs would run, 1 would fail"
   echo "{ not json" > rec/bad.json
   sed "s#rec/web01.json#rec/bad.json#" fleet.json > badrec.json
-  expect_exit 2 "$FG2NG" batch badrec.json
+  expect_exit 2 "$FG2NG" batch badrec.json --strict
   err_has "jobs[0] (web01): '"'"'server_record'"'"' '"'"'$WORK/rec/bad.json'"'"': line 1"
   sed "s#\"self-service\", \"server_record\"#\"self-service\", \"options\": { \"mode\": \"image\" }, \"server_record\"#" fleet.json > twice.json
-  expect_exit 2 "$FG2NG" batch twice.json
+  expect_exit 2 "$FG2NG" batch twice.json --strict
   err_has "jobs[0] (web01): '"'"'mode'"'"' is given twice"
   # (the schema refuses it too: "mode" and "options.mode" in one job)
   fails schema_ok manifest.schema.json twice.json
@@ -94,6 +99,8 @@ test_ok "the run: done, ineligible with its verdicts, failed; exit 1; JSON event
   grep -q "^cut  *failed .*input: .*cut.tar.gz" table.txt
   grep -q "^web01  *done " table.txt
   grep -q "4 jobs: 2 done, 1 ineligible, 1 failed, 0 pending, 0 running" table.txt
+  # the last line says how to run the failed and ineligible jobs again
+  [ "$(tail -1 table.txt)" = "to run the failed jobs again: fg2ng batch fleet.json --retry-failed" ]
   python3 - <<PY
 import json
 ev = [json.loads(l) for l in open("events.txt") if l.startswith("{")]
@@ -119,6 +126,7 @@ import json, os, sys
 w = sys.argv[1]
 s = json.load(open("fleet.summary.json"))
 assert (s["total"], s["done"], s["ineligible"], s["failed"], s["pending"]) == (4, 2, 1, 1, 0), s
+assert s["retry"] == "fg2ng batch fleet.json --retry-failed", s["retry"]
 j = {x["id"]: x for x in s["jobs"]}
 assert [x["id"] for x in s["jobs"]] == ["web01", "web02", "gentoo", "cut"]
 for k in ("web01", "web02"):

@@ -1,5 +1,6 @@
 /* tests/unit/test_manifest.c --- the batch manifest's checks of outputs:
- * one file however its path is spelled, never another job's source */
+ * one file however its path is spelled, never another job's source; and
+ * which problems are one job's alone, which the whole manifest's */
 #include "tests/unit/tap.h"
 #include "jobs/manifest.h"
 
@@ -126,6 +127,121 @@ test_distinct_outputs_pass (void)
   fg_manifest_release (&m);
 }
 
+/* The job named ID of M, or NULL. */
+static const struct fg_manifest_job *
+job_of (const struct fg_manifest *m, const char *id)
+{
+  for (size_t i = 0; i < m->njobs; i++)
+    if (strcmp (m->jobs[i].id, id) == 0)
+      return &m->jobs[i];
+  return NULL;
+}
+
+static void
+test_problems_of_one_job_are_kept_with_it (void)
+{
+  struct fg_manifest m;
+  const struct fg_manifest_job *j;
+  char all[8192], path[600];
+
+  /* A missing source, a part missing from split parts, an invalid
+   * option, a server record that is not JSON, a missing parent, an
+   * output over its own source: each harms its job alone.  An output
+   * folder that does not exist yet is no problem (made at the start). */
+  write_file ("one.json",
+              "{ \"jobs\": ["
+              " { \"id\": \"gone\", \"source\": \"nowhere.raw\", \"output\": \"out/g.vhd\" },"
+              " { \"id\": \"gap\", \"source\": \"gap.tar.gz.0\", \"output\": \"out/gap.vhd\" },"
+              " { \"id\": \"opt\", \"source\": \"s1.raw\", \"output\": \"out/o.vhd\","
+              "   \"options\": { \"format\": \"qcow9\" } },"
+              " { \"id\": \"rec\", \"source\": \"s1.raw\", \"output\": \"out/r.vhd\","
+              "   \"server_record\": \"notjson.txt\" },"
+              " { \"id\": \"par\", \"source\": \"s1.raw\", \"output\": \"out/p.vhd\","
+              "   \"options\": { \"parents\": [ \"nobase.vhd\" ] } },"
+              " { \"id\": \"self\", \"source\": \"s2.raw\", \"output\": \"./s2.raw\" },"
+              " { \"id\": \"new\", \"source\": \"s3.raw\", \"output\": \"not/yet/n.vhd\" },"
+              " { \"id\": \"whole\", \"source\": \"p.tar.gz\", \"output\": \"out/w.vhd\" } ] }");
+  load ("one.json", &m, all, sizeof all);
+  fg_manifest_check_files (&m, NULL, NULL);
+  CHECK_INT (m.njobs, 8);
+  CHECK_INT (m.nproblems, 6);
+  CHECK_INT (m.nconfined, 6);
+  snprintf (path, sizeof path, "%s/one.json", dir);
+
+  j = job_of (&m, "gone");
+  CHECK (j && j->problem && j->fix);
+  if (j && j->problem && j->fix) {
+    CHECK_CONTAINS (j->problem, "'source' '");
+    CHECK_CONTAINS (j->problem, "/nowhere.raw': No such file or directory");
+    /* without the manifest and the job's place: the batch names them */
+    CHECK (strncmp (j->problem, "'source'", 8) == 0);
+    CHECK_CONTAINS (j->fix, "put the image there, or fix the job's 'source' "
+                    "in '");
+    CHECK_CONTAINS (j->fix, path);
+  }
+  j = job_of (&m, "gap");
+  CHECK (j && j->problem && j->fix);
+  if (j && j->problem && j->fix) {
+    CHECK_CONTAINS (j->problem, "gap.tar.gz: missing part .1 (have .0, .2)");
+    CHECK_CONTAINS (j->fix, "download every part of the image into '");
+  }
+  j = job_of (&m, "opt");
+  CHECK (j && j->problem && j->fix);
+  if (j && j->problem && j->fix) {
+    CHECK_STR (j->problem, "'options.format' is 'qcow9', not one of "
+               "vhd,vhd-fixed,raw,bundle");
+    CHECK_CONTAINS (j->fix, "fix the job's 'options.format' in '");
+  }
+  j = job_of (&m, "rec");
+  CHECK (j && j->problem);
+  if (j && j->problem)
+    CHECK_CONTAINS (j->problem, "/notjson.txt': line 1");
+  j = job_of (&m, "par");
+  CHECK (j && j->problem);
+  if (j && j->problem)
+    CHECK_CONTAINS (j->problem, "'options.parents[0]' '");
+  j = job_of (&m, "self");
+  CHECK (j && j->problem);
+  if (j && j->problem)
+    CHECK_STR (j->problem, "'output' is the source itself");
+  j = job_of (&m, "new");
+  CHECK (j && j->problem == NULL);
+  j = job_of (&m, "whole");
+  CHECK (j && j->problem == NULL);      /* NAME for NAME.0 .. NAME.1 */
+  /* Every problem is still listed, each with its place. */
+  CHECK_CONTAINS (all, "jobs[2] (opt): 'options.format' is 'qcow9'");
+  CHECK_CONTAINS (all, "jobs[5] (self): 'output' is the source itself");
+  fg_manifest_release (&m);
+}
+
+static void
+test_problems_of_the_whole_manifest (void)
+{
+  struct fg_manifest m;
+  char all[8192];
+
+  /* A bad default, a duplicate id, an output shared: every job
+   * concerned; beside them a problem of one job alone. */
+  write_file ("all.json",
+              "{ \"defaults\": { \"headroom\": -1 }, \"jobs\": ["
+              " { \"id\": \"a\", \"source\": \"s1.raw\", \"output\": \"out/a.vhd\" },"
+              " { \"id\": \"a\", \"source\": \"s2.raw\", \"output\": \"out/b.vhd\" },"
+              " { \"id\": \"c\", \"source\": \"s3.raw\", \"output\": \"out/a.vhd\" },"
+              " { \"id\": \"d\", \"source\": \"s3.raw\", \"output\": \"out/d.vhd\","
+              "   \"options\": { \"turbo\": true } } ] }");
+  load ("all.json", &m, all, sizeof all);
+  fg_manifest_check_files (&m, NULL, NULL);
+  CHECK_CONTAINS (all, "defaults: 'headroom' must be a whole number");
+  CHECK_CONTAINS (all, "jobs[1] (a): duplicate id");
+  CHECK_CONTAINS (all, "jobs[2] (c): 'output' 'out/a.vhd' is also jobs[0] "
+                  "(a)'s output");
+  CHECK_CONTAINS (all, "jobs[3] (d): unknown option 'turbo'");
+  CHECK_INT (m.nproblems, 4);
+  CHECK_INT (m.nconfined, 1);
+  CHECK (job_of (&m, "a")->problem == NULL);
+  fg_manifest_release (&m);
+}
+
 static void
 rm_rf (const char *d)
 {
@@ -159,6 +275,9 @@ main (void)
   write_file ("base.vhd", "x");
   write_file ("p.tar.gz.0", "x");
   write_file ("p.tar.gz.1", "x");
+  write_file ("gap.tar.gz.0", "x");
+  write_file ("gap.tar.gz.2", "x");
+  write_file ("notjson.txt", "{ not json");
   snprintf (p, sizeof p, "%s/sl.raw", dir);
   snprintf (q, sizeof q, "%s/s4.raw", dir);
   if (symlink (q, p) < 0)
@@ -167,6 +286,8 @@ main (void)
   RUN (test_one_output_spelled_three_ways_and_through_a_link);
   RUN (test_output_over_a_source);
   RUN (test_distinct_outputs_pass);
+  RUN (test_problems_of_one_job_are_kept_with_it);
+  RUN (test_problems_of_the_whole_manifest);
   rm_rf (dir);
   return TAP_DONE ();
 }

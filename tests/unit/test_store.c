@@ -670,6 +670,60 @@ rm_rf (const char *d)
     printf ("# could not remove %s\n", d);
 }
 
+/* A job whose own manifest entry is wrong fails without a run, and takes
+ * the entry as fixed until it has run once; --retry-failed puts it back. */
+static void
+test_reject_before_a_run_and_the_entry_fixed (void)
+{
+  char path[300];
+  struct fg_store *s = open_new (path, sizeof path);
+  struct fg_err e = FG_ERR_INIT;
+  struct fg_job j;
+
+  if (s == NULL)
+    return;
+  fg_job_init (&j);
+  CHECK_INT (fg_store_add (s, "batch", "a", "/gone", "/oa", "{}", &e), 1);
+  CHECK_INT (fg_store_get (s, "a", &j, &e), 1);
+  CHECK_INT (fg_store_reject (s, j.id, "input", "'source' '/gone': No such "
+                              "file or directory", "put the image there",
+                              &e), 0);
+  CHECK_INT (fg_store_get (s, "a", &j, &e), 1);
+  CHECK_INT (j.state, FG_JOB_FAILED);
+  CHECK_INT (j.runs, 0);
+  CHECK (j.started_at == 0);
+  CHECK_STR (j.error_kind, "input");
+  CHECK_STR (j.error_hint, "put the image there");
+  CHECK_CONTAINS (j.error_message, "/gone");
+  /* Only a pending job can be rejected. */
+  CHECK_INT (fg_store_reject (s, j.id, "input", "again", NULL, &e), -1);
+  fg_err_clear (&e);
+
+  /* Fixed in the manifest: the new source is taken, the job stays failed
+   * until it is retried; another queue is still refused. */
+  CHECK_INT (fg_store_add (s, "batch", "a", "/here", "/oa", "{\"x\":1}",
+                           &e), 0);
+  CHECK_INT (fg_store_get (s, "a", &j, &e), 1);
+  CHECK_STR (j.source, "/here");
+  CHECK_STR (j.options, "{\"x\":1}");
+  CHECK_INT (j.state, FG_JOB_FAILED);
+  CHECK_INT (fg_store_add (s, "agent", "a", "/here", "/oa", "{\"x\":1}",
+                           &e), -1);
+  fg_err_clear (&e);
+  CHECK_INT (fg_store_retry_failed (s, "batch", &e), 1);
+  CHECK_INT (fg_store_claim (s, "batch", getpid (), &j, &e), 1);
+  CHECK_STR (j.source, "/here");
+  CHECK_INT (j.runs, 1);
+  CHECK_INT (fg_store_fail (s, j.id, "input", "corrupt", NULL, NULL, 0, &e),
+             FG_JOB_FAILED);
+  /* Once it has run, a changed entry is refused as for any job. */
+  CHECK_INT (fg_store_add (s, "batch", "a", "/elsewhere", "/oa", "{\"x\":1}",
+                           &e), -1);
+  CHECK_CONTAINS (e.msg, "different source (/here)");
+  fg_job_release (&j);
+  fg_store_close (s);
+}
+
 int
 main (void)
 {
@@ -697,6 +751,7 @@ main (void)
   RUN (test_claim_names_the_job_that_has_the_output);
   RUN (test_a_running_job_holds_its_output);
   RUN (test_a_schema_1_store_is_migrated);
+  RUN (test_reject_before_a_run_and_the_entry_fixed);
   rm_rf (dir);
   return TAP_DONE ();
 }
