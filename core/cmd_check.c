@@ -9,6 +9,7 @@
 #include "fixups/fixups.h"
 #include "inspect/inspect.h"
 #include "inspect/plan.h"
+#include "inspect/vmaccel.h"
 #include "inspect/profiles.h"
 
 static const char help[] =
@@ -299,6 +300,12 @@ fg_cmd_dry_run (const char *cmd, const char *source,
     json_t *out = json_pack ("{s:s, s:o, s:o}", "source", source,
                              "inspection", fg_inspection_json (&in),
                              "plan", fg_plan_json (&plan));
+    /* Which acceleration the libguestfs appliance had, when one ran:
+     * "tcg (KVM is present but cannot run a guest: ...)" says why a
+     * check took minutes. */
+    if (fg_vm_accel_used ())
+      json_object_set_new (out, "acceleration",
+                           json_string (fg_vm_accel_used ()));
     if (o->fixups) {
       json_t *fj = fg_fixups_json (fx);
       if (no_fixups[0])

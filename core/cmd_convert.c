@@ -22,6 +22,7 @@
 #include "fixups/netplan.h"
 #include "inspect/inspect.h"
 #include "inspect/plan.h"
+#include "inspect/vmaccel.h"
 #include "inspect/profiles.h"
 
 #define MAX_PARENTS VHD_MAX_CHAIN_READ
@@ -1073,6 +1074,10 @@ print_result (const struct convert_args *a, const char *format,
                            "bytes_in", (json_int_t) r->bytes_in,
                            "chain_depth", (json_int_t) r->chain_depth,
                            "seconds", secs, "uuid", uuid);
+    /* which acceleration the appliance had, when one ran */
+    if (o && fg_vm_accel_used ())
+      json_object_set_new (o, "acceleration",
+                           json_string (fg_vm_accel_used ()));
     if (o && rep->file_level)
       json_object_set_new (o, "filesystem", file_json (&rep->file));
     if (o && (rep->file_level || rep->fixups))

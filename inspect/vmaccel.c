@@ -213,7 +213,7 @@ fg_vm_accel_prepare (void)
 const char *
 fg_vm_accel_used (void)
 {
-  return used;
+  return prepared ? used : NULL;
 }
 
 struct guestfs_h *

@@ -21,7 +21,8 @@ struct guestfs_h;
 /* Probe once (see above); idempotent. */
 void fg_vm_accel_prepare (void);
 
-/* What appliances of this process use: "kvm", "tcg" and why. */
+/* What appliances of this process use: "kvm", "tcg" and why; NULL when
+ * the process started none. */
 const char *fg_vm_accel_used (void);
 
 /* guestfs_create () after fg_vm_accel_prepare (): every appliance of

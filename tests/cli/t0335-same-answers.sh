@@ -71,6 +71,12 @@ for s in srcs[1:]:
     ks = lambda d: sorted((k["version"], k["boots"], k["host_supplied"]) for k in d["inspection"]["kernels"])
     if ks(docs[s]) != ks(docs[ref]):
         bad.append("kernels: %s %s, %s %s" % (s, ks(docs[s]), ref, ks(docs[ref])))
+# an appliance ran for every disk, none for the archive: the report says
+# which acceleration it had
+for s in srcs:
+    has = "acceleration" in docs[s]
+    if has != (s != "file.tar.gz.0"):
+        bad.append("%s: acceleration %s" % (s, docs[s].get("acceleration")))
 assert not bad, "\n".join(bad)
 # and the facts themselves, once
 r = v[ref]
