@@ -38,6 +38,8 @@
 #include "agent/schedule.h"
 #include "core/outfile.h"
 #include "jobs/child.h"
+#include "jobs/outcome.h"
+#include "jobs/wake.h"
 #include "jobs/store.h"
 
 #define QUEUE "agent"
@@ -317,16 +319,6 @@ mark_settled (struct agent *a, const struct fg_sched_server *v)
     a->settled[v - a->sched.servers] = 1;
 }
 
-static int wake_pipe[2] = { -1, -1 };
-
-static void
-wake (void)
-{
-  if (write (wake_pipe[1], "", 1) < 0) {
-    /* Full: the loop has wake-ups pending already. */
-  }
-}
-
 /* Queue V's migration in MODE (inside the caller's transaction if any);
  * *JOB gets its id. */
 static int
@@ -546,7 +538,7 @@ post_event (struct agent *a, const struct fg_http_request *req,
     alog (a, d.action == FG_ACT_MIGRATE ? "queued" : "event_recorded", o);
   }
   if (d.action == FG_ACT_MIGRATE)
-    wake ();
+    fg_wake_poke ();
   reply_json (rep, d.action == FG_ACT_MIGRATE ? 202 : 200,
               json_pack ("{s:s, s:s, s:s, s:s}", "event_id", ev.event_id,
                          "decision", fg_action_name (d.action), "reason",
@@ -916,40 +908,13 @@ since (const struct timespec *t0)
     (double) (t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* "not eligible: RULE (MESSAGE); ..." from the check document's failing
- * verdicts. */
-static void
-ineligible_message (json_t *doc, char *msg, size_t cap, json_t **failing)
-{
-  json_t *plan = json_object_get (doc, "plan");
-  json_t *vs = json_object_get (plan ? plan : doc, "verdicts"), *v;
-  size_t i, used;
-
-  *failing = json_array ();
-  used = (size_t) snprintf (msg, cap, "not eligible");
-  json_array_foreach (vs, i, v) {
-    const char *level = json_string_value (json_object_get (v, "level"));
-    const char *rule = json_string_value (json_object_get (v, "rule"));
-    const char *text = json_string_value (json_object_get (v, "message"));
-    if (level == NULL || strcmp (level, "fail") != 0 || rule == NULL)
-      continue;
-    json_array_append_new (*failing, json_string (rule));
-    if (used < cap)
-      used += (size_t) snprintf (msg + used, cap - used, "%s %s (%s)",
-                                 json_array_size (*failing) == 1 ? ":" : ";",
-                                 rule, text ? text : "");
-  }
-}
-
 /* The child has been reaped: record what became of its job. */
 static void
 complete (struct agent *a, struct slot *w, int status)
 {
-  const char *log = w->err.data ? w->err.data : "";
-  char msg[FG_ERR_MSG_MAX], hint[FG_ERR_HINT_MAX];
-  char kmsg[FG_ERR_MSG_MAX], khint[FG_ERR_HINT_MAX];
-  const char *kind = NULL, *killed;
-  int retryable = 0, kretry = 0, rc = 0;
+  const char *log;
+  struct fg_run_outcome oc;
+  int rc = 0;
   double secs;
   struct fg_err e = FG_ERR_INIT;
   struct sweep sw = { a, &w->job };
@@ -964,35 +929,20 @@ complete (struct agent *a, struct slot *w, int status)
   secs = round (since (&w->t0) * 1000) / 1000;
   /* (the buffer may have moved while draining) */
   log = w->err.data ? w->err.data : "";
-  fg_child_error (log, msg, sizeof msg, hint, sizeof hint);
-  /* Killed by a signal (a crash, SIGKILL): it ran no cleanup of its own.
-   * What it left beside the output is removed now, whatever becomes of
-   * the job (a crash is not retried, and a job may never be redone). */
-  killed = fg_child_killed (status, w->job.output, kmsg, sizeof kmsg, khint,
-                            sizeof khint, &kretry, swept, &sw);
+  /* What the run comes to: one rule with batch's (jobs/outcome.h). */
+  fg_run_outcome (status, a->stopping, w->out.data, w->out.len, log,
+                  w->job.output, swept, &sw, &oc);
 
   pthread_mutex_lock (&a->lock);
-  if (WIFEXITED (status) && WEXITSTATUS (status) == 0) {
-    json_error_t jerr;
-    json_t *res = json_loadb (w->out.data ? w->out.data : "", w->out.len, 0,
-                              &jerr);
-    char *text = res ? json_dumps (res, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    if (text) {
-      rc = fg_store_finish (a->store, w->job.id, text, log, &e);
-      if (rc == 0)
-        log_job (a, "done", &w->job, "done", w->mode,
-                 json_pack ("{s:s, s:f}", "output", w->job.output,
-                            "seconds", secs));
-    } else {
-      kind = "internal";
-      retryable = 1;
-      snprintf (msg, sizeof msg, "convert succeeded but printed no JSON "
-                "result (%s)", jerr.text);
-    }
-    free (text);
-    json_decref (res);
-  } else if (a->stopping && (WIFSIGNALED (status) ||
-                             WEXITSTATUS (status) >= 128)) {
+  switch (oc.end) {
+  case FG_RUN_DONE:
+    rc = fg_store_finish (a->store, w->job.id, oc.result, log, &e);
+    if (rc == 0)
+      log_job (a, "done", &w->job, "done", w->mode,
+               json_pack ("{s:s, s:f}", "output", w->job.output,
+                          "seconds", secs));
+    break;
+  case FG_RUN_RELEASE:
     /* Stopped by our SIGTERM: to be redone by the next start. */
     rc = fg_store_release (a->store, w->job.id, &e);
     if (rc == 0)
@@ -1000,52 +950,37 @@ complete (struct agent *a, struct slot *w, int status)
                json_pack ("{s:s, s:f}", "reason", "the agent is stopping; "
                           "the job is redone at the next start", "seconds",
                           secs));
-  } else if (WIFEXITED (status) && WEXITSTATUS (status) == 1) {
-    /* Not eligible: nothing was written; keep the check document. */
-    json_t *doc = json_loadb (w->out.data ? w->out.data : "", w->out.len, 0,
-                              NULL), *failing = NULL;
-    char *text = doc ? json_dumps (doc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    if (doc)
-      ineligible_message (doc, msg, sizeof msg, &failing);
-    else if (msg[0] == '\0')
-      snprintf (msg, sizeof msg, "not eligible");
-    rc = fg_store_refuse (a->store, w->job.id, "ineligible", msg, text, log,
-                          &e);
+    break;
+  case FG_RUN_INELIGIBLE: {
+    /* Not eligible: nothing was written; keep the check document (GET
+     * /v1/servers/ID shows its verdicts). */
+    char *text = json_dumps (oc.doc, JSON_COMPACT | JSON_SORT_KEYS);
+    json_t *rules = json_array (), *v;
+    size_t i;
+    json_array_foreach (oc.failing, i, v)
+      json_array_append (rules, json_object_get (v, "rule"));
+    rc = fg_store_refuse (a->store, w->job.id, "ineligible", oc.msg, text,
+                          log, &e);
     if (rc == 0)
       log_job (a, "ineligible", &w->job, "ineligible", w->mode,
-               json_pack ("{s:s, s:o, s:f}", "reason", msg, "failing",
-                          failing ? failing : json_array (), "seconds",
-                          secs));
+               json_pack ("{s:s, s:o, s:f}", "reason", oc.msg, "failing",
+                          rules, "seconds", secs));
     else
-      json_decref (failing);
+      json_decref (rules);
     free (text);
-    json_decref (doc);
-  } else if (WIFEXITED (status)) {
-    int code = WEXITSTATUS (status);
-    kind = code == 2 ? "input" : "internal";
-    retryable = code != 2;
-    if (code == 127 && msg[0] == '\0')
-      snprintf (msg, sizeof msg, "cannot run the conversion");
-    if (msg[0] == '\0')
-      snprintf (msg, sizeof msg, "convert exited with status %d", code);
-  } else if (killed) {
-    /* A crash is fg2ng's bug ("internal", not retried: the same input
-     * would crash it again); another signal came from outside ("signal",
-     * retried). */
-    kind = killed;
-    retryable = kretry;
-    snprintf (msg, sizeof msg, "%s", kmsg);
-    snprintf (hint, sizeof hint, "%s", khint);
+    break;
   }
-  if (kind && rc == 0) {
-    rc = fg_store_fail (a->store, w->job.id, kind, msg, hint[0] ? hint
-                        : NULL, log, retryable, &e);
+  case FG_RUN_FAIL:
+    rc = fg_store_fail (a->store, w->job.id, oc.kind, oc.msg, oc.hint[0]
+                        ? oc.hint : NULL, log, oc.retryable, &e);
     if (rc >= 0)
       log_job (a, rc == FG_JOB_PENDING ? "retry" : "failed", &w->job,
                fg_job_state_name (rc), w->mode,
-               json_pack ("{s:s, s:s, s:f}", "kind", kind, "reason", msg,
-                          "seconds", secs));
+               json_pack ("{s:s, s:s, s:f}", "kind", oc.kind, "reason",
+                          oc.msg, "seconds", secs));
+    break;
   }
+  fg_run_outcome_release (&oc);
   pthread_mutex_unlock (&a->lock);
   if (rc < 0) {
     /* The store failed under us: stop taking work; the job stays running
@@ -1168,41 +1103,6 @@ claim_jobs (struct agent *a)
 }
 
 /* ---- signals ------------------------------------------------------------- */
-
-static volatile sig_atomic_t got_stop, got_hup;
-
-static void
-on_signal (int sig)
-{
-  int saved = errno;
-
-  if (sig == SIGHUP)
-    got_hup = 1;
-  else if (sig != SIGCHLD)
-    got_stop = sig;
-  wake ();
-  errno = saved;
-}
-
-static int
-install_signals (struct fg_err *e)
-{
-  struct sigaction sa;
-
-  if (pipe2 (wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
-    return fg_err_errno (e, FG_E_IO, errno, "cannot create a pipe");
-  memset (&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigemptyset (&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;
-  sigaction (SIGINT, &sa, NULL);
-  sigaction (SIGTERM, &sa, NULL);
-  sigaction (SIGHUP, &sa, NULL);
-  sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-  sigaction (SIGCHLD, &sa, NULL);
-  signal (SIGPIPE, SIG_IGN);
-  return 0;
-}
 
 /* Signals go to the main thread only: the HTTP threads start with them
  * blocked. */
@@ -1350,26 +1250,20 @@ service_loop (struct agent *a)
     int which[1 + 2 * MAX_SLOTS];
     nfds_t n = 0;
     double next, t;
-    int timeout = 1000;
+    int timeout = 1000, sig = fg_wake_take_stop ();
 
-    if (got_stop && !a->stopping) {
+    if (sig && !a->stopping) {
       a->stopping = 1;
       a->stop_at = now () + a->cfg.shutdown_grace;
       fg_http_quiesce (a->http);
       alog (a, "stopping", json_pack ("{s:s, s:i, s:I}", "signal",
-                                      strsignal (got_stop), "running",
+                                      strsignal (sig), "running",
                                       (int) a->running, "grace_seconds",
                                       (json_int_t) a->cfg.shutdown_grace));
-      got_stop = 0;
-    } else if (got_stop && a->stopping && !a->forwarded) {
+    } else if (sig && a->stopping && !a->forwarded)
       a->stop_at = 0;         /* a second signal: stop them now */
-      got_stop = 0;
-    }
-    if (got_hup) {
-      got_hup = 0;
-      if (!a->stopping)
-        reload (a);
-    }
+    if (fg_wake_take_hup () && !a->stopping)
+      reload (a);
     next = a->stopping ? 0 : expire_windows (a);
     claim_jobs (a);
     if (a->fatal && !a->stopping) {
@@ -1389,7 +1283,7 @@ service_loop (struct agent *a)
     if (a->stopping && a->running == 0)
       return;
 
-    pfd[n].fd = wake_pipe[0];
+    pfd[n].fd = fg_wake_fd ();
     pfd[n].events = POLLIN;
     owner[n] = NULL;
     which[n++] = 0;
@@ -1411,11 +1305,8 @@ service_loop (struct agent *a)
     for (nfds_t i = 1; i < n; i++)
       if (pfd[i].revents)
         drain (owner[i], which[i]);
-    if (pfd[0].revents) {
-      char sink[64];
-      while (read (wake_pipe[0], sink, sizeof sink) > 0)
-        ;
-    }
+    if (pfd[0].revents)
+      fg_wake_drain ();
     reap (a);
   }
 }
@@ -1467,7 +1358,7 @@ fg_agent_run (const char *config_path, int flags, struct fg_err *e)
     fg_err_set (e, FG_E_INPUT, "%s", why);
     goto out;
   }
-  if (open_log (a, e) < 0 || install_signals (e) < 0)
+  if (open_log (a, e) < 0 || fg_wake_install (e) < 0)
     goto out;
   block_signals (1);
   if (open_store (a, e) < 0) {

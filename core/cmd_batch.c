@@ -57,6 +57,8 @@
 #include "core/progress.h"
 #include "jobs/child.h"
 #include "jobs/manifest.h"
+#include "jobs/outcome.h"
+#include "jobs/wake.h"
 #include "jobs/store.h"
 
 static const char help[] =
@@ -225,49 +227,6 @@ struct batch {
   struct timespec last_draw;
   int drawn_lines;            /* the live display's height on screen */
 };
-
-/* ---- signals ------------------------------------------------------------- */
-
-static volatile sig_atomic_t stop_signal;
-static int sig_pipe[2] = { -1, -1 };
-
-static void
-on_signal (int sig)
-{
-  int saved = errno;
-
-  if (sig != SIGCHLD && stop_signal == 0)
-    stop_signal = sig;
-  if (write (sig_pipe[1], "", 1) < 0) {
-    /* The pipe is full: the loop has wake-ups pending already. */
-  }
-  errno = saved;
-}
-
-static int
-install_signals (struct fg_err *e)
-{
-  struct sigaction sa;
-
-  if (pipe2 (sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
-    return fg_err_errno (e, FG_E_IO, errno, "cannot create a pipe");
-  memset (&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigemptyset (&sa.sa_mask);
-  /* SA_RESTART: SQLite's system calls carry on; poll() is woken by the
-   * pipe (and returns EINTR whatever the flag). */
-  sa.sa_flags = SA_RESTART;
-  /* These replace the temporary-file cleanup handlers of main(): the
-   * batch itself writes no output files, and must outlive the signal to
-   * put its jobs back in order. */
-  sigaction (SIGINT, &sa, NULL);
-  sigaction (SIGTERM, &sa, NULL);
-  sigaction (SIGHUP, &sa, NULL);
-  sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-  sigaction (SIGCHLD, &sa, NULL);
-  signal (SIGPIPE, SIG_IGN);
-  return 0;
-}
 
 /* ---- arguments ----------------------------------------------------------- */
 
@@ -1026,62 +985,16 @@ fail:
   return -1;
 }
 
-/* Convert's refusal (exit 1): with --json, stdout is the check document
- * with "eligible": false and the verdicts.  Returns the failing verdicts
- * (new reference) and a one-line MSG naming them, or NULL if stdout is
- * not such a document. */
-static json_t *
-ineligible_verdicts (const struct worker *w, char *msg, size_t cap)
-{
-  json_t *doc = json_loadb (w->out.data ? w->out.data : "", w->out.len, 0,
-                            NULL);
-  json_t *all, *v, *failing;
-  size_t i, used;
-
-  if (!json_is_false (json_object_get (doc, "eligible"))) {
-    json_decref (doc);
-    return NULL;
-  }
-  all = json_object_get (doc, "verdicts");
-  if (all == NULL)
-    all = json_object_get (json_object_get (doc, "plan"), "verdicts");
-  failing = json_array ();
-  used = (size_t) snprintf (msg, cap, "not eligible");
-  json_array_foreach (all, i, v) {
-    const char *level = json_string_value (json_object_get (v, "level"));
-    if (level == NULL || strcmp (level, "fail") != 0)
-      continue;
-    json_array_append (failing, v);
-    if (used < cap)
-      used += (size_t) snprintf (msg + used, cap - used, "%s %s: %s",
-                                 json_array_size (failing) == 1 ? ":" : ";",
-                                 json_string_value (json_object_get (v,
-                                                                     "rule")),
-                                 json_string_value (json_object_get
-                                                    (v, "message")));
-  }
-  json_decref (doc);
-  return failing;
-}
-
-/* What the end of a run does to its job in the store. */
-enum run_end { END_DONE, END_RELEASE, END_INELIGIBLE, END_FAIL };
-
 /* The child has been reaped: record what became of its job. */
 static void
 complete (struct batch *b, struct worker *w, int status)
 {
-  const char *log;
-  char msg[FG_ERR_MSG_MAX], hint[FG_ERR_HINT_MAX];
-  char kmsg[FG_ERR_MSG_MAX], khint[FG_ERR_HINT_MAX];
-  char why[FG_ERR_MSG_MAX] = "";
-  const char *kind = NULL, *killed, *outcome;
-  int retryable = 0, kretry = 0, rc = 0, code = -1;
-  enum run_end end = END_FAIL;
+  const char *log, *outcome;
+  struct fg_run_outcome oc;
   enum fg_job_state to = FG_JOB_FAILED;
-  char *result = NULL, *refusal = NULL;
-  json_t *failing = NULL;
+  char *refusal = NULL;
   double secs;
+  int rc = 0;
   struct fg_err e = FG_ERR_INIT;
 
   drain (b, w, 0);
@@ -1096,66 +1009,24 @@ complete (struct batch *b, struct worker *w, int status)
     stderr_line (b, w, w->line, w->line_len);
   log = w->err.data ? w->err.data : "";
   secs = since (&w->t0);
-  fg_child_error (log, msg, sizeof msg, hint, sizeof hint);
   b->tally.running--;
-  /* Killed by a signal: what it left beside the output is removed now,
-   * whatever becomes of the job. */
-  killed = fg_child_killed (status, w->job.output, kmsg, sizeof kmsg, khint,
-                            sizeof khint, &kretry, swept, NULL);
-  if (WIFEXITED (status))
-    code = WEXITSTATUS (status);
-
-  /* What the run comes to. */
-  if (code == 0) {
-    json_error_t jerr;
-    json_t *res = json_loadb (w->out.data ? w->out.data : "", w->out.len, 0,
-                              &jerr);
-    result = res ? json_dumps (res, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    json_decref (res);
-    if (result)
-      end = END_DONE;
-    else {
-      kind = "internal";
-      retryable = 1;
-      snprintf (msg, sizeof msg, "convert succeeded but printed no JSON "
-                "result (%s)", jerr.text);
-      hint[0] = '\0';
-    }
-  } else if (stop_signal) {
-    /* Stopped on purpose (or failing because of it): to be redone. */
-    end = END_RELEASE;
-  } else if (code == 1 && w->out.len > 0 &&
-             (failing = ineligible_verdicts (w, why, sizeof why)) != NULL) {
+  /* What the run comes to: one rule with the agent's (jobs/outcome.h). */
+  fg_run_outcome (status, fg_wake_first () != 0, w->out.data, w->out.len, log,
+                  w->job.output, swept, NULL, &oc);
+  if (oc.end == FG_RUN_INELIGIBLE) {
     json_t *doc = json_pack ("{s:b, s:O}", "eligible", 0, "verdicts",
-                             failing);
+                             oc.failing);
     refusal = doc ? json_dumps (doc, JSON_COMPACT) : NULL;
     json_decref (doc);
-    end = END_INELIGIBLE;
-  } else if (code >= 0) {
-    kind = code == 1 ? "refused" : code == 2 ? "input" : "internal";
-    retryable = code == 3;
-    if (code == 127 && msg[0] == '\0')
-      snprintf (msg, sizeof msg, "cannot run the conversion");
-    if (msg[0] == '\0')
-      snprintf (msg, sizeof msg, "convert exited with status %d", code);
-  } else if (killed) {
-    kind = killed;
-    retryable = kretry;
-    snprintf (msg, sizeof msg, "%s", kmsg);
-    snprintf (hint, sizeof hint, "%s", khint);
-  } else {
-    kind = "internal";
-    snprintf (msg, sizeof msg, "convert ended with wait status %#x",
-              (unsigned) status);
   }
-  switch (end) {
-  case END_DONE: outcome = "done"; break;
-  case END_RELEASE: outcome = "interrupted"; break;
-  case END_INELIGIBLE: outcome = "ineligible"; break;
+  switch (oc.end) {
+  case FG_RUN_DONE: outcome = "done"; break;
+  case FG_RUN_RELEASE: outcome = "interrupted"; break;
+  case FG_RUN_INELIGIBLE: outcome = "ineligible"; break;
   default:
     /* As fg_store_fail decides it (its retries are ours). */
-    to = retryable && w->job.attempts + 1 <= b->a->retries ? FG_JOB_PENDING
-         : FG_JOB_FAILED;
+    to = oc.retryable && w->job.attempts + 1 <= b->a->retries
+      ? FG_JOB_PENDING : FG_JOB_FAILED;
     outcome = to == FG_JOB_PENDING ? "failed, to be retried" : "failed";
     break;
   }
@@ -1165,20 +1036,20 @@ complete (struct batch *b, struct worker *w, int status)
    * (the rerun redoes the job and adds its own header and footer), and
    * never a job finished in the store whose log stops mid-run. */
   log_footer (w, outcome, status, secs);
-  switch (end) {
-  case END_DONE:
-    rc = fg_store_finish (b->store, w->job.id, result, log, &e);
+  switch (oc.end) {
+  case FG_RUN_DONE:
+    rc = fg_store_finish (b->store, w->job.id, oc.result, log, &e);
     break;
-  case END_RELEASE:
+  case FG_RUN_RELEASE:
     rc = fg_store_release (b->store, w->job.id, &e);
     break;
-  case END_INELIGIBLE:
-    rc = fg_store_refuse (b->store, w->job.id, "ineligible", why, refusal,
+  case FG_RUN_INELIGIBLE:
+    rc = fg_store_refuse (b->store, w->job.id, "ineligible", oc.msg, refusal,
                           log, &e);
     break;
-  case END_FAIL:
-    rc = fg_store_fail (b->store, w->job.id, kind, msg, hint[0] ? hint : NULL,
-                        log, retryable, &e);
+  case FG_RUN_FAIL:
+    rc = fg_store_fail (b->store, w->job.id, oc.kind, oc.msg,
+                        oc.hint[0] ? oc.hint : NULL, log, oc.retryable, &e);
     if (rc >= 0 && rc != (int) to) {
       log_printf (w, "==== recorded as %s\n",
                   fg_job_state_name ((enum fg_job_state) rc));
@@ -1193,17 +1064,17 @@ complete (struct batch *b, struct worker *w, int status)
     b->fatal = 1;
     if (!fg_err_is_set (&b->err))
       b->err = e;
-  } else if (end == END_DONE) {
+  } else if (oc.end == FG_RUN_DONE) {
     b->tally.done++;
     b->finished_here++;
     report (b, "done", w, secs, NULL, NULL, NULL);
-  } else if (end == END_RELEASE) {
+  } else if (oc.end == FG_RUN_RELEASE) {
     b->tally.pending++;
     report (b, "interrupted", w, secs, NULL, NULL, NULL);
-  } else if (end == END_INELIGIBLE) {
+  } else if (oc.end == FG_RUN_INELIGIBLE) {
     b->tally.ineligible++;
     b->finished_here++;
-    report (b, "ineligible", w, secs, "ineligible", why, failing);
+    report (b, "ineligible", w, secs, "ineligible", oc.msg, oc.failing);
   } else {
     if (to == FG_JOB_PENDING)
       b->tally.pending++;
@@ -1211,13 +1082,12 @@ complete (struct batch *b, struct worker *w, int status)
       b->tally.failed++;
       b->finished_here++;
     }
-    report (b, to == FG_JOB_PENDING ? "retry" : "failed", w, secs, kind,
-            msg, NULL);
+    report (b, to == FG_JOB_PENDING ? "retry" : "failed", w, secs, oc.kind,
+            oc.msg, NULL);
   }
   log_close (w);
-  free (result);
   free (refusal);
-  json_decref (failing);
+  fg_run_outcome_release (&oc);
   fg_buf_free (&w->out);
   fg_buf_free (&w->err);
   fg_job_release (&w->job);
@@ -1387,7 +1257,7 @@ run_pool (struct batch *b)
     int which[1 + 2 * MAX_WORKERS];
     nfds_t n = 0;
 
-    while (try_claim && !stop_signal && !b->fatal &&
+    while (try_claim && !fg_wake_first () && !b->fatal &&
            b->running < b->a->jobs) {
       struct worker *w = NULL;
       struct fg_err e = FG_ERR_INIT;
@@ -1429,14 +1299,14 @@ run_pool (struct batch *b)
         try_claim = 0;
       }
     }
-    if ((stop_signal || b->fatal) && !forwarded && b->running > 0) {
-      kill_all (b, stop_signal ? stop_signal : SIGTERM);
+    if ((fg_wake_first () || b->fatal) && !forwarded && b->running > 0) {
+      kill_all (b, fg_wake_first () ? fg_wake_first () : SIGTERM);
       forwarded = 1;
     }
     if (b->running == 0)
       break;
 
-    pfd[n].fd = sig_pipe[0];
+    pfd[n].fd = fg_wake_fd ();
     pfd[n].events = POLLIN;
     owner[n] = NULL;
     which[n++] = 0;
@@ -1448,7 +1318,7 @@ run_pool (struct batch *b)
           owner[n] = &b->w[i];
           which[n++] = k;
         }
-    /* The timeout is a safety net only (SIGCHLD writes to sig_pipe), or
+    /* The timeout is a safety net only (SIGCHLD wakes it: jobs/wake.h), or
      * the live display's pace. */
     if (poll (pfd, n, b->a->show == SHOW_LIVE ? (int) (DRAW_PERIOD * 1000)
               : 1000) < 0 && errno != EINTR)
@@ -1456,11 +1326,8 @@ run_pool (struct batch *b)
     for (nfds_t i = 1; i < n; i++)
       if (pfd[i].revents)
         drain (b, owner[i], which[i]);
-    if (pfd[0].revents) {
-      char sink[64];
-      while (read (sig_pipe[0], sink, sizeof sink) > 0)
-        ;
-    }
+    if (pfd[0].revents)
+      fg_wake_drain ();
     {
       unsigned before = b->running;
       reap (b);
@@ -2150,7 +2017,7 @@ run_batch (int argc, char **argv)
   if (make_logs_dir (b) < 0)
     goto finish;
   fg_store_set_retries (b->store, a.retries);
-  if (install_signals (&b->err) < 0)
+  if (fg_wake_install (&b->err) < 0)
     goto finish;
   fg_warn_set_sink (warn_sink, b);
   rc = fg_store_recover (b->store, &foreign, &b->err);
@@ -2192,8 +2059,8 @@ run_batch (int argc, char **argv)
   }
   if (rc < 0)
     goto finish;
-  if (stop_signal)
-    rc = 128 + stop_signal;
+  if (fg_wake_first ())
+    rc = 128 + fg_wake_first ();
   goto out;
 
 finish:
