@@ -12,57 +12,6 @@
 #include "inspect/netcfg.h"
 #include "inspect/vmaccel.h"
 
-static void
-free_strings (char **v)
-{
-  for (size_t i = 0; v && v[i]; i++)
-    free (v[i]);
-  free (v);
-}
-
-static int
-shorter_first (const void *a, const void *b)
-{
-  const char *const *x = a, *const *y = b;
-  size_t n = strlen (*x), m = strlen (*y);
-  return n < m ? -1 : n > m;
-}
-
-/* Mount ROOT's file systems read-write, "/" first. */
-static int
-mount_rw (guestfs_h *g, const char *root)
-{
-  char **mp = guestfs_inspect_get_mountpoints (g, root);
-  const char **keys;
-  size_t n = 0;
-  int rc = 0;
-
-  if (mp == NULL)
-    return -1;
-  while (mp[2 * n])
-    n++;
-  keys = calloc (n + 1, sizeof *keys);
-  if (keys == NULL) {
-    free_strings (mp);
-    return -1;
-  }
-  for (size_t i = 0; i < n; i++)
-    keys[i] = mp[2 * i];
-  qsort (keys, n, sizeof *keys, shorter_first);
-  for (size_t i = 0; i < n && rc == 0; i++)
-    for (size_t k = 0; k < n; k++)
-      if (mp[2 * k] == keys[i]) {
-        /* A data disk fstab names is not on this disk: skip it. */
-        if (guestfs_mount (g, mp[2 * k + 1], mp[2 * k]) < 0 &&
-            strcmp (mp[2 * k], "/") == 0)
-          rc = -1;
-        break;
-      }
-  free (keys);
-  free_strings (mp);
-  return rc;
-}
-
 int
 fg_guest_run (const char *disk, const char *shown, const char *format,
               const char *const *argv, char **log, struct fg_err *e)
@@ -88,7 +37,7 @@ fg_guest_run (const char *disk, const char *shown, const char *format,
   if (roots == NULL || roots[0] == NULL)
     goto gerr;
   doing = "mounting the guest's file systems";
-  if (mount_rw (g, roots[0]) < 0)
+  if (fg_guestfs_mount_root (g, roots[0], 0) < 0)
     goto gerr;
   doing = argv[0];
   out = guestfs_command (g, (char *const *) argv);
@@ -112,7 +61,7 @@ gerr:
                  "works here; --initramfs keep skips the rebuild");
 done:
   free (out);
-  free_strings (roots);
+  fg_guestfs_free_strings (roots);
   guestfs_close (g);
   return rc;
 }
@@ -155,7 +104,7 @@ keep_files (guestfs_h *g, struct fg_files *files)
     paths = guestfs_glob_expand (g, pat);
     for (size_t k = 0; paths && paths[k]; k++)
       keep_file (g, files, paths[k]);
-    free_strings (paths);
+    fg_guestfs_free_strings (paths);
   }
   for (size_t i = 0; more[i]; i++)
     keep_file (g, files, more[i]);
@@ -254,7 +203,7 @@ fg_guest_fixups (const char *disk, const char *format,
     r->os_type = guestfs_inspect_get_type (g, roots[0]);
   }
   doing = "mounting the guest's file systems";
-  if (mount_rw (g, roots[0]) < 0 || root_fs (g, roots[0], &uuid, &type) < 0)
+  if (fg_guestfs_mount_root (g, roots[0], 0) < 0 || root_fs (g, roots[0], &uuid, &type) < 0)
     goto gerr;
   if (o->plan) {
     if (plan_guest (g, roots[0], o, r, e) < 0)
@@ -341,7 +290,7 @@ out:
   free (type);
   fg_net_release (&net);
   fg_files_release (&files);
-  free_strings (roots);
+  fg_guestfs_free_strings (roots);
   guestfs_close (g);
   return rc;
 }

@@ -19,48 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void
-free_strings (char **v)
-{
-  for (size_t i = 0; v && v[i]; i++)
-    free (v[i]);
-  free (v);
-}
-
-static int
-cmp_len (const void *a, const void *b)
-{
-  /* Mount points shortest first: "/" before "/boot". */
-  const char *const *x = a, *const *y = b;
-  return (int) strlen (*x) - (int) strlen (*y);
-}
-
-/* Mount the root's file systems read-only, as the guest's fstab says. */
-static void
-mount_all (guestfs_h *g, const char *root)
-{
-  char **mp = guestfs_inspect_get_mountpoints (g, root);
-  size_t n = 0;
-  char **keys;
-
-  if (mp == NULL)
-    return;
-  while (mp[2 * n])
-    n++;
-  keys = calloc (n + 1, sizeof *keys);
-  if (keys) {
-    for (size_t i = 0; i < n; i++)
-      keys[i] = mp[2 * i];
-    qsort (keys, n, sizeof *keys, cmp_len);
-    for (size_t i = 0; i < n; i++)
-      for (size_t k = 0; k < n; k++)
-        if (mp[2 * k] == keys[i])
-          guestfs_mount_ro (g, mp[2 * k + 1], mp[2 * k]);
-    free (keys);
-  }
-  free_strings (mp);
-}
-
 /* One kept file (or symlink) read from the guest into the inspection. */
 static void
 keep (guestfs_h *g, struct fg_inspection *in, const char *abs)
@@ -91,7 +49,7 @@ read_pattern (guestfs_h *g, struct fg_inspection *in, const char *pattern)
     char **found = guestfs_glob_expand (g, abs);
     for (size_t i = 0; found && found[i]; i++)
       keep (g, in, found[i]);
-    free_strings (found);
+    fg_guestfs_free_strings (found);
   } else
     keep (g, in, abs);
 }
@@ -108,7 +66,7 @@ read_files (guestfs_h *g, struct fg_inspection *in)
       char **found = guestfs_glob_expand (g, abs);
       for (size_t i = 0; found && found[i]; i++)
         keep (g, in, found[i]);
-      free_strings (found);
+      fg_guestfs_free_strings (found);
     } else
       keep (g, in, abs);
   }
@@ -121,7 +79,7 @@ read_files (guestfs_h *g, struct fg_inspection *in)
       if (guestfs_is_symlink (g, abs) > 0)
         keep (g, in, abs);
     }
-    free_strings (top);
+    fg_guestfs_free_strings (top);
   }
 }
 
@@ -180,9 +138,9 @@ note_boot (guestfs_h *g, struct fg_inspection *in)
         snprintf (rel, sizeof rel, "%s/%s", abs + 1, files[j]);
         fg_inspect_note_path (in, rel, 0);
       }
-      free_strings (files);
+      fg_guestfs_free_strings (files);
     }
-    free_strings (vers);
+    fg_guestfs_free_strings (vers);
   }
   for (size_t i = 0; boot && boot[i]; i++) {
     struct fg_kernel *k;
@@ -201,7 +159,7 @@ note_boot (guestfs_h *g, struct fg_inspection *in)
     if (k && k->initramfs.status == FG_INITRAMFS_NOT_LISTED)
       list_initramfs (g, abs, &k->initramfs);
   }
-  free_strings (boot);
+  fg_guestfs_free_strings (boot);
 }
 
 /* Each path under DIR (absolute, in the guest) matching the glob
@@ -232,7 +190,7 @@ glob_walk (guestfs_h *g, const char *dir, char **comp, size_t n, int nocase,
       continue;
     hit = glob_walk (g, path, comp + 1, n - 1, nocase, found, cap);
   }
-  free_strings (names);
+  fg_guestfs_free_strings (names);
   return hit;
 }
 
@@ -399,7 +357,7 @@ fg_inspect_guest (guestfs_h *g, const char *r, int mount,
     if (sz > 0)
       in->vhd_virtual = (uint64_t) sz;
   }
-  free_strings (devs);
+  fg_guestfs_free_strings (devs);
   in->os_type = type && strcmp (type, "windows") == 0 ? "windows"
     : type && strcmp (type, "linux") == 0 ? "linux" : "unknown";
   if (distro && strcmp (distro, "unknown") != 0)
@@ -421,8 +379,10 @@ fg_inspect_guest (guestfs_h *g, const char *r, int mount,
   free (host);
   free (arch);
   free (product);
+  /* Read-only; a root that does not mount leaves the facts empty, as
+   * inspection found them. */
   if (mount)
-    mount_all (g, r);
+    (void) fg_guestfs_mount_root (g, r, 1);
   {
     /* The root file system's use; its inode count means something to
      * the rules on Linux only (NTFS's is the MFT's records). */
@@ -479,7 +439,7 @@ fg_inspect_disk (const char *path, const char *shown, const char *format,
   rc = fg_inspect_guest (g, roots[0], 1, in, e);
 
 out:
-  free_strings (roots);
+  fg_guestfs_free_strings (roots);
   guestfs_close (g);
   return rc;
 }

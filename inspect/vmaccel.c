@@ -282,3 +282,54 @@ fg_guestfs_error (struct guestfs_h *g, struct fg_err *e, enum fg_errkind kind,
                  "works on this machine");
   return -1;
 }
+
+void
+fg_guestfs_free_strings (char **v)
+{
+  for (size_t i = 0; v && v[i]; i++)
+    free (v[i]);
+  free (v);
+}
+
+static int
+shorter_first (const void *a, const void *b)
+{
+  const char *const *x = a, *const *y = b;
+  size_t n = strlen (*x), m = strlen (*y);
+  return n < m ? -1 : n > m;
+}
+
+int
+fg_guestfs_mount_root (struct guestfs_h *g, const char *root, int ro)
+{
+  char **mp = guestfs_inspect_get_mountpoints (g, root);
+  const char **keys;
+  size_t n = 0;
+  int rc = 0;
+
+  if (mp == NULL)
+    return -1;
+  while (mp[2 * n])
+    n++;
+  keys = calloc (n + 1, sizeof *keys);
+  if (keys == NULL) {
+    fg_guestfs_free_strings (mp);
+    return -1;
+  }
+  for (size_t i = 0; i < n; i++)
+    keys[i] = mp[2 * i];
+  qsort (keys, n, sizeof *keys, shorter_first);
+  for (size_t i = 0; i < n && rc == 0; i++)
+    for (size_t k = 0; k < n; k++)
+      if (mp[2 * k] == keys[i]) {
+        int bad = ro ? guestfs_mount_ro (g, mp[2 * k + 1], mp[2 * k])
+          : guestfs_mount (g, mp[2 * k + 1], mp[2 * k]);
+        /* A data disk fstab names is not on this disk: skipped. */
+        if (bad < 0 && strcmp (mp[2 * k], "/") == 0)
+          rc = -1;
+        break;
+      }
+  free (keys);
+  fg_guestfs_free_strings (mp);
+  return rc;
+}

@@ -29,6 +29,15 @@ const char *fg_vm_accel_used (void);
  * fg2ng is made here. */
 struct guestfs_h *fg_guestfs_create (void);
 
+/* Mount ROOT's file systems as the guest's fstab says, shortest mount
+ * point first ("/" before "/boot"), read-only if RO.  A file system
+ * fstab names that is not on this disk (a data disk) is skipped; -1 when
+ * "/" itself cannot be mounted (or out of memory). */
+int fg_guestfs_mount_root (struct guestfs_h *g, const char *root, int ro);
+
+/* Free a NULL-terminated list libguestfs returned. */
+void fg_guestfs_free_strings (char **v);
+
 /* A libguestfs failure of G while DOING ("starting the libguestfs
  * appliance") set in E as one line that names the user's SHOWN source,
  * never the scratch DISK fg2ng handed the appliance (every mention of
