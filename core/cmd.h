@@ -50,7 +50,4 @@ struct fg_plan_opts;
 int fg_cmd_dry_run (const char *cmd, const char *source,
                     const struct fg_plan_opts *o, int json, int progress);
 
-/* Parse a size such as 512, 64K, 40G, 1.5T (binary units); -1 if bad. */
-int fg_cmd_parse_size (const char *s, unsigned long long *out);
-
 #endif

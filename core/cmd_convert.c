@@ -16,6 +16,7 @@
 #include "convert/tarstream.h"
 #include "convert/vhd.h"
 #include "core/cmd.h"
+#include "core/size.h"
 #include "core/outfile.h"
 #include "fixups/fixups.h"
 #include "fixups/guestrun.h"
@@ -587,7 +588,7 @@ parse_args (int argc, char **argv, struct convert_args *a)
     case OPT_DISK_SIZE:
     case OPT_FS_SIZE: {
       unsigned long long v;
-      if (fg_cmd_parse_size (optarg, &v) < 0 || v > VHD_MAX_DISK_SIZE)
+      if (fg_parse_size (optarg, &v) < 0 || v > VHD_MAX_DISK_SIZE)
         return fg_cmd_usage_error ("convert", "%s takes a size such as 20G "
                                    "(at most 2040G), not '%s'",
                                    c == OPT_DISK_SIZE ? "--disk-size"

@@ -16,6 +16,7 @@
 
 #include "convert/parts.h"
 #include "core/path.h"
+#include "core/size.h"
 
 /* Problems past this many are counted, not listed: a manifest generated
  * wrong repeats one mistake thousands of times. */
@@ -184,33 +185,13 @@ where_text (char *out, size_t cap, const char *section, size_t index,
     snprintf (out, cap, "jobs[%zu]", index);
 }
 
-/* A size as convert's --disk-size takes it: 512, 64K, 40G, 1.5T, 20GiB. */
+/* S is a size (core/size.h) of at most MAX bytes. */
 static int
 size_ok (const char *s, unsigned long long max)
 {
-  char *end;
-  double v;
-  unsigned long long mult = 1;
+  unsigned long long v;
 
-  if (*s == '\0' || !isdigit ((unsigned char) *s))
-    return 0;
-  errno = 0;
-  v = strtod (s, &end);
-  if (errno || end == s)
-    return 0;
-  switch (toupper ((unsigned char) *end)) {
-  case '\0': break;
-  case 'K': mult = 1ull << 10; end++; break;
-  case 'M': mult = 1ull << 20; end++; break;
-  case 'G': mult = 1ull << 30; end++; break;
-  case 'T': mult = 1ull << 40; end++; break;
-  default: return 0;
-  }
-  if (*end == 'i' || *end == 'I')
-    end++;
-  if (*end == 'B' || *end == 'b')
-    end++;
-  return *end == '\0' && v * (double) mult <= (double) max;
+  return fg_parse_size (s, &v) == 0 && v <= max;
 }
 
 static char *
