@@ -302,6 +302,12 @@ void nc_parse_arch (struct nc *c);
 void nc_parse_gentoo (struct nc *c);
 /* The name udev's 70-persistent-net.rules gives MAC, or NULL. */
 const char *nc_udev_name_for (const struct nc *c, const char *mac);
+/* The files every family shares (inspect/netcfg_kit.c), read by the
+ * dispatch before and after the family's own. */
+void nc_parse_resolv_conf (struct nc *c);
+void nc_parse_hostname_file (struct nc *c, const char *path);
+void nc_parse_udev (struct nc *c);
+void nc_apply_udev (struct nc *c);
 #endif
 
 #endif
