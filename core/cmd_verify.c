@@ -1276,6 +1276,11 @@ harness_run (const char *harness, const char *self, const char *disk,
   }
   if (status == 2) {            /* it said why: a usage or input error */
     *rc = FG_EXIT_INPUT;
+    /* Its words went to stderr; a script reading --json gets the error
+     * object all the same. */
+    if (o->json)
+      fg_err_set (e, FG_E_INPUT, "'%s': the boot check refused the disk "
+                  "(its reason is on stderr)", o->disk);
     return -1;
   }
   if (status != 0 && status != 1) {
@@ -1283,6 +1288,10 @@ harness_run (const char *harness, const char *self, const char *disk,
       fprintf (stderr, "fg2ng verify: %s\n", status > 128
                ? "interrupted" : "the boot check failed unexpectedly");
     *rc = FG_EXIT_INTERNAL;
+    if (o->json)
+      fg_err_set (e, FG_E_INTERNAL, "'%s': the boot check %s (exit %d; its "
+                  "messages are on stderr)", o->disk, status > 128
+                  ? "was interrupted" : "failed", status);
     return -1;
   }
   snprintf (path, sizeof path, "%s/summary.txt", dir);

@@ -106,5 +106,32 @@ test_ok "acceleration: --accel is checked; kvm without a usable /dev/kvm cannot 
     fi
   fi'
 
+# fake_harness DIR CODE: a fg2ng-boot-check in DIR that says why on stderr
+# and exits CODE, as the real one does for a disk it refuses (2) or when
+# it breaks (3, or anything else).
+fake_harness() {
+  mkdir -p "$1"
+  printf '#!/bin/sh\necho "fg2ng verify: error: made-up reason %s" >&2\nexit %s\n' "$2" "$2" > "$1/fg2ng-boot-check"
+  chmod +x "$1/fg2ng-boot-check"
+}
+
+test_ok "verify --json: when the boot check refuses the disk or breaks, stdout is the error object, exit 2 or 3" '
+  [ -e d1.raw ] || exit 0
+  fake_harness h2 2
+  FG2NG_LIBEXEC=$WORK/h2 expect_exit 2 "$FG2NG" verify --json --expect-ip eth0=192.0.2.1/24 d1.raw
+  err_has "made-up reason 2"
+  python3 - "$FG_TOP/doc/error.schema.json" "$WORK/last.out" input <<PY
+import json, sys, jsonschema
+d = json.load(open(sys.argv[2]))
+jsonschema.validate(d, json.load(open(sys.argv[1])))
+assert d["error"]["kind"] == sys.argv[3] and "d1.raw" in d["error"]["message"], d
+PY
+  fake_harness h4 4
+  FG2NG_LIBEXEC=$WORK/h4 expect_exit 3 "$FG2NG" verify --json --expect-ip eth0=192.0.2.1/24 d1.raw
+  python3 -c "import json,sys; d = json.load(open(sys.argv[1])); assert d[\"error\"][\"kind\"] == \"internal\", d" "$WORK/last.out"
+  # without --json, the harness words alone, as before
+  FG2NG_LIBEXEC=$WORK/h2 expect_exit 2 "$FG2NG" verify --expect-ip eth0=192.0.2.1/24 d1.raw
+  [ ! -s "$WORK/last.out" ]'
+
 done_testing
 
