@@ -188,21 +188,6 @@ initramfs_plan (struct fg_fixups *fx, const char *major)
 
 /* ---- the profile, checked when it is loaded --------------------------- */
 
-/* 1 if inspection keeps PATH (inspect/inspect.c, fg_inspect_keep, and
- * the network files): the dry run then edits the image's own copy, as
- * the conversion does. */
-static int
-kept (const char *path)
-{
-  for (const char *const *p = fg_inspect_keep; *p; p++)
-    if (fnmatch (*p, path, FNM_PATHNAME) == 0)
-      return 1;
-  for (const char *const *p = fg_net_file_patterns; *p; p++)
-    if (fnmatch (*p, path, FNM_PATHNAME) == 0)
-      return 1;
-  return 0;
-}
-
 static int
 check_path (const struct fg_fixups *fx, const char *key, json_t *v,
             struct fg_err *e)
@@ -213,7 +198,7 @@ check_path (const struct fg_fixups *fx, const char *key, json_t *v,
     return fg_err_set (e, FG_E_INTERNAL, "profile '%s': key '%s' must be a "
                        "path relative to the root (\"etc/fstab\")",
                        fx->profile_file, key);
-  if (!kept (path))
+  if (!fg_inspect_keeps (path))
     return fg_err_set (e, FG_E_INTERNAL, "profile '%s': key '%s': '%s' is "
                        "a file inspection does not keep (inspect/inspect.c, "
                        "fg_inspect_keep): the dry run could not show its "

@@ -63,8 +63,8 @@ static const char *const elf_probes[] = {
   "sbin/initctl", "sbin/openrc", NULL,
 };
 
-static int
-wanted (const char *path)
+int
+fg_inspect_keeps (const char *path)
 {
   for (const char *const *p = fg_inspect_keep; *p; p++)
     if (fnmatch (*p, path, FNM_PATHNAME) == 0)
@@ -618,7 +618,7 @@ take_member (struct fg_inspection *in, struct src *s,
   if (read_image_version (in, s, ent, path, e) < 0 ||
       list_initrd (in, s, ent, path, e) < 0)
     return -1;
-  if ((wanted (path) || is_elf_probe (path) ||
+  if ((fg_inspect_keeps (path) || is_elf_probe (path) ||
        (link && (top_level (path) || boot_image_link (path)))) &&
       keep_member (in, s, ent, path, e) < 0)
     return -1;

@@ -168,6 +168,10 @@ int fg_inspection_require_os (const struct fg_inspection *in,
 
 /* Internals shared by the two inspectors. */
 extern const char *const fg_inspect_keep[];
+/* Whether the inspection keeps PATH's contents: fg_inspect_keep, or a
+ * file a network parser reads (fg_net_file_patterns).  The fixups' dry
+ * run edits exactly these. */
+int fg_inspect_keeps (const char *path);
 void fg_inspect_identify (struct fg_inspection *in);
 /* A path of the image (no leading '/') seen: kernels, their modules and
  * initramfs images, database markers are known by their names.

@@ -131,6 +131,34 @@ no_leftovers() {
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
+# q DB SQL: rows of a query on a job store, fields joined by '|' (any
+# writes committed); a 30 s busy timeout rides out a running writer.  The
+# sqlite3 shell when there is one: python starts slowly on a busy
+# machine, and some tests poll this.
+q() {
+  if have sqlite3; then
+    sqlite3 -cmd ".timeout 30000" -separator "|" "$1" "$2"
+    return
+  fi
+  python3 - "$1" "$2" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], timeout=30)
+for r in c.execute(sys.argv[2]):
+    print("|".join("" if v is None else str(v) for v in r))
+c.commit()
+PY
+}
+
+# wait_until SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+wait_until() {
+  local n=$(( $1 * 10 )); shift
+  while ! "$@" >/dev/null 2>&1; do
+    n=$((n - 1))
+    [ "$n" -gt 0 ] || { echo "timed out waiting for: $*"; return 1; }
+    sleep 0.1
+  done
+}
+
 done_testing() {
   echo "1..$T_NO"
   [ "$T_FAILED" -eq 0 ] && rm -rf "$WORK"

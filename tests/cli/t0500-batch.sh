@@ -6,26 +6,6 @@
 
 cd "$WORK"
 
-# q DB SQL: rows of a query on the job store, fields joined by '|'.
-q() {
-  python3 - "$1" "$2" <<'PY'
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1], timeout=30)
-for r in c.execute(sys.argv[2]):
-    print("|".join("" if v is None else str(v) for v in r))
-PY
-}
-
-# wait_until SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
-wait_until() {
-  local n=$(( $1 * 10 )); shift
-  while ! "$@" >/dev/null 2>&1; do
-    n=$((n - 1))
-    [ "$n" -gt 0 ] || { echo "timed out waiting for: $*"; return 1; }
-    sleep 0.1
-  done
-}
-
 # no_convert_running PATTERN: no 'fg2ng convert' naming PATTERN is alive.
 no_convert_running() { ! pgrep -f "convert.*$1" >/dev/null; }
 

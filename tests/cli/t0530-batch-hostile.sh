@@ -9,27 +9,6 @@
 cd "$WORK"
 D=$(pwd -P)
 
-# q DB SQL: rows of a query on the job store, fields joined by '|'.
-q() {
-  python3 - "$1" "$2" <<'PY'
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1], timeout=30)
-for r in c.execute(sys.argv[2]):
-    print("|".join("" if v is None else str(v) for v in r))
-c.commit()
-PY
-}
-
-# wait_until SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
-wait_until() {
-  local n=$(( $1 * 10 )); shift
-  while ! "$@" >/dev/null 2>&1; do
-    n=$((n - 1))
-    [ "$n" -gt 0 ] || { echo "timed out waiting for: $*"; return 1; }
-    sleep 0.1
-  done
-}
-
 echo one > disk1.raw
 echo two > disk2.raw
 
@@ -170,7 +149,6 @@ EOF
   [ "$(q m3.state.sqlite "SELECT state, runs, error_kind FROM jobs")" = "failed|1|internal" ]
   no_leftovers out3
   [ -z "$(ls -A out3)" ]'
-
 
 test_ok "a child's stderr with escapes and forged lines: the recorded error is one clean line" '
   mkdir -p out4

@@ -9,16 +9,6 @@
 
 cd "$WORK"
 
-# q DB SQL: rows of a query on the job store, fields joined by '|'.
-q() {
-  python3 - "$1" "$2" <<'PY'
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1], timeout=30)
-for r in c.execute(sys.argv[2]):
-    print("|".join("" if v is None else str(v) for v in r))
-PY
-}
-
 # ino_mtime FILE: its inode and mtime, to show a file was not rewritten.
 ino_mtime() { stat -c '%i %Y.%y' "$1"; }
 
