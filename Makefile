@@ -49,10 +49,13 @@ endif
 VERSION  := $(shell cat VERSION)
 ALL_CFLAGS += -DFG_VERSION='"$(VERSION)"'
 
-# The library: every module but the CLI.  The CLI (core/main.c,
-# core/cmd_*.c) sits on top and is the only code that includes every module.
-CLI_SRCS := core/main.c $(wildcard core/cmd_*.c)
-LIB_SRCS := $(filter-out $(CLI_SRCS),$(wildcard core/*.c convert/*.c inspect/*.c fixups/*.c jobs/*.c agent/*.c))
+# The library: every folder but cli/, bottom up as doc/ARCHITECTURE.md
+# draws them.  The CLI (cli/) sits on top and is the only code that may
+# include every module; tests/cli/t0005-layers.sh holds the order.
+LIB_DIRS := util source facts net convert inspect plan fixups pipeline \
+            jobs agent verify
+CLI_SRCS := $(wildcard cli/*.c)
+LIB_SRCS := $(wildcard $(LIB_DIRS:%=%/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libfg2ng.a
@@ -220,8 +223,8 @@ $(DEB): $(DEB_INPUTS)
 	cp $(BUILD)/deb/$(notdir $(DEB)) $@
 
 clean:
-	rm -rf $(BUILD)/*.a $(BUILD)/core $(BUILD)/convert $(BUILD)/inspect \
-	  $(BUILD)/fixups $(BUILD)/tests $(BUILD)/fg2ng $(BUILD)/asan $(BUILD)/fuzz \
+	rm -rf $(BUILD)/*.a $(LIB_DIRS:%=$(BUILD)/%) $(BUILD)/cli $(BUILD)/core \
+	  $(BUILD)/tests $(BUILD)/tools $(BUILD)/fg2ng $(BUILD)/asan $(BUILD)/fuzz \
 	  $(BUILD)/deb $(BUILD)/fg2ng_*.deb
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d)

@@ -36,7 +36,7 @@
 #include "agent/event.h"
 #include "agent/http.h"
 #include "agent/schedule.h"
-#include "core/outfile.h"
+#include "util/outfile.h"
 #include "jobs/child.h"
 #include "jobs/outcome.h"
 #include "jobs/wake.h"
@@ -766,7 +766,7 @@ drain (struct slot *w, int i)
 
 /* A run of this job cut off by kill -9 may have left its temporaries:
  * .OUT.XXXXXX.part, and for a bundle .OUT.0.vhd.PID and its own
- * ..OUT.0.vhd.PID.XXXXXX.part (core/outfile.c).  Only this job writes
+ * ..OUT.0.vhd.PID.XXXXXX.part (util/outfile.c).  Only this job writes
  * these names: outputs are unique in a schedule. */
 struct sweep {
   struct agent *a;

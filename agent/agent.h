@@ -26,7 +26,7 @@
 #ifndef FG_AGENT_AGENT_H
 #define FG_AGENT_AGENT_H
 
-#include "core/err.h"
+#include "util/err.h"
 
 enum {
   FG_AGENT_CHECK_ONLY = 1,    /* validate configuration and schedule, exit */

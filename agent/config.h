@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#include "core/err.h"
+#include "util/err.h"
 
 #define FG_AGENT_TOKEN_MAX 4096
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/err.h"
+#include "util/err.h"
 
 const char *
 fg_reboot_type_name (enum fg_reboot_type t)

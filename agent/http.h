@@ -27,7 +27,7 @@
 #include <stddef.h>
 
 #include "agent/config.h"
-#include "core/err.h"
+#include "util/err.h"
 
 struct fg_http_request {
   const char *method;

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 
 #include "agent/event.h"
-#include "core/path.h"
+#include "util/path.h"
 
 /* Problems listed in full; the rest are counted. */
 #define MAX_LISTED 50
@@ -540,7 +540,7 @@ by_id (const void *a, const void *b)
 
 /* ---- outputs as files --------------------------------------------------- */
 
-/* Paths are compared as the files they name (core/path.h): out/a.vhd,
+/* Paths are compared as the files they name (util/path.h): out/a.vhd,
  * out/./a.vhd, out//a.vhd and link-to-out/a.vhd are one output.  A
  * source may be split in parts, NAME.0 .. NAME.N beside NAME: an output
  * must be none of those either. */

@@ -13,7 +13,7 @@
  * doc/schedule.schema.json documents it.  "server_record" is the object
  * of doc/server-record.schema.json, or the path of a file holding one.
  * "output" defaults to OUTPUT_DIR/SERVER_ID.vhd; outputs are compared as
- * files (core/path.h: out/a.vhd, out/./a.vhd and link-to-out/a.vhd are
+ * files (util/path.h: out/a.vhd, out/./a.vhd and link-to-out/a.vhd are
  * one), must be unique, and none may be a server's source or one of its
  * split parts.  Relative paths are relative to the schedule's folder.  Validation never stops at the
  * first problem: every one is listed, naming the file, the entry's index
@@ -24,7 +24,7 @@
 
 #include <stddef.h>
 
-#include "core/err.h"
+#include "util/err.h"
 
 struct fg_sched_server {
   size_t index;               /* position in "servers" */

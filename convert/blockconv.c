@@ -8,27 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "convert/tarstream.h"
-#include "convert/vhd.h"
-#include "core/cleanup.h"
-
-int
-fg_probe_vhd (const char *path, struct fg_err *e)
-{
-  uint8_t buf[8];
-  struct stat st;
-  CLEANUP_CLOSE int fd = open (path, O_RDONLY | O_CLOEXEC);
-
-  if (fd < 0 || fstat (fd, &st) < 0)
-    return fg_err_errno (e, FG_E_INPUT, errno, "cannot open '%s'", path);
-  if (pread (fd, buf, 8, 0) == 8 && memcmp (buf, "conectix", 8) == 0)
-    return 1;
-  if (st.st_size >= (off_t) VHD_FOOTER_SIZE &&
-      pread (fd, buf, 8, st.st_size - (off_t) VHD_FOOTER_SIZE) == 8 &&
-      memcmp (buf, "conectix", 8) == 0)
-    return 1;
-  return 0;
-}
+#include "source/tarstream.h"
+#include "source/vhd.h"
+#include "util/cleanup.h"
 
 /* A random-access disk: a VHD chain or a raw file. */
 struct disk_in {
@@ -128,7 +110,7 @@ fg_convert_disk_file (const char *src, const char *out,
   int is_vhd, rc;
 
   memset (res, 0, sizeof *res);
-  is_vhd = fg_probe_vhd (src, e);
+  is_vhd = vhd_probe_file (src, e);
   if (is_vhd < 0)
     return -1;
   if (is_vhd) {

@@ -12,10 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/err.h"
-#include "core/progress.h"
+#include "util/err.h"
+#include "util/progress.h"
 #include "convert/diskout.h"
-#include "convert/parts.h"
+#include "source/parts.h"
 
 struct fg_block_opts {
   enum fg_disk_format format;
@@ -45,9 +45,5 @@ int fg_convert_disk_file (const char *src, const char *out,
 int fg_convert_block_parts (const struct fg_parts *parts, const char *out,
                             const struct fg_block_opts *o,
                             struct fg_block_result *res, struct fg_err *e);
-
-/* 1 if the file at PATH looks like a VHD ("conectix" at offset 0 or in
- * its last 512 bytes), 0 if not, -1 if it cannot be read. */
-int fg_probe_vhd (const char *path, struct fg_err *e);
 
 #endif

@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/cleanup.h"
-#include "core/outfile.h"
+#include "util/cleanup.h"
+#include "util/outfile.h"
 
 #define COPY_BUF (1u << 20)
 #define OUT_BUF (1u << 20)

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/err.h"
-#include "core/progress.h"
+#include "util/err.h"
+#include "util/progress.h"
 
 /* NULL: not known, and left out of the properties. */
 struct fg_image_props {

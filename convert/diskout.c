@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "convert/vhd.h"
-#include "core/outfile.h"
+#include "source/vhd.h"
+#include "util/outfile.h"
 
 struct fg_disk_out {
   enum fg_disk_format fmt;

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "core/err.h"
+#include "util/err.h"
 
 enum fg_disk_format {
   FG_DISK_VHD = 0,            /* dynamic VHD, creator "tap" */

@@ -14,8 +14,8 @@
 #include <ext2fs/ext2fs.h>
 #include <stdint.h>
 
-#include "core/err.h"
-#include "convert/vhd.h"
+#include "util/err.h"
+#include "source/vhd.h"
 
 struct fg_e2io_cache;
 

@@ -11,9 +11,9 @@
 
 #include "convert/e2io.h"
 #include "convert/fsbuild.h"
-#include "convert/mbr.h"
-#include "convert/tarstream.h"
-#include "convert/vhd.h"
+#include "source/mbr.h"
+#include "source/tarstream.h"
+#include "source/vhd.h"
 
 #define MIB (1ull << 20)
 #define PART_OFFSET ((uint64_t) MBR_PART_START * MBR_SECTOR)

@@ -15,10 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/err.h"
-#include "core/progress.h"
+#include "util/err.h"
+#include "util/progress.h"
 #include "convert/diskout.h"
-#include "convert/parts.h"
+#include "source/parts.h"
 
 /* Edits made while the file system is written (fixups/ provides them;
  * convert/ only calls them).  All may be NULL. */

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/err.h"
+#include "util/err.h"
 #include "convert/e2io.h"
 
 struct fg_fs_opts {

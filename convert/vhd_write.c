@@ -9,7 +9,7 @@
  * the end.  As blktap does, each block's data starts on a 4 KiB boundary
  * (the bitmap sector sits just before it); the gaps stay holes.
  */
-#include "convert/vhd.h"
+#include "source/vhd.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,8 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/endian.h"
-#include "core/outfile.h"
+#include "util/endian.h"
+#include "util/outfile.h"
 
 #define DATA_ALIGN 4096u
 #define BAT_OFFSET 1536u

@@ -9,10 +9,10 @@
 #include <string.h>
 
 #include "fixups/diff.h"
-#include "fixups/netrender.h"
+#include "net/netrender.h"
 #include "inspect/inspect.h"
-#include "inspect/netcfg.h"
-#include "inspect/profiles.h"
+#include "net/netcfg.h"
+#include "facts/profiles.h"
 
 struct change {
   char *path;

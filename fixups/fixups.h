@@ -23,9 +23,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "core/err.h"
-#include "fixups/netplan.h"
-#include "inspect/files.h"
+#include "util/err.h"
+#include "net/netplan.h"
+#include "util/files.h"
 
 struct fg_fixups;
 struct fg_inspection;

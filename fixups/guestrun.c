@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inspect/files.h"
+#include "util/files.h"
 #include "inspect/inspect.h"
-#include "inspect/netcfg.h"
+#include "net/netcfg.h"
 #include "inspect/vmaccel.h"
 
 int

@@ -11,10 +11,10 @@
 #ifndef FG_FIXUPS_GUESTRUN_H
 #define FG_FIXUPS_GUESTRUN_H
 
-#include "core/err.h"
+#include "util/err.h"
 #include "fixups/fixups.h"
-#include "fixups/netplan.h"
-#include "inspect/plan.h"
+#include "net/netplan.h"
+#include "plan/plan.h"
 
 /* Mount the guest on DISK (FORMAT "raw", "vpc", ...) read-write, as its
  * fstab says, and run ARGV (NULL-terminated) in it.  *LOG (malloc'd, may

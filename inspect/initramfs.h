@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/err.h"
+#include "util/err.h"
 
 enum fg_initramfs_status {
   FG_INITRAMFS_NOT_LISTED = 0,  /* no initramfs seen (or not looked at) */

@@ -1,7 +1,7 @@
 /* inspect/inspect.c --- one streaming pass over a file-level image
  *
  * Each member is counted and, if its name is one that identifies the
- * system, kept (inspect/files.c); everything else is skipped by
+ * system, kept (util/files.c); everything else is skipped by
  * libarchive without being copied.  The identification reads only the
  * kept files, never the host's.
  */
@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "convert/fileconv.h"
-#include "convert/tarstream.h"
+#include "source/tarstream.h"
 
 #define BLOCK 4096u
 

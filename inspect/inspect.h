@@ -3,9 +3,9 @@
  * A file-level archive (or an extracted root folder) is inspected in one
  * streaming pass with no VM: every member is counted (inodes, bytes of
  * blocks used), and only the few files that identify the system are
- * kept (inspect/files.h).  From them: the distribution and version, the
+ * kept (util/files.h).  From them: the distribution and version, the
  * kernels, boot loader, init system, architecture, fstab, hostname, the
- * network model (inspect/netcfg.h) and signs of running databases.
+ * network model (net/netcfg.h) and signs of running databases.
  * The pass gives the file-level converter its sizes, too.
  */
 #ifndef FG_INSPECT_INSPECT_H
@@ -14,13 +14,13 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "core/err.h"
-#include "core/progress.h"
-#include "convert/parts.h"
-#include "inspect/files.h"
+#include "util/err.h"
+#include "util/progress.h"
+#include "source/parts.h"
+#include "util/files.h"
 #include "inspect/initramfs.h"
-#include "inspect/markers.h"
-#include "inspect/netcfg.h"
+#include "facts/markers.h"
+#include "net/netcfg.h"
 
 #define FG_MAX_KERNELS 16
 #define FG_MAX_FSTAB 32
@@ -77,7 +77,7 @@ struct fg_fstab_entry {
 };
 
 /* A database engine's data, found by a marker of profiles/databases.json
- * (inspect/markers.h). */
+ * (facts/markers.h). */
 struct fg_database {
   const char *engine;         /* "mysql", the marker table's id */
   const char *name;           /* "MySQL/MariaDB" */

@@ -16,9 +16,9 @@
 #include <unistd.h>
 
 #include "convert/blockconv.h"
-#include "convert/diskprobe.h"
-#include "convert/tarstream.h"
-#include "convert/vhd.h"
+#include "source/diskprobe.h"
+#include "source/tarstream.h"
+#include "source/vhd.h"
 
 /* A block-level image's disk, streamed out of its parts into a sparse
  * scratch file (libguestfs needs random access), inspected, removed. */
@@ -73,7 +73,7 @@ fg_inspect_source (const char *source, enum fg_progress_mode pm,
       return fg_err_set (e, FG_E_INPUT, "'%s': no partition table and no "
                          "file system in its first %u KiB: not a disk image",
                          source, FG_PROBE_BYTES >> 10);
-    vhd = fg_probe_vhd (source, e);
+    vhd = vhd_probe_file (source, e);
     if (vhd < 0)
       return -1;
     if (vhd) {

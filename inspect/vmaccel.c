@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/err.h"
+#include "util/err.h"
 
 /* A working KVM prints the kernel's banner well under a second; the
  * broken ones seen never print it at all. */

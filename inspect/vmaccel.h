@@ -14,7 +14,7 @@
 #ifndef FG_INSPECT_VMACCEL_H
 #define FG_INSPECT_VMACCEL_H
 
-#include "core/err.h"
+#include "util/err.h"
 
 struct guestfs_h;
 

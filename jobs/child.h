@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "core/err.h"
+#include "util/err.h"
 
 /* A growing text buffer, NUL-terminated; FG_BUF_INIT is empty. */
 struct fg_buf {
@@ -46,7 +46,7 @@ int fg_child_spawn (char *const argv[], pid_t *pid, int fd[2],
                     struct fg_err *e);
 
 /* Remove what an interrupted conversion to OUTPUT may have left in its
- * folder (core/outfile.c's names): .BASE.<6 random>.part, the bundle's inner
+ * folder (util/outfile.c's names): .BASE.<6 random>.part, the bundle's inner
  * disk .BASE.0.vhd.PID and its ..BASE.0.vhd.PID.<6 random>.part, and the
  * bundle sidecar's .STEM.json.<6 random>.part.  REMOVED is told each name
  * removed.  Only for outputs no other job writes. */

@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "convert/parts.h"
-#include "core/path.h"
-#include "core/size.h"
+#include "source/parts.h"
+#include "util/path.h"
+#include "util/size.h"
 
 /* Problems past this many are counted, not listed: a manifest generated
  * wrong repeats one mistake thousands of times. */
@@ -185,7 +185,7 @@ where_text (char *out, size_t cap, const char *section, size_t index,
     snprintf (out, cap, "jobs[%zu]", index);
 }
 
-/* S is a size (core/size.h) of at most MAX bytes. */
+/* S is a size (util/size.h) of at most MAX bytes. */
 static int
 size_ok (const char *s, unsigned long long max)
 {
@@ -473,7 +473,7 @@ check_job (struct fg_manifest *m, size_t index, json_t *job, json_t *defaults,
  * Two jobs writing one file is the end of one of them: the second
  * replaces the first's finished disk.  So outputs are compared as files,
  * not as strings: "out/a.vhd", "out/./a.vhd", "out//a.vhd" and
- * "link-to-out/a.vhd" are one output (core/path.h).  An output must not
+ * "link-to-out/a.vhd" are one output (util/path.h).  An output must not
  * be a file any job reads either: its source (or the file a source
  * symlink names, or a part of split parts), or one of its parents. */
 
@@ -695,7 +695,7 @@ fg_manifest_load (const char *path, struct fg_manifest *m, struct fg_err *e)
   return 0;
 }
 
-/* The source as convert will find it (convert/parts.h): a file, a
+/* The source as convert will find it (source/parts.h): a file, a
  * folder, or split parts named by any part or by NAME, none of them
  * missing; and readable. */
 static void

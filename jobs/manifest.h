@@ -31,7 +31,7 @@
 
 #include <stddef.h>
 
-#include "core/err.h"
+#include "util/err.h"
 
 struct fg_manifest_job {
   size_t index;               /* position in "jobs" */

@@ -30,7 +30,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "core/err.h"
+#include "util/err.h"
 
 enum fg_run_end {
   FG_RUN_DONE,

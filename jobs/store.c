@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/path.h"
+#include "util/path.h"
 
 /* PRAGMA application_id: "f2ng".  Tells our store from any other SQLite
  * file a mistyped --state might name. */

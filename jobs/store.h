@@ -13,7 +13,7 @@
  * worker that no longer exists.  fg_store_recover() puts the last kind
  * back to pending, to be redone from the start: that is safe because an
  * output appears under its final name only when it is complete
- * (core/outfile.h), so an interrupted job left nothing to clean up there.
+ * (util/outfile.h), so an interrupted job left nothing to clean up there.
  *
  * Every transition is also appended to an `events` table in the same
  * transaction: the history operations (and the tests) read to see that a
@@ -30,12 +30,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "core/err.h"
+#include "util/err.h"
 
 /* The schema this code reads and writes (PRAGMA user_version).  Older
  * stores are migrated when opened; a newer one is refused.
  *   1  the jobs and their events
- *   2  jobs.output_id, the identity of each job's output (core/path.h) */
+ *   2  jobs.output_id, the identity of each job's output (util/path.h) */
 #define FG_STORE_SCHEMA 2
 
 enum fg_job_state {
@@ -64,7 +64,7 @@ struct fg_job {
   char *error_kind;           /* failed (or retried): fg_err_kind_name */
   char *error_message, *error_hint;
   char *log;                  /* the worker's last words (stderr tail) */
-  char *output_id;            /* the output as a file (core/path.h), as of
+  char *output_id;            /* the output as a file (util/path.h), as of
                                * the last claim; NULL if it has none */
   /* Not a column: set by fg_store_claim when another job, done or
    * running, has the same output file (the key of that job, done ones

@@ -14,7 +14,7 @@
 #ifndef FG_JOBS_WAKE_H
 #define FG_JOBS_WAKE_H
 
-#include "core/err.h"
+#include "util/err.h"
 
 /* Make the pipe and install the handlers (once per process). */
 int fg_wake_install (struct fg_err *e);

@@ -14,7 +14,7 @@ echo two > disk2.raw
 
 # A fake conversion (FG2NG_CONVERT_PROGRAM=$WORK/fake-convert.sh), so that
 # what is tested here does not hang on what convert accepts.  By the
-# output's name: crash* leaves a temporary named as core/outfile.c names
+# output's name: crash* leaves a temporary named as util/outfile.c names
 # it (.NAME.<6 random>.part) and dies of SIGSEGV; forge* prints a hostile
 # stderr and exits 2; wait* waits for the file "go", then succeeds; any
 # other converts: SOURCE's bytes to OUTPUT through a temporary, refusing

@@ -598,7 +598,7 @@ test_ok "a Unix socket instead of TCP" '
 
 # ---- a conversion that crashes, an output another job has ---------------
 # A fake conversion (FG2NG_CONVERT_PROGRAM, jobs/child.h), as in t0530: by
-# the output's name, crash* leaves a temporary named as core/outfile.c
+# the output's name, crash* leaves a temporary named as util/outfile.c
 # names it (.NAME.<6 random>.part) and dies of SIGSEGV; any other copies
 # SOURCE to OUTPUT through a temporary, refusing an existing OUTPUT
 # without --force, as convert does.

@@ -19,7 +19,7 @@
 
 #include "agent/decide.h"
 #include "agent/event.h"
-#include "core/err.h"
+#include "util/err.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 

@@ -58,8 +58,8 @@
 #include <zlib.h>
 
 #include "convert/fileconv.h"
-#include "convert/mbr.h"
-#include "convert/vhd.h"
+#include "source/mbr.h"
+#include "source/vhd.h"
 
 #define MIB (1ull << 20)
 #define FS_SIZE (64 * MIB)

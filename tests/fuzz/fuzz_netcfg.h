@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inspect/netcfg.h"
+#include "net/netcfg.h"
 
 #define NPATHS (sizeof paths / sizeof paths[0])
 

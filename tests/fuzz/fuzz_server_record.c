@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fixups/netplan.h"
-#include "fixups/netrender.h"
+#include "net/netplan.h"
+#include "net/netrender.h"
 
 static const char *const renderers[] = {
   "debian-interfaces", "rhel-ifcfg", "suse-ifcfg", "arch-rc-conf",

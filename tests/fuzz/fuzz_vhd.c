@@ -17,7 +17,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "convert/vhd.h"
+#include "source/vhd.h"
 
 #define READ_CAP (64u << 20)
 #define CHUNK (256u << 10)

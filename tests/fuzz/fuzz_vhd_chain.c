@@ -47,7 +47,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "convert/vhd.h"
+#include "source/vhd.h"
 
 #define READ_CAP (64u << 20)
 #define CHUNK (256u << 10)

@@ -15,7 +15,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "convert/vhd.h"
+#include "source/vhd.h"
 
 static uint32_t rng = 12345;
 

@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "inspect/files.h"
-#include "inspect/netcfg.h"
+#include "util/files.h"
+#include "net/netcfg.h"
 
 static struct fg_files files;
 static size_t top_len;

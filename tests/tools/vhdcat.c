@@ -4,7 +4,7 @@
  *
  * A test helper for tests/peers.sh: it goes through the reader alone
  * (vhd_chain_open, vhd_chain_read), so that the third-party samples test
- * convert/vhd_read.c and nothing else.  Ranges no level can hold, and
+ * source/vhd_read.c and nothing else.  Ranges no level can hold, and
  * chunks that read as zeros, are left as holes.
  */
 #include <errno.h>
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "convert/vhd.h"
+#include "source/vhd.h"
 
 #define CHUNK (2u << 20)
 

@@ -247,7 +247,7 @@ main (void)
     printf ("Bail out! cannot make a folder under %s\n", t ? t : "/tmp");
     return 1;
   }
-  /* A conversion that leaves its temporary as core/outfile.c names it
+  /* A conversion that leaves its temporary as util/outfile.c names it
    * (.NAME.<6 random>.part) and then crashes, is killed, or exits 2. */
   snprintf (fake, sizeof fake, "%s/fake-convert", dir);
   write_file (fake,

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "convert/e2io.h"
-#include "convert/vhd.h"
+#include "source/vhd.h"
 #include "tests/unit/tap.h"
 
 #define BSZ 4096u

@@ -1,6 +1,6 @@
 /* tests/unit/test_err.c --- the error convention */
 #include "tests/unit/tap.h"
-#include "core/err.h"
+#include "util/err.h"
 
 #include <errno.h>
 

@@ -1,6 +1,6 @@
 /* tests/unit/test_mbr.c --- the partition table of a next-gen disk */
 #include "tests/unit/tap.h"
-#include "convert/mbr.h"
+#include "source/mbr.h"
 
 static void
 test_encode_matches_fdisk_layout (void)

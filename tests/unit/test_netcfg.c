@@ -10,7 +10,7 @@
  */
 #define FG_NETCFG_INTERNAL
 #include "tests/unit/tap.h"
-#include "inspect/netcfg.h"
+#include "net/netcfg.h"
 
 #include <fnmatch.h>
 #include <stdarg.h>

@@ -14,10 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fixups/netplan.h"
-#include "fixups/netrender.h"
-#include "inspect/files.h"
-#include "inspect/netcfg.h"
+#include "net/netplan.h"
+#include "net/netrender.h"
+#include "util/files.h"
+#include "net/netcfg.h"
 #include "tap.h"
 
 /* A first-gen Debian image: eth0 public /24, eth1 ServiceNet

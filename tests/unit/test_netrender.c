@@ -11,10 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fixups/netplan.h"
-#include "fixups/netrender.h"
-#include "inspect/files.h"
-#include "inspect/netcfg.h"
+#include "net/netplan.h"
+#include "net/netrender.h"
+#include "util/files.h"
+#include "net/netcfg.h"
 #include "tap.h"
 
 static const char first_gen_interfaces[] =

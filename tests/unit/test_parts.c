@@ -1,6 +1,6 @@
 /* tests/unit/test_parts.c --- finding and ordering split parts */
 #include "tests/unit/tap.h"
-#include "convert/parts.h"
+#include "source/parts.h"
 
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* tests/unit/test_path.c --- one output, however its path is spelled */
 #include "tests/unit/tap.h"
-#include "core/path.h"
+#include "util/path.h"
 
 #include <limits.h>
 #include <sys/stat.h>

@@ -1,7 +1,7 @@
-/* tests/unit/test_size.c --- sizes as people write them (core/size.h),
+/* tests/unit/test_size.c --- sizes as people write them (util/size.h),
  * the one parser of --disk-size and the manifest's size options */
 #include "tests/unit/tap.h"
-#include "core/size.h"
+#include "util/size.h"
 
 static void
 test_sizes_taken (void)

@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "convert/vhd_format.h"
+#include "source/vhd_format.h"
 #include "tests/unit/tap.h"
 
 /* The first 96 bytes of the trailing footer of dissect/dynamic.vhd

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "convert/vhd.h"
-#include "core/endian.h"
+#include "source/vhd.h"
+#include "util/endian.h"
 #include "tests/unit/tap.h"
 
 #define BS VHD_BLOCK_SIZE
