@@ -7,9 +7,13 @@
  * owners, modes, times, xattrs and POSIX ACLs; sparse members stay
  * sparse.  File data goes straight to its blocks in large writes.
  *
- * Member paths are customer data: "..", a path through a symlink, a
- * non-folder in the middle of a path, a duplicate, a hard link to a name
- * not in the tree are refused with FG_E_INPUT.
+ * Member paths are customer data: a path through a symlink, a
+ * non-folder in the middle of a path, a folder over a file (or a file
+ * over a folder), a hard link to a name not in the tree or to a folder
+ * are refused with FG_E_INPUT.  A file that appears twice is replaced
+ * by the later copy, with a warning, as GNU tar extracts it.  ".." is
+ * the caller's to refuse (fg_member_path does, before a name gets
+ * here).
  */
 #ifndef FG_CONVERT_FSBUILD_H
 #define FG_CONVERT_FSBUILD_H
