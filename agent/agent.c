@@ -20,7 +20,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,32 +36,23 @@
 #include "agent/http.h"
 #include "agent/schedule.h"
 #include "util/outfile.h"
+#include "jobs/agent_tables.h"
 #include "jobs/child.h"
 #include "jobs/outcome.h"
+#include "jobs/runner.h"
 #include "jobs/wake.h"
+#include "util/clock.h"
 #include "jobs/store.h"
 
 #define QUEUE "agent"
 #define MAX_SLOTS 64
-#define LOG_TAIL 16384
-#define MAX_RESULT (16u << 20)
 /* Events listed by GET /v1/servers/ID, newest first. */
 #define EVENTS_SHOWN 20
-
-struct slot {
-  pid_t pid;                  /* 0: free */
-  struct fg_job job;
-  char mode[16];
-  int fd[2];                  /* the child's stdout and stderr */
-  struct fg_buf out, err;
-  struct timespec t0;
-};
 
 struct agent {
   struct fg_agent_config cfg;
   pthread_mutex_t lock;       /* store, sched, settled */
   struct fg_store *store;
-  sqlite3 *db;                /* the store's connection */
   struct fg_schedule sched;
   unsigned char *settled;     /* per schedule entry: has a job */
   struct fg_http *http;
@@ -70,8 +60,8 @@ struct agent {
   char *records_dir;
   pthread_mutex_t log_lock;
   int log_fd;
-  struct slot slots[MAX_SLOTS];
-  unsigned running;
+  struct fg_runner *runner;   /* the conversions */
+  char modes[MAX_SLOTS][16];  /* per runner slot: its job's mode */
   int stopping;
   double stop_at;             /* when the grace period ends */
   int forwarded;
@@ -81,14 +71,6 @@ struct agent {
 };
 
 /* ---- time and logging ---------------------------------------------------- */
-
-static double
-now (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_REALTIME, &ts);
-  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
 
 static void
 time_text (double t, char *buf, size_t cap)
@@ -112,7 +94,7 @@ alog (struct agent *a, const char *event, json_t *o)
   const char *k;
   json_t *v;
 
-  time_text (now (), t, sizeof t);
+  time_text (fg_clock_now (), t, sizeof t);
   json_object_set_new (line, "time", json_string (t));
   json_object_set_new (line, "event", json_string (event));
   if (o)
@@ -181,106 +163,27 @@ on_http_log (void *opaque, unsigned status, const char *method,
 
 /* ---- the agent's tables -------------------------------------------------- */
 
-static const char agent_schema[] =
-  "CREATE TABLE IF NOT EXISTS agent_events ("
-  "  seq          INTEGER PRIMARY KEY,"
-  "  event_id     TEXT NOT NULL UNIQUE,"
-  "  server_id    TEXT NOT NULL,"
-  "  reboot_type  TEXT NOT NULL,"
-  "  origin       TEXT NOT NULL,"
-  "  event_time   TEXT NOT NULL,"
-  "  received_at  REAL NOT NULL,"
-  "  decision     TEXT NOT NULL,"
-  "  reason       TEXT NOT NULL,"
-  "  job          INTEGER"
-  ");"
-  "CREATE INDEX IF NOT EXISTS agent_events_by_server "
-  "  ON agent_events (server_id, seq);";
-
-static int
-db_error (struct agent *a, struct fg_err *e, const char *what)
-{
-  fg_err_set (e, FG_E_IO, "'%s': %s: %s", a->cfg.state, what,
-              sqlite3_errmsg (a->db));
-  return -1;
-}
-
-struct event_row {
-  char server_id[FG_EVENT_ID_MAX + 1];
-  char reboot_type[8], origin[16], event_time[40];
-  char decision[16], reason[512];
-  int64_t job;
-};
-
-static void
-copy_col (sqlite3_stmt *st, int col, char *buf, size_t cap)
-{
-  const unsigned char *t = sqlite3_column_text (st, col);
-  snprintf (buf, cap, "%s", t ? (const char *) t : "");
-}
-
-/* The record of EVENT_ID: 1 found, 0 not, -1 error. */
-static int
-event_lookup (struct agent *a, const char *event_id, struct event_row *r,
-              struct fg_err *e)
-{
-  sqlite3_stmt *st;
-  int rc;
-
-  if (sqlite3_prepare_v2 (a->db, "SELECT server_id, reboot_type, origin, "
-                          "event_time, decision, reason, job FROM "
-                          "agent_events WHERE event_id = ?", -1, &st, NULL)
-      != SQLITE_OK)
-    return db_error (a, e, "cannot read the events");
-  sqlite3_bind_text (st, 1, event_id, -1, SQLITE_STATIC);
-  rc = sqlite3_step (st);
-  if (rc == SQLITE_ROW) {
-    copy_col (st, 0, r->server_id, sizeof r->server_id);
-    copy_col (st, 1, r->reboot_type, sizeof r->reboot_type);
-    copy_col (st, 2, r->origin, sizeof r->origin);
-    copy_col (st, 3, r->event_time, sizeof r->event_time);
-    copy_col (st, 4, r->decision, sizeof r->decision);
-    copy_col (st, 5, r->reason, sizeof r->reason);
-    r->job = sqlite3_column_int64 (st, 6);
-    rc = 1;
-  } else if (rc == SQLITE_DONE)
-    rc = 0;
-  else
-    rc = db_error (a, e, "cannot read the events");
-  sqlite3_finalize (st);
-  return rc;
-}
-
+/* The record of event EV decided as D, queueing JOB (0: none), for the
+ * store (jobs/agent_tables.h). */
 static int
 event_insert (struct agent *a, const struct fg_event *ev,
               const struct fg_decision *d, int64_t job, struct fg_err *e)
 {
-  sqlite3_stmt *st;
-  int rc;
+  struct fg_agent_event r;
 
-  if (sqlite3_prepare_v2 (a->db, "INSERT INTO agent_events (event_id, "
-                          "server_id, reboot_type, origin, event_time, "
-                          "received_at, decision, reason, job) VALUES "
-                          "(?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL)
-      != SQLITE_OK)
-    return db_error (a, e, "cannot record an event");
-  sqlite3_bind_text (st, 1, ev->event_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (st, 2, ev->server_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (st, 3, fg_reboot_type_name (ev->type), -1,
-                     SQLITE_STATIC);
-  sqlite3_bind_text (st, 4, fg_reboot_origin_name (ev->origin), -1,
-                     SQLITE_STATIC);
-  sqlite3_bind_text (st, 5, ev->time_text, -1, SQLITE_STATIC);
-  sqlite3_bind_double (st, 6, now ());
-  sqlite3_bind_text (st, 7, fg_action_name (d->action), -1, SQLITE_STATIC);
-  sqlite3_bind_text (st, 8, d->reason, -1, SQLITE_STATIC);
-  if (job > 0)
-    sqlite3_bind_int64 (st, 9, job);
-  else
-    sqlite3_bind_null (st, 9);
-  rc = sqlite3_step (st);
-  sqlite3_finalize (st);
-  return rc == SQLITE_DONE ? 0 : db_error (a, e, "cannot record an event");
+  memset (&r, 0, sizeof r);
+  snprintf (r.event_id, sizeof r.event_id, "%s", ev->event_id);
+  snprintf (r.server_id, sizeof r.server_id, "%s", ev->server_id);
+  snprintf (r.reboot_type, sizeof r.reboot_type, "%s",
+            fg_reboot_type_name (ev->type));
+  snprintf (r.origin, sizeof r.origin, "%s",
+            fg_reboot_origin_name (ev->origin));
+  snprintf (r.event_time, sizeof r.event_time, "%s", ev->time_text);
+  snprintf (r.decision, sizeof r.decision, "%s", fg_action_name (d->action));
+  snprintf (r.reason, sizeof r.reason, "%s", d->reason);
+  r.received_at = fg_clock_now ();
+  r.job = job;
+  return fg_agent_event_insert (a->store, &r, e);
 }
 
 /* ---- servers ------------------------------------------------------------- */
@@ -361,7 +264,7 @@ queue_job (struct agent *a, const struct fg_sched_server *v,
 static double
 expire_windows (struct agent *a)
 {
-  double t = now (), next = 0;
+  double t = fg_clock_now (), next = 0;
 
   pthread_mutex_lock (&a->lock);
   for (size_t i = 0; i < a->sched.n; i++) {
@@ -425,13 +328,74 @@ reply_error (struct fg_http_reply *rep, unsigned status, const char *msg,
   rep->body = fg_http_error_body (msg, field);
 }
 
+/* EV was received before as OLD: answer what was decided then (the
+ * server now in state ST), or 409 if it came with other content. */
+static void
+answer_repeated (struct agent *a, const struct fg_http_request *req,
+                 struct fg_http_reply *rep, const struct fg_event *ev,
+                 const struct fg_agent_event *old, enum fg_server_state st)
+{
+  char why[512];
+
+  if (strcmp (old->server_id, ev->server_id) != 0 ||
+      strcmp (old->reboot_type, fg_reboot_type_name (ev->type)) != 0 ||
+      strcmp (old->origin, fg_reboot_origin_name (ev->origin)) != 0 ||
+      strcmp (old->event_time, ev->time_text) != 0) {
+    snprintf (why, sizeof why, "event_id '%s' was already received with "
+              "other content (server '%s', %s from %s at %s)", ev->event_id,
+              old->server_id, old->reboot_type, old->origin,
+              old->event_time);
+    on_http_log (a, 409, req->method, req->path, why);
+    reply_error (rep, 409, why, "event_id");
+    return;
+  }
+  alog (a, "event_repeated", json_pack ("{s:s, s:s, s:s, s:s}",
+                                        "server_id", ev->server_id,
+                                        "event_id", ev->event_id,
+                                        "decision", old->decision,
+                                        "reason", old->reason));
+  reply_json (rep, 200, json_pack ("{s:s, s:s, s:s, s:s, s:b}",
+                                   "event_id", ev->event_id, "decision",
+                                   old->decision, "reason", old->reason,
+                                   "server_state", fg_server_state_name (st),
+                                   "duplicate", 1));
+}
+
+/* New event EV decided as D (queueing JOB, 0: none), recorded: log it
+ * and answer, the server now in state ST. */
+static void
+answer_new (struct agent *a, struct fg_http_reply *rep,
+            const struct fg_event *ev, const struct fg_decision *d,
+            int64_t job, enum fg_server_state st)
+{
+  json_t *o = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+                         "server_id", ev->server_id, "event_id", ev->event_id,
+                         "reboot_type", fg_reboot_type_name (ev->type),
+                         "origin", fg_reboot_origin_name (ev->origin),
+                         "event_time", ev->time_text, "decision",
+                         fg_action_name (d->action), "reason", d->reason,
+                         "state", fg_server_state_name (st));
+  if (job > 0) {
+    json_object_set_new (o, "job", json_integer (job));
+    json_object_set_new (o, "mode", json_string ("self-service"));
+  }
+  alog (a, d->action == FG_ACT_MIGRATE ? "queued" : "event_recorded", o);
+  if (d->action == FG_ACT_MIGRATE)
+    fg_wake_poke ();
+  reply_json (rep, d->action == FG_ACT_MIGRATE ? 202 : 200,
+              json_pack ("{s:s, s:s, s:s, s:s}", "event_id", ev->event_id,
+                         "decision", fg_action_name (d->action), "reason",
+                         d->reason, "server_state",
+                         fg_server_state_name (st)));
+}
+
 static void
 post_event (struct agent *a, const struct fg_http_request *req,
             struct fg_http_reply *rep)
 {
   struct fg_event ev;
   char why[512], field[64];
-  struct event_row old;
+  struct fg_agent_event old;
   struct fg_decision d;
   struct fg_err e = FG_ERR_INIT;
   const struct fg_sched_server *v;
@@ -449,37 +413,14 @@ post_event (struct agent *a, const struct fg_http_request *req,
   }
   fg_job_init (&j);
   pthread_mutex_lock (&a->lock);
-  rc = event_lookup (a, ev.event_id, &old, &e);
+  rc = fg_agent_event_lookup (a->store, ev.event_id, &old, &e);
   if (rc == 1) {
-    /* Seen before: answer what was decided then; change nothing. */
-    int same = strcmp (old.server_id, ev.server_id) == 0 &&
-               strcmp (old.reboot_type, fg_reboot_type_name (ev.type)) == 0
-               && strcmp (old.origin, fg_reboot_origin_name (ev.origin)) == 0
-               && strcmp (old.event_time, ev.time_text) == 0;
     v = fg_schedule_find (&a->sched, old.server_id);
     if (server_state (a, old.server_id, v, &j, &st, &e) < 0)
       goto fail;
     pthread_mutex_unlock (&a->lock);
     fg_job_release (&j);
-    if (!same) {
-      snprintf (why, sizeof why, "event_id '%s' was already received with "
-                "other content (server '%s', %s from %s at %s)", ev.event_id,
-                old.server_id, old.reboot_type, old.origin, old.event_time);
-      on_http_log (a, 409, req->method, req->path, why);
-      reply_error (rep, 409, why, "event_id");
-      return;
-    }
-    alog (a, "event_repeated", json_pack ("{s:s, s:s, s:s, s:s}",
-                                          "server_id", ev.server_id,
-                                          "event_id", ev.event_id,
-                                          "decision", old.decision,
-                                          "reason", old.reason));
-    reply_json (rep, 200, json_pack ("{s:s, s:s, s:s, s:s, s:b}",
-                                     "event_id", ev.event_id, "decision",
-                                     old.decision, "reason", old.reason,
-                                     "server_state",
-                                     fg_server_state_name (st),
-                                     "duplicate", 1));
+    answer_repeated (a, req, rep, &ev, &old, st);
     return;
   }
   if (rc < 0)
@@ -487,7 +428,7 @@ post_event (struct agent *a, const struct fg_http_request *req,
   /* New events only: a repeated one got its first answer above however
    * late it is sent again.  The window is the agent's clock's business;
    * the event's own time only has to be near it. */
-  t = now ();
+  t = fg_clock_now ();
   if (fg_decide_skew (&ev, t, a->cfg.max_clock_skew, why, sizeof why) < 0) {
     pthread_mutex_unlock (&a->lock);
     fg_job_release (&j);
@@ -523,27 +464,7 @@ post_event (struct agent *a, const struct fg_http_request *req,
     st = FG_SERVER_PENDING;
   }
   pthread_mutex_unlock (&a->lock);
-  {
-    json_t *o = json_pack ("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-                           "server_id", ev.server_id, "event_id", ev.event_id,
-                           "reboot_type", fg_reboot_type_name (ev.type),
-                           "origin", fg_reboot_origin_name (ev.origin),
-                           "event_time", ev.time_text, "decision",
-                           fg_action_name (d.action), "reason", d.reason,
-                           "state", fg_server_state_name (st));
-    if (job > 0) {
-      json_object_set_new (o, "job", json_integer (job));
-      json_object_set_new (o, "mode", json_string ("self-service"));
-    }
-    alog (a, d.action == FG_ACT_MIGRATE ? "queued" : "event_recorded", o);
-  }
-  if (d.action == FG_ACT_MIGRATE)
-    fg_wake_poke ();
-  reply_json (rep, d.action == FG_ACT_MIGRATE ? 202 : 200,
-              json_pack ("{s:s, s:s, s:s, s:s}", "event_id", ev.event_id,
-                         "decision", fg_action_name (d.action), "reason",
-                         d.reason, "server_state",
-                         fg_server_state_name (st)));
+  answer_new (a, rep, &ev, &d, job, st);
   return;
 
 fail:
@@ -566,30 +487,23 @@ time_or_null (double t)
   return json_string (buf);
 }
 
+static void
+event_json (const struct fg_agent_event *r, void *opaque)
+{
+  json_array_append_new (opaque, json_pack (
+    "{s:s, s:s, s:s, s:s, s:o, s:s, s:s}", "event_id", r->event_id,
+    "reboot_type", r->reboot_type, "origin", r->origin, "time",
+    r->event_time, "received_at", time_or_null (r->received_at), "decision",
+    r->decision, "reason", r->reason));
+}
+
 static json_t *
 recent_events (struct agent *a, const char *server_id)
 {
   json_t *arr = json_array ();
-  sqlite3_stmt *st;
 
-  if (sqlite3_prepare_v2 (a->db, "SELECT event_id, reboot_type, origin, "
-                          "event_time, received_at, decision, reason FROM "
-                          "agent_events WHERE server_id = ? ORDER BY seq "
-                          "DESC LIMIT ?", -1, &st, NULL) != SQLITE_OK)
-    return arr;
-  sqlite3_bind_text (st, 1, server_id, -1, SQLITE_STATIC);
-  sqlite3_bind_int (st, 2, EVENTS_SHOWN);
-  while (sqlite3_step (st) == SQLITE_ROW)
-    json_array_append_new (arr, json_pack (
-      "{s:s, s:s, s:s, s:s, s:o, s:s, s:s}",
-      "event_id", (const char *) sqlite3_column_text (st, 0),
-      "reboot_type", (const char *) sqlite3_column_text (st, 1),
-      "origin", (const char *) sqlite3_column_text (st, 2),
-      "time", (const char *) sqlite3_column_text (st, 3),
-      "received_at", time_or_null (sqlite3_column_double (st, 4)),
-      "decision", (const char *) sqlite3_column_text (st, 5),
-      "reason", (const char *) sqlite3_column_text (st, 6)));
-  sqlite3_finalize (st);
+  fg_agent_events_recent (a->store, server_id, EVENTS_SHOWN, event_json,
+                          arr);
   return arr;
 }
 
@@ -676,7 +590,7 @@ get_health (struct agent *a, const struct fg_http_request *req,
 {
   json_t *o = json_pack ("{s:s, s:s, s:I}", "status", "ok", "version",
                          FG_VERSION, "uptime_seconds",
-                         (json_int_t) (now () - a->started));
+                         (json_int_t) (fg_clock_now () - a->started));
 
   /* Figures only for who holds the token: a probe needs none. */
   if (req->authenticated) {
@@ -741,55 +655,38 @@ handle (void *opaque, const struct fg_http_request *req,
 
 /* ---- conversions --------------------------------------------------------- */
 
+/* A job's error as the agent's log has it, and the agent stops taking
+ * work: the store failed under it (the job stays running in the store;
+ * the next start recovers it). */
 static void
-drain (struct slot *w, int i)
+store_failed (struct agent *a, const struct fg_job *j, const struct fg_err *e)
 {
-  char chunk[65536];
-
-  while (w->fd[i] >= 0) {
-    ssize_t n = read (w->fd[i], chunk, sizeof chunk);
-    if (n > 0) {
-      if (i == 0 && w->out.len + (size_t) n > MAX_RESULT)
-        continue;
-      fg_buf_add (i == 0 ? &w->out : &w->err, chunk, (size_t) n,
-               i == 1 ? LOG_TAIL : 0);
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else if (n < 0 && errno == EAGAIN) {
-      return;
-    } else {
-      close (w->fd[i]);
-      w->fd[i] = -1;
-    }
-  }
+  alog (a, "error", json_pack ("{s:s, s:I, s:s}", "server_id", j->key,
+                               "job", (json_int_t) j->id, "message",
+                               e->msg));
+  if (!a->fatal)
+    a->fatal_err = *e;
+  a->fatal = 1;
 }
 
 /* A run of this job cut off by kill -9 may have left its temporaries:
  * .OUT.XXXXXX.part, and for a bundle .OUT.0.vhd.PID and its own
  * ..OUT.0.vhd.PID.XXXXXX.part (util/outfile.c).  Only this job writes
  * these names: outputs are unique in a schedule. */
-struct sweep {
-  struct agent *a;
-  const struct fg_job *j;
-};
-
 static void
-swept (const char *dir, const char *name, void *opaque)
+removed (void *opaque, const struct fg_job *j, const char *dir,
+         const char *name)
 {
-  struct sweep *sw = opaque;
-
   (void) dir;
-  alog (sw->a, "cleaned", json_pack ("{s:s, s:I, s:s}", "server_id",
-                                     sw->j->key, "job", (json_int_t) sw->j->id,
-                                     "removed", name));
+  alog (opaque, "cleaned", json_pack ("{s:s, s:I, s:s}", "server_id",
+                                      j->key, "job", (json_int_t) j->id,
+                                      "removed", name));
 }
 
-static void
-sweep_temps (struct agent *a, const struct fg_job *j)
+static int
+stopping (void *opaque)
 {
-  struct sweep sw = { a, j };
-
-  fg_child_sweep_temps (j->output, swept, &sw);
+  return ((struct agent *) opaque)->stopping;
 }
 
 /* Write the job's server record to RECORDS_DIR/KEY.json (temporary name,
@@ -826,44 +723,21 @@ write_record (struct agent *a, const struct fg_job *j, json_t *rec,
   return path;
 }
 
-static int
-spawn (struct agent *a, struct slot *w, struct fg_err *e)
+/* The command line of job J's conversion into ARGV (room for 24),
+ * pointing into OPTS, MODE and RECORD. */
+static void
+convert_argv (const char **argv, const struct fg_job *j, json_t *opts,
+              const char *mode, const char *record, int redo)
 {
-  json_t *opts = json_loads (w->job.options, 0, NULL);
-  const char *mode, *argv[24];
-  char *record = NULL;
   size_t n = 0;
-  /* A run cut off may have renamed its output just before it died: redo
-   * over it.  Not after an input error or a refusal, which may be "the
-   * output already exists" of a file that is not ours (as batch). */
-  int redo = w->job.runs > 1 &&
-             !(w->job.error_kind &&
-               (strcmp (w->job.error_kind, "input") == 0 ||
-                strcmp (w->job.error_kind, "refused") == 0 ||
-                strcmp (w->job.error_kind, "ineligible") == 0));
 
-  mode = json_string_value (json_object_get (opts, "mode"));
-  if (mode == NULL || json_object_get (opts, "server_record") == NULL) {
-    json_decref (opts);
-    return fg_err_set (e, FG_E_INTERNAL, "job '%s' has no mode or server "
-                       "record in its options", w->job.key);
-  }
-  snprintf (w->mode, sizeof w->mode, "%s", mode);
-  record = write_record (a, &w->job, json_object_get (opts,
-                                                      "server_record"), e);
-  if (record == NULL) {
-    json_decref (opts);
-    return -1;
-  }
-  if (redo)
-    sweep_temps (a, &w->job);
   argv[n++] = "fg2ng";
   argv[n++] = "convert";
   argv[n++] = "--json";
   argv[n++] = "--progress";
   argv[n++] = "none";
   argv[n++] = "--mode";
-  argv[n++] = w->mode;
+  argv[n++] = mode;
   argv[n++] = "--server-record";
   argv[n++] = record;
   if (json_string_value (json_object_get (opts, "flavor"))) {
@@ -877,141 +751,108 @@ spawn (struct agent *a, struct slot *w, struct fg_err *e)
   if (redo)
     argv[n++] = "--force";
   argv[n++] = "-o";
-  argv[n++] = w->job.output;
+  argv[n++] = j->output;
   argv[n++] = "--";
-  argv[n++] = w->job.source;
+  argv[n++] = j->source;
   argv[n] = NULL;
-
-  if (fg_child_spawn ((char *const *) argv, &w->pid, w->fd, e) < 0)
-    goto fail;
-  clock_gettime (CLOCK_MONOTONIC, &w->t0);
-  a->running++;
-  log_job (a, "started", &w->job, "running", w->mode,
-           json_pack ("{s:i, s:i, s:s}", "pid", (int) w->pid, "run",
-                      w->job.runs, "output", w->job.output));
-  json_decref (opts);
-  free (record);
-  return 0;
-
-fail:
-  json_decref (opts);
-  free (record);
-  return -1;
 }
 
-static double
-since (const struct timespec *t0)
+static int
+spawn (struct agent *a, struct fg_runner_child *c, struct fg_err *e)
 {
-  struct timespec t1;
-  clock_gettime (CLOCK_MONOTONIC, &t1);
-  return (double) (t1.tv_sec - t0->tv_sec) +
-    (double) (t1.tv_nsec - t0->tv_nsec) / 1e9;
+  json_t *opts = json_loads (c->job.options, 0, NULL);
+  const char *mode, *argv[24];
+  char *record = NULL, *slot_mode = a->modes[c->index];
+  int rc = -1;
+
+  mode = json_string_value (json_object_get (opts, "mode"));
+  if (mode == NULL || json_object_get (opts, "server_record") == NULL) {
+    json_decref (opts);
+    return fg_err_set (e, FG_E_INTERNAL, "job '%s' has no mode or server "
+                       "record in its options", c->job.key);
+  }
+  snprintf (slot_mode, sizeof a->modes[0], "%s", mode);
+  record = write_record (a, &c->job, json_object_get (opts,
+                                                      "server_record"), e);
+  if (record) {
+    convert_argv (argv, &c->job, opts, slot_mode, record,
+                  fg_runner_redo (a->runner, c));
+    rc = fg_runner_spawn (a->runner, c, (char *const *) argv, e);
+  }
+  if (rc == 0)
+    log_job (a, "started", &c->job, "running", slot_mode,
+             json_pack ("{s:i, s:i, s:s}", "pid", (int) c->pid, "run",
+                        c->job.runs, "output", c->job.output));
+  json_decref (opts);
+  free (record);
+  return rc;
 }
 
-/* The child has been reaped: record what became of its job. */
+/* The log line of the end of job J in MODE, recorded as state RC. */
 static void
-complete (struct agent *a, struct slot *w, int status)
+log_end (struct agent *a, const struct fg_job *j, const char *mode,
+         const struct fg_run_outcome *oc, int rc, double secs)
 {
-  const char *log;
-  struct fg_run_outcome oc;
-  int rc = 0;
-  double secs;
-  struct fg_err e = FG_ERR_INIT;
-  struct sweep sw = { a, &w->job };
+  json_t *rules, *v;
+  size_t i;
 
-  drain (w, 0);
-  drain (w, 1);
-  for (int i = 0; i < 2; i++)
-    if (w->fd[i] >= 0) {
-      close (w->fd[i]);
-      w->fd[i] = -1;
-    }
-  secs = round (since (&w->t0) * 1000) / 1000;
-  /* (the buffer may have moved while draining) */
-  log = w->err.data ? w->err.data : "";
-  /* What the run comes to: one rule with batch's (jobs/outcome.h). */
-  fg_run_outcome (status, a->stopping, w->out.data, w->out.len, log,
-                  w->job.output, swept, &sw, &oc);
-
-  pthread_mutex_lock (&a->lock);
-  switch (oc.end) {
+  switch (oc->end) {
   case FG_RUN_DONE:
-    rc = fg_store_finish (a->store, w->job.id, oc.result, log, &e);
-    if (rc == 0)
-      log_job (a, "done", &w->job, "done", w->mode,
-               json_pack ("{s:s, s:f}", "output", w->job.output,
-                          "seconds", secs));
+    log_job (a, "done", j, "done", mode, json_pack ("{s:s, s:f}", "output",
+                                                    j->output, "seconds",
+                                                    secs));
     break;
   case FG_RUN_RELEASE:
     /* Stopped by our SIGTERM: to be redone by the next start. */
-    rc = fg_store_release (a->store, w->job.id, &e);
-    if (rc == 0)
-      log_job (a, "interrupted", &w->job, "pending", w->mode,
-               json_pack ("{s:s, s:f}", "reason", "the agent is stopping; "
-                          "the job is redone at the next start", "seconds",
-                          secs));
+    log_job (a, "interrupted", j, "pending", mode,
+             json_pack ("{s:s, s:f}", "reason", "the agent is stopping; the "
+                        "job is redone at the next start", "seconds", secs));
     break;
-  case FG_RUN_INELIGIBLE: {
-    /* Not eligible: nothing was written; keep the check document (GET
-     * /v1/servers/ID shows its verdicts). */
-    char *text = json_dumps (oc.doc, JSON_COMPACT | JSON_SORT_KEYS);
-    json_t *rules = json_array (), *v;
-    size_t i;
-    json_array_foreach (oc.failing, i, v)
+  case FG_RUN_INELIGIBLE:
+    rules = json_array ();
+    json_array_foreach (oc->failing, i, v)
       json_array_append (rules, json_object_get (v, "rule"));
-    rc = fg_store_refuse (a->store, w->job.id, "ineligible", oc.msg, text,
-                          log, &e);
-    if (rc == 0)
-      log_job (a, "ineligible", &w->job, "ineligible", w->mode,
-               json_pack ("{s:s, s:o, s:f}", "reason", oc.msg, "failing",
-                          rules, "seconds", secs));
-    else
-      json_decref (rules);
-    free (text);
+    log_job (a, "ineligible", j, "ineligible", mode,
+             json_pack ("{s:s, s:o, s:f}", "reason", oc->msg, "failing",
+                        rules, "seconds", secs));
     break;
-  }
   case FG_RUN_FAIL:
-    rc = fg_store_fail (a->store, w->job.id, oc.kind, oc.msg, oc.hint[0]
-                        ? oc.hint : NULL, log, oc.retryable, &e);
-    if (rc >= 0)
-      log_job (a, rc == FG_JOB_PENDING ? "retry" : "failed", &w->job,
-               fg_job_state_name (rc), w->mode,
-               json_pack ("{s:s, s:s, s:f}", "kind", oc.kind, "reason",
-                          oc.msg, "seconds", secs));
+    log_job (a, rc == FG_JOB_PENDING ? "retry" : "failed", j,
+             fg_job_state_name (rc), mode,
+             json_pack ("{s:s, s:s, s:f}", "kind", oc->kind, "reason",
+                        oc->msg, "seconds", secs));
     break;
   }
-  fg_run_outcome_release (&oc);
-  pthread_mutex_unlock (&a->lock);
-  if (rc < 0) {
-    /* The store failed under us: stop taking work; the job stays running
-     * in the store and the next start recovers it. */
-    alog (a, "error", json_pack ("{s:s, s:I, s:s}", "server_id", w->job.key,
-                                 "job", (json_int_t) w->job.id, "message",
-                                 e.msg));
-    if (!a->fatal)
-      a->fatal_err = e;
-    a->fatal = 1;
-  }
-  fg_buf_free (&w->out);
-  fg_buf_free (&w->err);
-  fg_job_release (&w->job);
-  w->pid = 0;
-  a->running--;
 }
 
+/* The child has ended: record what became of its job (the runner said
+ * what: one rule with batch's).  An ineligible job keeps its whole check
+ * document (GET /v1/servers/ID shows its verdicts). */
 static void
-reap (struct agent *a)
+on_end (void *opaque, struct fg_runner_child *c, int status,
+        const struct fg_run_outcome *oc, double secs)
 {
-  pid_t pid;
-  int status;
+  struct agent *a = opaque;
+  struct fg_err e = FG_ERR_INIT;
+  int rc;
 
-  while ((pid = waitpid (-1, &status, WNOHANG)) > 0)
-    for (unsigned i = 0; i < MAX_SLOTS; i++)
-      if (a->slots[i].pid == pid) {
-        complete (a, &a->slots[i], status);
-        break;
-      }
+  (void) status;
+  secs = round (secs * 1000) / 1000;
+  pthread_mutex_lock (&a->lock);
+  rc = fg_runner_record (a->store, c->job.id, oc, NULL,
+                         c->err.data ? c->err.data : "", &e);
+  if (rc >= 0)
+    log_end (a, &c->job, a->modes[c->index], oc, rc, secs);
+  pthread_mutex_unlock (&a->lock);
+  if (rc < 0)
+    store_failed (a, &c->job, &e);
 }
+
+static const struct fg_runner_ops ops = {
+  .stopping = stopping,
+  .on_end = on_end,
+  .removed = removed,
+};
 
 /* The claimed job's output is a file another job is done with or is
  * writing (jobs/store.h): a server of the agent, or a batch job in the
@@ -1019,84 +860,63 @@ reap (struct agent *a)
  * it: nothing of that file is touched, not even a temporary beside it
  * (the other job may be writing one). */
 static void
-refuse_taken (struct agent *a, struct slot *w)
+refuse_taken (struct agent *a, struct fg_runner_child *c)
 {
-  struct fg_job o;
   struct fg_err why = FG_ERR_INIT, e = FG_ERR_INIT;
-  json_t *opts = json_loads (w->job.options, 0, NULL);
+  json_t *opts = json_loads (c->job.options, 0, NULL);
   const char *mode = json_string_value (json_object_get (opts, "mode"));
   int rc;
 
-  fg_job_init (&o);
   pthread_mutex_lock (&a->lock);
-  rc = fg_store_get (a->store, w->job.output_taken_by, &o, &e);
-  if (rc == 0)
-    rc = fg_err_set (&e, FG_E_INTERNAL, "job '%s', the holder of the "
-                     "output of job '%s', is not in the store",
-                     w->job.output_taken_by, w->job.key);
-  if (rc > 0) {
-    /* Through fg_err: the paths are shown with their control characters
-     * escaped, as every message is. */
-    fg_err_set (&why, FG_E_REFUSED, "output '%s' is the same file as '%s', "
-                "the output of job '%s', which is %s; not writing over it",
-                w->job.output, o.output, o.key,
-                o.state == FG_JOB_DONE ? "done" : "being written");
+  rc = fg_runner_taken (a->store, &c->job, &why, &e);
+  if (rc == 0) {
     fg_err_hint (&why, "give server '%s' an output of its own in the "
-                 "schedule ('output')", w->job.key);
-    rc = fg_store_fail (a->store, w->job.id, "refused", why.msg, why.hint,
+                 "schedule ('output')", c->job.key);
+    rc = fg_store_fail (a->store, c->job.id, "refused", why.msg, why.hint,
                         NULL, 0, &e);
   }
   pthread_mutex_unlock (&a->lock);
-  if (rc < 0) {
-    /* The job stays running in the store; the next start recovers it. */
-    alog (a, "error", json_pack ("{s:s, s:I, s:s}", "server_id", w->job.key,
-                                 "job", (json_int_t) w->job.id, "message",
-                                 e.msg));
-    if (!a->fatal)
-      a->fatal_err = e;
-    a->fatal = 1;
-  } else
-    log_job (a, "failed", &w->job, fg_job_state_name (rc), mode,
+  if (rc < 0)
+    store_failed (a, &c->job, &e);
+  else
+    log_job (a, "failed", &c->job, fg_job_state_name (rc), mode,
              json_pack ("{s:s, s:s, s:s, s:f}", "kind", "refused", "reason",
-                        why.msg, "output_taken_by", o.key, "seconds", 0.0));
+                        why.msg, "output_taken_by", c->job.output_taken_by,
+                        "seconds", 0.0));
   json_decref (opts);
-  fg_job_release (&o);
-  fg_job_release (&w->job);
+  fg_job_release (&c->job);
 }
 
 static void
 claim_jobs (struct agent *a)
 {
-  while (!a->stopping && !a->fatal && a->running < a->cfg.max_concurrent) {
-    struct slot *w = NULL;
+  while (!a->stopping && !a->fatal &&
+         fg_runner_running (a->runner) < a->cfg.max_concurrent) {
+    struct fg_runner_child *c = fg_runner_slot (a->runner);
     struct fg_err e = FG_ERR_INIT;
     int rc;
 
-    for (unsigned i = 0; i < MAX_SLOTS && w == NULL; i++)
-      if (a->slots[i].pid == 0)
-        w = &a->slots[i];
-    fg_job_init (&w->job);
     pthread_mutex_lock (&a->lock);
-    rc = fg_store_claim (a->store, QUEUE, getpid (), &w->job, &e);
+    rc = fg_store_claim (a->store, QUEUE, getpid (), &c->job, &e);
     pthread_mutex_unlock (&a->lock);
     if (rc <= 0) {
       if (rc < 0)
         alog (a, "error", json_pack ("{s:s}", "message", e.msg));
       return;
     }
-    if (w->job.output_taken_by) {
-      refuse_taken (a, w);
+    if (c->job.output_taken_by) {
+      refuse_taken (a, c);
       continue;
     }
-    if (spawn (a, w, &e) < 0) {
+    if (spawn (a, c, &e) < 0) {
       pthread_mutex_lock (&a->lock);
-      rc = fg_store_fail (a->store, w->job.id, "internal", e.msg, NULL,
+      rc = fg_store_fail (a->store, c->job.id, "internal", e.msg, NULL,
                           NULL, 1, &e);
       pthread_mutex_unlock (&a->lock);
-      log_job (a, rc == FG_JOB_PENDING ? "retry" : "failed", &w->job,
+      log_job (a, rc == FG_JOB_PENDING ? "retry" : "failed", &c->job,
                rc >= 0 ? fg_job_state_name (rc) : "running", NULL,
                json_pack ("{s:s}", "reason", e.msg));
-      fg_job_release (&w->job);
+      fg_job_release (&c->job);
       return;                 /* out of processes?  Try at the next tick. */
     }
   }
@@ -1209,7 +1029,6 @@ open_log (struct agent *a, struct fg_err *e)
 static int
 open_store (struct agent *a, struct fg_err *e)
 {
-  char *err = NULL;
   unsigned foreign = 0;
   int n;
 
@@ -1217,13 +1036,8 @@ open_store (struct agent *a, struct fg_err *e)
   if (a->store == NULL)
     return -1;
   fg_store_set_retries (a->store, a->cfg.retries);
-  a->db = (sqlite3 *) fg_store_sqlite (a->store);
-  if (sqlite3_exec (a->db, agent_schema, NULL, NULL, &err) != SQLITE_OK) {
-    fg_err_set (e, FG_E_IO, "'%s': cannot create the agent's tables: %s",
-                a->cfg.state, err ? err : "?");
-    sqlite3_free (err);
+  if (fg_agent_tables_create (a->store, e) < 0)
     return -1;
-  }
   n = fg_store_recover (a->store, &foreign, e);
   if (n < 0)
     return -1;
@@ -1241,74 +1055,101 @@ open_store (struct agent *a, struct fg_err *e)
   return 0;
 }
 
+/* A SIGINT or SIGTERM starts the stop: no new work, the running
+ * conversions given the grace period; a second one ends the grace.  A
+ * SIGHUP reloads the schedule and the token. */
+static void
+take_signals (struct agent *a)
+{
+  int sig = fg_wake_take_stop ();
+
+  if (sig && !a->stopping) {
+    a->stopping = 1;
+    a->stop_at = fg_clock_now () + a->cfg.shutdown_grace;
+    fg_http_quiesce (a->http);
+    alog (a, "stopping", json_pack ("{s:s, s:i, s:I}", "signal",
+                                    strsignal (sig), "running",
+                                    (int) fg_runner_running (a->runner),
+                                    "grace_seconds",
+                                    (json_int_t) a->cfg.shutdown_grace));
+  } else if (sig && a->stopping && !a->forwarded)
+    a->stop_at = 0;           /* a second signal: stop them now */
+  if (fg_wake_take_hup () && !a->stopping)
+    reload (a);
+}
+
+/* Milliseconds to sleep at most: until the next window ends (NEXT, 0 for
+ * none) or the grace period does. */
+static int
+sleep_ms (const struct agent *a, double next)
+{
+  double t = fg_clock_now ();
+  int timeout = 1000;
+
+  if (next > 0 && (next - t) * 1000 < timeout)
+    timeout = next > t ? (int) ((next - t) * 1000) + 1 : 0;
+  if (a->stopping && !a->forwarded && (a->stop_at - t) * 1000 < timeout)
+    timeout = a->stop_at > t ? (int) ((a->stop_at - t) * 1000) + 1 : 0;
+  return timeout;
+}
+
 static void
 service_loop (struct agent *a)
 {
   for (;;) {
-    struct pollfd pfd[1 + 2 * MAX_SLOTS];
-    struct slot *owner[1 + 2 * MAX_SLOTS];
-    int which[1 + 2 * MAX_SLOTS];
-    nfds_t n = 0;
-    double next, t;
-    int timeout = 1000, sig = fg_wake_take_stop ();
+    double next;
+    unsigned running;
 
-    if (sig && !a->stopping) {
-      a->stopping = 1;
-      a->stop_at = now () + a->cfg.shutdown_grace;
-      fg_http_quiesce (a->http);
-      alog (a, "stopping", json_pack ("{s:s, s:i, s:I}", "signal",
-                                      strsignal (sig), "running",
-                                      (int) a->running, "grace_seconds",
-                                      (json_int_t) a->cfg.shutdown_grace));
-    } else if (sig && a->stopping && !a->forwarded)
-      a->stop_at = 0;         /* a second signal: stop them now */
-    if (fg_wake_take_hup () && !a->stopping)
-      reload (a);
+    take_signals (a);
     next = a->stopping ? 0 : expire_windows (a);
     claim_jobs (a);
     if (a->fatal && !a->stopping) {
       a->stopping = 1;
-      a->stop_at = now ();
+      a->stop_at = fg_clock_now ();
       fg_http_quiesce (a->http);
     }
-    if (a->stopping && a->running > 0 && !a->forwarded &&
-        now () >= a->stop_at) {
-      for (unsigned i = 0; i < MAX_SLOTS; i++)
-        if (a->slots[i].pid > 0)
-          kill (a->slots[i].pid, SIGTERM);
+    running = fg_runner_running (a->runner);
+    if (a->stopping && running > 0 && !a->forwarded &&
+        fg_clock_now () >= a->stop_at) {
+      fg_runner_signal (a->runner, SIGTERM);
       a->forwarded = 1;
       alog (a, "stopping_jobs", json_pack ("{s:i}", "running",
-                                           (int) a->running));
+                                           (int) running));
     }
-    if (a->stopping && a->running == 0)
+    if (a->stopping && running == 0)
       return;
-
-    pfd[n].fd = fg_wake_fd ();
-    pfd[n].events = POLLIN;
-    owner[n] = NULL;
-    which[n++] = 0;
-    for (unsigned i = 0; i < MAX_SLOTS; i++)
-      for (int k = 0; k < 2; k++)
-        if (a->slots[i].pid > 0 && a->slots[i].fd[k] >= 0) {
-          pfd[n].fd = a->slots[i].fd[k];
-          pfd[n].events = POLLIN;
-          owner[n] = &a->slots[i];
-          which[n++] = k;
-        }
-    t = now ();
-    if (next > 0 && (next - t) * 1000 < timeout)
-      timeout = next > t ? (int) ((next - t) * 1000) + 1 : 0;
-    if (a->stopping && !a->forwarded && (a->stop_at - t) * 1000 < timeout)
-      timeout = a->stop_at > t ? (int) ((a->stop_at - t) * 1000) + 1 : 0;
-    if (poll (pfd, n, timeout) < 0 && errno != EINTR)
+    if (fg_runner_wait (a->runner, sleep_ms (a, next)) < 0)
       return;
-    for (nfds_t i = 1; i < n; i++)
-      if (pfd[i].revents)
-        drain (owner[i], which[i]);
-    if (pfd[0].revents)
-      fg_wake_drain ();
-    reap (a);
   }
+}
+
+/* The configuration and the schedule, checked: 1 to go on, 0 when only
+ * checking (done), -1 on a problem (E, and the lines listed). */
+static int
+load_config (struct agent *a, const char *config_path, int flags,
+             struct fg_err *e)
+{
+  if (fg_agent_config_load (config_path, &a->cfg, e) < 0)
+    return -1;
+  if (a->cfg.nproblems) {
+    print_problems (a->cfg.problems, a->cfg.nproblems);
+    fg_err_set (e, FG_E_INPUT, "'%s': %zu problem%s (listed above); the "
+                "agent did not start", config_path, a->cfg.nproblems,
+                a->cfg.nproblems == 1 ? "" : "s");
+    fg_err_hint (e, "fix the configuration; doc/agent-config.schema.json "
+                 "describes it");
+    return -1;
+  }
+  if (load_schedule (a, &a->sched, e) < 0) {
+    print_problems (a->sched.problems, a->sched.nlisted);
+    return -1;
+  }
+  if (flags & FG_AGENT_CHECK_ONLY) {
+    printf ("'%s': valid; schedule '%s': %zu server%s\n", config_path,
+            a->cfg.schedule, a->sched.n, a->sched.n == 1 ? "" : "s");
+    return 0;
+  }
+  return 1;
 }
 
 int
@@ -1323,31 +1164,12 @@ fg_agent_run (const char *config_path, int flags, struct fg_err *e)
   a->log_fd = STDERR_FILENO;
   pthread_mutex_init (&a->lock, NULL);
   pthread_mutex_init (&a->log_lock, NULL);
-  a->started = now ();
-  for (unsigned i = 0; i < MAX_SLOTS; i++)
-    a->slots[i].fd[0] = a->slots[i].fd[1] = -1;
+  a->started = fg_clock_now ();
 
-  if (fg_agent_config_load (config_path, &a->cfg, e) < 0)
+  rc = load_config (a, config_path, flags, e);
+  if (rc != 1)
     goto out;
-  if (a->cfg.nproblems) {
-    print_problems (a->cfg.problems, a->cfg.nproblems);
-    fg_err_set (e, FG_E_INPUT, "'%s': %zu problem%s (listed above); the "
-                "agent did not start", config_path, a->cfg.nproblems,
-                a->cfg.nproblems == 1 ? "" : "s");
-    fg_err_hint (e, "fix the configuration; doc/agent-config.schema.json "
-                 "describes it");
-    goto out;
-  }
-  if (load_schedule (a, &a->sched, e) < 0) {
-    print_problems (a->sched.problems, a->sched.nlisted);
-    goto out;
-  }
-  if (flags & FG_AGENT_CHECK_ONLY) {
-    printf ("'%s': valid; schedule '%s': %zu server%s\n", config_path,
-            a->cfg.schedule, a->sched.n, a->sched.n == 1 ? "" : "s");
-    rc = 0;
-    goto out;
-  }
+  rc = -1;
   a->settled = calloc (a->sched.n + 1, 1);
   if (a->settled == NULL) {
     fg_err_set (e, FG_E_INTERNAL, "out of memory");
@@ -1360,6 +1182,11 @@ fg_agent_run (const char *config_path, int flags, struct fg_err *e)
   }
   if (open_log (a, e) < 0 || fg_wake_install (e) < 0)
     goto out;
+  a->runner = fg_runner_new (MAX_SLOTS, &ops, a);
+  if (a->runner == NULL) {
+    fg_err_set (e, FG_E_INTERNAL, "out of memory");
+    goto out;
+  }
   block_signals (1);
   if (open_store (a, e) < 0) {
     block_signals (0);
@@ -1394,8 +1221,10 @@ out:
     fg_http_stop (a->http);
   /* Children still running (the store failed): let them finish unseen
    * would race the next start; they were sent SIGTERM, wait for them. */
-  while (a->running > 0 && waitpid (-1, NULL, 0) > 0)
-    a->running--;
+  if (a->runner) {
+    fg_runner_abandon (a->runner);
+    fg_runner_free (a->runner);
+  }
   if (a->store)
     fg_store_close (a->store);
   if (a->log_fd > STDERR_FILENO)

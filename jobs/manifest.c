@@ -185,15 +185,6 @@ where_text (char *out, size_t cap, const char *section, size_t index,
     snprintf (out, cap, "jobs[%zu]", index);
 }
 
-/* S is a size (util/size.h) of at most MAX bytes. */
-static int
-size_ok (const char *s, unsigned long long max)
-{
-  unsigned long long v;
-
-  return fg_parse_size (s, &v) == 0 && v <= max;
-}
-
 static char *
 join_path (const char *dir, const char *p)
 {
@@ -206,6 +197,79 @@ join_path (const char *dir, const char *p)
   return out;
 }
 
+/* An OT_STRING option: non-empty, at most D->max bytes, one of
+ * D->choices if it has them. */
+static void
+check_string (struct fg_manifest *m, struct fg_manifest_job *j,
+              const char *where, const char *pfx, const char *key, json_t *v,
+              const struct opt_def *d, json_t *dst)
+{
+  const char *s = json_string_value (v);
+  if (s == NULL || *s == '\0') {
+    opt_problem (m, j, where, pfx, key, "'%s%s' must be a non-empty "
+                 "string", pfx, key);
+    return;
+  }
+  if (d->max && strlen (s) > d->max) {
+    opt_problem (m, j, where, pfx, key, "'%s%s' is longer than %llu "
+                 "bytes", pfx, key, d->max);
+    return;
+  }
+  if (d->choices) {
+    size_t n = strlen (s);
+    const char *c = d->choices;
+    int found = 0;
+    while (*c && !found) {
+      size_t len = strcspn (c, "|");
+      found = len == n && strncmp (c, s, n) == 0;
+      c += len + (c[len] == '|');
+    }
+    if (!found) {
+      char alt[128];
+      snprintf (alt, sizeof alt, "%s", d->choices);
+      for (char *p = alt; *p; p++)
+        if (*p == '|')
+          *p = ',';
+      opt_problem (m, j, where, pfx, key, "'%s%s' is '%s', not one of "
+                   "%s", pfx, key, s, alt);
+      return;
+    }
+  }
+  json_object_set (dst, key, v);
+}
+
+/* An OT_PATHS option: a list of file names, each resolved. */
+static void
+check_paths (struct fg_manifest *m, struct fg_manifest_job *j,
+             const char *where, const char *pfx, const char *key, json_t *v,
+             const struct opt_def *d, json_t *dst)
+{
+  json_t *arr, *el;
+  size_t i;
+
+  (void) d;
+  if (!json_is_array (v) || json_array_size (v) == 0) {
+    opt_problem (m, j, where, pfx, key, "'%s%s' must be a list of file "
+                 "names", pfx, key);
+    return;
+  }
+  arr = json_array ();
+  json_array_foreach (v, i, el) {
+    const char *p = json_string_value (el);
+    char *abs;
+    if (p == NULL || *p == '\0') {
+      opt_problem (m, j, where, pfx, key, "'%s%s[%zu]' must be a file "
+                   "name", pfx, key, i);
+      json_decref (arr);
+      return;
+    }
+    abs = join_path (m->dir, p);
+    json_array_append_new (arr, json_string (abs ? abs : p));
+    free (abs);
+  }
+  json_object_set_new (dst, key, arr);
+}
+
 /* Validate one option of job J (NULL: of the defaults); on success put
  * its (path-resolved) value into DST under KEY. */
 static void
@@ -214,54 +278,25 @@ check_option (struct fg_manifest *m, struct fg_manifest_job *j,
               json_t *dst)
 {
   const struct opt_def *d = find_option (key);
+  unsigned long long bytes;
 
   if (d == NULL) {
     opt_problem (m, j, where, pfx, key, "unknown option '%s'", key);
     return;
   }
   switch (d->type) {
-  case OT_STRING: {
-    const char *s = json_string_value (v);
-    if (s == NULL || *s == '\0') {
-      opt_problem (m, j, where, pfx, key, "'%s%s' must be a non-empty "
-                   "string", pfx, key);
-      return;
-    }
-    if (d->max && strlen (s) > d->max) {
-      opt_problem (m, j, where, pfx, key, "'%s%s' is longer than %llu "
-                   "bytes", pfx, key, d->max);
-      return;
-    }
-    if (d->choices) {
-      size_t n = strlen (s);
-      const char *c = d->choices;
-      int found = 0;
-      while (*c && !found) {
-        size_t len = strcspn (c, "|");
-        found = len == n && strncmp (c, s, n) == 0;
-        c += len + (c[len] == '|');
-      }
-      if (!found) {
-        char alt[128];
-        snprintf (alt, sizeof alt, "%s", d->choices);
-        for (char *p = alt; *p; p++)
-          if (*p == '|')
-            *p = ',';
-        opt_problem (m, j, where, pfx, key, "'%s%s' is '%s', not one of "
-                     "%s", pfx, key, s, alt);
-        return;
-      }
-    }
-    json_object_set (dst, key, v);
+  case OT_STRING:
+    check_string (m, j, where, pfx, key, v, d, dst);
     return;
-  }
   case OT_SIZE:
     if (json_is_integer (v) && json_integer_value (v) >= 0 &&
         (unsigned long long) json_integer_value (v) <= d->max) {
       json_object_set (dst, key, v);
       return;
     }
-    if (json_is_string (v) && size_ok (json_string_value (v), d->max)) {
+    if (json_is_string (v) && fg_parse_size (json_string_value (v),
+                                             &bytes) == 0 &&
+        bytes <= d->max) {
       json_object_set (dst, key, v);
       return;
     }
@@ -298,31 +333,9 @@ check_option (struct fg_manifest *m, struct fg_manifest_job *j,
     free (abs);
     return;
   }
-  case OT_PATHS: {
-    json_t *arr, *el;
-    size_t i;
-    if (!json_is_array (v) || json_array_size (v) == 0) {
-      opt_problem (m, j, where, pfx, key, "'%s%s' must be a list of file "
-                   "names", pfx, key);
-      return;
-    }
-    arr = json_array ();
-    json_array_foreach (v, i, el) {
-      const char *p = json_string_value (el);
-      char *abs;
-      if (p == NULL || *p == '\0') {
-        opt_problem (m, j, where, pfx, key, "'%s%s[%zu]' must be a file "
-                     "name", pfx, key, i);
-        json_decref (arr);
-        return;
-      }
-      abs = join_path (m->dir, p);
-      json_array_append_new (arr, json_string (abs ? abs : p));
-      free (abs);
-    }
-    json_object_set_new (dst, key, arr);
+  case OT_PATHS:
+    check_paths (m, j, where, pfx, key, v, d, dst);
     return;
-  }
   }
 }
 

@@ -43,6 +43,30 @@ ineligible (const char *out, size_t len, struct fg_run_outcome *o)
   return 1;
 }
 
+/* The error the child reported: with --json, convert prints it on stdout
+ * as {"error": {"kind", "message", "hint"}} (doc/error.schema.json), and
+ * that is read; only a child that printed none (it crashed, or could not
+ * run) is read back from its stderr (jobs/child.h).  Either way one line,
+ * its control characters escaped.  The kind of the failure is not taken
+ * from it: the exit code decides that, by the rule above. */
+static void
+child_error (const char *out, size_t len, const char *log,
+             struct fg_run_outcome *o)
+{
+  json_t *doc = json_loadb (out ? out : "", len, 0, NULL);
+  json_t *err = json_object_get (doc, "error");
+  const char *msg = json_string_value (json_object_get (err, "message"));
+  const char *hint = json_string_value (json_object_get (err, "hint"));
+
+  if (json_is_object (err) && msg && *msg) {
+    fg_escape_ctl (o->msg, sizeof o->msg, msg, 0);
+    fg_escape_ctl (o->hint, sizeof o->hint, hint ? hint : "", 0);
+  } else
+    fg_child_error (log ? log : "", o->msg, sizeof o->msg, o->hint,
+                    sizeof o->hint);
+  json_decref (doc);
+}
+
 static void
 fail (struct fg_run_outcome *o, const char *kind, int retryable)
 {
@@ -63,8 +87,7 @@ fg_run_outcome (int status, int stopping, const char *out, size_t out_len,
   int kretry = 0, code = WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 
   memset (o, 0, sizeof *o);
-  fg_child_error (log ? log : "", o->msg, sizeof o->msg, o->hint,
-                  sizeof o->hint);
+  child_error (out, out_len, log, o);
   /* Killed by a signal, it ran no cleanup of its own: what it left
    * beside the output goes now, whatever becomes of the job. */
   killed = fg_child_killed (status, output, kmsg, sizeof kmsg, khint,

@@ -23,6 +23,11 @@
  *
  * "Retried" means retryable: the job store decides whether attempts are
  * left (fg_store_fail).
+ *
+ * The message and hint of a failure are the child's own: the JSON error
+ * object convert --json prints on stdout (doc/error.schema.json); only a
+ * child that printed none (a crash, a program that could not run) is
+ * read back from its stderr tail.  The kind is the exit code's, above.
  */
 #ifndef FG_JOBS_OUTCOME_H
 #define FG_JOBS_OUTCOME_H
@@ -54,7 +59,8 @@ struct fg_run_outcome {
 };
 
 /* Classify a reaped child: STATUS from waitpid, STOPPING when the runner
- * is stopping on purpose, OUT/OUT_LEN its stdout, LOG its stderr, OUTPUT
+ * is stopping on purpose, OUT/OUT_LEN its stdout (the JSON it printed),
+ * LOG its stderr tail, OUTPUT
  * the job's output (what a child killed by a signal left beside it is
  * removed, telling REMOVED).  O is filled; release it with
  * fg_run_outcome_release. */

@@ -242,6 +242,91 @@ test_problems_of_the_whole_manifest (void)
   fg_manifest_release (&m);
 }
 
+/* The index of WORD in ARGV, or -1. */
+static int
+argv_find (char **argv, const char *word)
+{
+  for (int i = 0; argv && argv[i]; i++)
+    if (strcmp (argv[i], word) == 0)
+      return i;
+  return -1;
+}
+
+/* Defaults merged under a job's own settings, paths resolved against the
+ * manifest's folder, and the convert command line a job runs as. */
+static void
+test_defaults_paths_and_argv (void)
+{
+  struct fg_manifest m;
+  struct fg_err e = FG_ERR_INIT;
+  char all[4096], want[600];
+  char **argv;
+  int i;
+
+  write_file ("argv.json",
+              "{ \"version\": 1, \"defaults\": { \"headroom\": 40, "
+              "\"mode\": \"image\", \"flavor\": \"512MB\" }, \"jobs\": ["
+              " { \"id\": \"web01\", \"source\": \"s5.raw\","
+              "   \"output\": \"out/web01.vhd\", \"flavor\": \"1GB\" } ] }");
+  load ("argv.json", &m, all, sizeof all);
+  CHECK_STR (all, "");
+  CHECK_INT (m.njobs, 1);
+  if (m.njobs != 1) {
+    fg_manifest_release (&m);
+    return;
+  }
+  snprintf (want, sizeof want, "%s/s5.raw", dir);
+  CHECK_STR (m.jobs[0].source, want);
+  snprintf (want, sizeof want, "%s/out/web01.vhd", dir);
+  CHECK_STR (m.jobs[0].output, want);
+  /* The job's flavor wins over the default; the rest comes along. */
+  CHECK_CONTAINS (m.jobs[0].options, "1GB");
+  CHECK (strstr (m.jobs[0].options, "512MB") == NULL);
+  CHECK_CONTAINS (m.jobs[0].options, "headroom");
+
+  argv = fg_manifest_convert_argv ("/usr/bin/fg2ng", m.jobs[0].source,
+                                   m.jobs[0].output, m.jobs[0].options, 0,
+                                   &e);
+  CHECK (argv != NULL);
+  if (argv) {
+    CHECK_STR (argv[0], "/usr/bin/fg2ng");
+    CHECK_STR (argv[1], "convert");
+    CHECK (argv_find (argv, "--json") > 1);
+    i = argv_find (argv, "--flavor");
+    CHECK (i > 1);
+    if (i > 1)
+      CHECK_STR (argv[i + 1], "1GB");
+    i = argv_find (argv, "--headroom");
+    CHECK (i > 1);
+    if (i > 1)
+      CHECK_STR (argv[i + 1], "40");
+    CHECK_INT (argv_find (argv, "--force"), -1);
+    /* Output, then the source after "--", last. */
+    i = argv_find (argv, "--");
+    CHECK (i > 1);
+    if (i > 1) {
+      CHECK_STR (argv[i + 1], m.jobs[0].source);
+      CHECK (argv[i + 2] == NULL);
+      CHECK_STR (argv[i - 1], m.jobs[0].output);
+    }
+    fg_argv_free (argv);
+  }
+  argv = fg_manifest_convert_argv ("fg2ng", "/s", "/o", m.jobs[0].options,
+                                   1, &e);
+  CHECK (argv_find (argv, "--force") > 1);
+  fg_argv_free (argv);
+  fg_manifest_release (&m);
+
+  /* Not JSON at all: the one case load itself fails, naming the file. */
+  {
+    char path[512];
+    snprintf (path, sizeof path, "%s/notjson.txt", dir);
+    CHECK_INT (fg_manifest_load (path, &m, &e), -1);
+    CHECK_CONTAINS (e.msg, "notjson.txt");
+    fg_manifest_release (&m);
+  }
+}
+
 static void
 rm_rf (const char *d)
 {
@@ -288,6 +373,7 @@ main (void)
   RUN (test_distinct_outputs_pass);
   RUN (test_problems_of_one_job_are_kept_with_it);
   RUN (test_problems_of_the_whole_manifest);
+  RUN (test_defaults_paths_and_argv);
   rm_rf (dir);
   return TAP_DONE ();
 }

@@ -137,6 +137,59 @@ test_stopping_releases_what_the_stop_cut (void)
   fg_run_outcome_release (&o);
 }
 
+/* The child's error is its JSON error object on stdout (convert --json,
+ * doc/error.schema.json) when it printed one: that wins over whatever
+ * its stderr says, escaped all the same; the kind stays the exit code's. */
+static void
+test_json_error_wins_over_stderr (void)
+{
+  struct fg_run_outcome o;
+
+  classify (EXITED (2), 0,
+            "{\n  \"error\": {\n    \"kind\": \"input\",\n"
+            "    \"message\": \"'web01.tar.gz.0': not gzip\\u001b[2J\",\n"
+            "    \"hint\": \"check the source\"\n  }\n}\n",
+            "fg2ng: warning: something else\n"
+            "fg2ng: error: the stderr line\nhint: the stderr hint\n", &o);
+  CHECK_INT (o.end, FG_RUN_FAIL);
+  CHECK_STR (o.kind, "input");
+  CHECK_INT (o.retryable, 0);
+  CHECK_STR (o.msg, "'web01.tar.gz.0': not gzip\\x1B[2J");
+  CHECK_STR (o.hint, "check the source");
+  fg_run_outcome_release (&o);
+  /* a hint of null: none */
+  classify (EXITED (3), 0, "{\"error\": {\"kind\": \"io\", \"message\": "
+            "\"disk full\", \"hint\": null}}", "fg2ng: error: other\n", &o);
+  CHECK_STR (o.kind, "internal");
+  CHECK_INT (o.retryable, 1);
+  CHECK_STR (o.msg, "disk full");
+  CHECK_STR (o.hint, "");
+  fg_run_outcome_release (&o);
+}
+
+/* No JSON on stdout (a crash, a program that could not run, text): the
+ * error is read back from the stderr tail. */
+static void
+test_no_json_falls_back_to_stderr (void)
+{
+  struct fg_run_outcome o;
+
+  classify (EXITED (2), 0, "not json at all",
+            "fg2ng: error: 'a.vhd': bad footer\nhint: use another copy\n",
+            &o);
+  CHECK_STR (o.msg, "'a.vhd': bad footer");
+  CHECK_STR (o.hint, "use another copy");
+  fg_run_outcome_release (&o);
+  /* JSON without an error object, or with an empty message, is no error */
+  classify (EXITED (2), 0, "{\"error\": {\"kind\": \"input\", "
+            "\"message\": \"\"}}", "fg2ng: error: from stderr\n", &o);
+  CHECK_STR (o.msg, "from stderr");
+  fg_run_outcome_release (&o);
+  classify (EXITED (2), 0, "{\"output\": \"x\"}", "last words\n", &o);
+  CHECK_STR (o.msg, "last words");
+  fg_run_outcome_release (&o);
+}
+
 int
 main (void)
 {
@@ -145,5 +198,7 @@ main (void)
   RUN (test_exit_codes);
   RUN (test_signals_crash_or_outside);
   RUN (test_stopping_releases_what_the_stop_cut);
+  RUN (test_json_error_wins_over_stderr);
+  RUN (test_no_json_falls_back_to_stderr);
   return TAP_DONE ();
 }
