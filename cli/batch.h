@@ -1,7 +1,7 @@
 /* cli/batch.h --- what the files of `fg2ng batch` share
  *
  * cmd_batch.c parses the command line and runs the steps; batch_jobs.c
- * puts the manifest's jobs in the store (and the dry run);
+ * loads the manifest and puts its jobs in the store (and the dry run);
  * batch_pool.c runs them through the job runner (jobs/runner.h);
  * batch_log.c writes each job's log file; batch_display.c shows the
  * progress (a live display or JSON lines); batch_summary.c prints and
@@ -78,6 +78,9 @@ struct batch {
 };
 
 /* batch_jobs.c */
+/* Load the manifest, its shard, the store if there is one, and check
+ * every job's files: -1 (B->err) when nothing may start. */
+int batch_load (struct batch *b);
 int batch_skip_checks (const struct fg_manifest_job *mj, void *opaque);
 int batch_add_jobs (struct batch *b);
 int batch_reject_jobs (struct batch *b);

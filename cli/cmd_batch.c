@@ -333,97 +333,6 @@ parse_args (int argc, char **argv, struct batch_args *a)
   return -1;
 }
 
-/* A stable shard for ID: FNV-1a, so every machine, build and run agrees. */
-static unsigned
-shard_of (const char *id, unsigned n)
-{
-  uint64_t h = 0xcbf29ce484222325ull;
-
-  for (const unsigned char *p = (const unsigned char *) id; *p; p++) {
-    h ^= *p;
-    h *= 0x100000001b3ull;
-  }
-  return (unsigned) (h % n) + 1;
-}
-/* The manifest's problems stop everything: some concern the whole of
- * it, or --strict says any does. */
-static int
-manifest_stops (const struct batch *b)
-{
-  return b->m.nproblems > b->m.nconfined ||
-         (b->a->strict && b->m.nproblems > 0);
-}
-
-/* Say that the manifest's problems stop everything. */
-static int
-stop_on_problems (struct batch *b)
-{
-  const char *manifest = b->a->manifest;
-
-  for (size_t i = 0; i < b->m.nlisted; i++)
-    fprintf (stderr, "fg2ng batch: %s\n", b->m.problems[i]);
-  fg_err_set (&b->err, FG_E_INPUT, "'%s': %zu problem%s%s; nothing was "
-              "started", manifest, b->m.nproblems,
-              b->m.nproblems == 1 ? "" : "s",
-              b->m.nlisted < b->m.nproblems ? " (the first listed above)"
-              : " (listed above)");
-  if (b->m.nproblems > b->m.nconfined)
-    fg_err_hint (&b->err, "fix what the lines above name in '%s' and run "
-                 "again: the manifest's form, its ids and its outputs "
-                 "concern every job, so none starts until they are right",
-                 manifest);
-  else
-    fg_err_hint (&b->err, "fix these jobs in '%s' (or put their files in "
-                 "place), or run without --strict to convert the other "
-                 "jobs and fail only these", manifest);
-  return -1;
-}
-
-/* Load the manifest, its shard, the store if there is one, and check
- * every job's files: -1 (B->err) when nothing may start. */
-static int
-load (struct batch *b)
-{
-  const struct batch_args *a = b->a;
-  struct stat st;
-  int have_state;
-
-  if (fg_manifest_load (a->manifest, &b->m, &b->err) < 0)
-    return -1;
-  b->in_shard = calloc (b->m.njobs + 1, 1);
-  if (b->in_shard == NULL)
-    return fg_err_set (&b->err, FG_E_INTERNAL, "out of memory");
-  for (size_t i = 0; i < b->m.njobs; i++) {
-    b->in_shard[i] = a->shard_n == 0 ||
-                     shard_of (b->m.jobs[i].id, a->shard_n) == a->shard_k;
-    b->total += b->in_shard[i];
-  }
-  /* The store is read before the files are checked (a done job's source
-   * may be gone), but created only when there is work to do. */
-  have_state = stat (a->state, &st) == 0;
-  if (a->status && !have_state) {
-    fg_err_set (&b->err, FG_E_INPUT, "'%s': no such job store", a->state);
-    fg_err_hint (&b->err, "no batch has run with this manifest yet, or "
-                 "--state names another file");
-    return -1;
-  }
-  if (have_state) {
-    b->store = fg_store_open (a->state, 0, &b->err);
-    /* With the manifest wrong already, its problems are the news. */
-    if (b->store == NULL && !manifest_stops (b))
-      return -1;
-    fg_err_clear (&b->err);
-  }
-  /* The files of every well-formed job are checked even when others are
-   * not: all the problems are listed in one run. */
-  if (!a->status)
-    fg_manifest_check_files (&b->m, batch_skip_checks, b);
-  /* A problem of one job alone fails that job (batch_reject_jobs), and
-   * the others run; one of the whole manifest, or any with --strict,
-   * stops all of them before anything starts. */
-  return manifest_stops (b) ? stop_on_problems (b) : 0;
-}
-
 /* The store, the logs' folder and the signals ready; the jobs in the
  * store and the ones cut off by an earlier run back in line. */
 static int
@@ -488,7 +397,7 @@ steps (struct batch *b)
 {
   int rc;
 
-  if (load (b) < 0)
+  if (batch_load (b) < 0)
     return fg_cmd_finish (&b->err);
   if (b->a->dry_run)
     return batch_dry_run (b);
