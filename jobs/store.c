@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/path.h"
 
 /* PRAGMA application_id: "f2ng".  Tells our store from any other SQLite
@@ -79,14 +80,6 @@ fg_job_release (struct fg_job *job)
   free (job->output_id);
   free (job->output_taken_by);
   fg_job_init (job);
-}
-
-static double
-now (void)
-{
-  struct timespec ts;
-  clock_gettime (CLOCK_REALTIME, &ts);
-  return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
 /* ---- who is a worker ---------------------------------------------------- */
@@ -358,7 +351,7 @@ event (struct fg_store *s, int64_t id, const char *state, pid_t pid,
 {
   return run (s, e, "cannot record an event",
               "INSERT INTO events (job, at, state, pid, host, note) "
-              "VALUES (?, ?, ?, ?, ?, ?)", "idtntt", id, now (), state,
+              "VALUES (?, ?, ?, ?, ?, ?)", "idtntt", id, fg_clock_now (), state,
               (int) pid, pid ? s->host : NULL, note) < 0 ? -1 : 0;
 }
 
@@ -780,7 +773,7 @@ fg_store_add (struct fg_store *s, const char *queue, const char *key,
 {
   struct fg_job old;
   const char *opts = options_json ? options_json : "{}";
-  double t = now ();
+  double t = fg_clock_now ();
   char *oid;
   int rc;
 
@@ -889,7 +882,7 @@ fg_store_claim (struct fg_store *s, const char *queue, pid_t worker_pid,
   int64_t id;
   long long start = 0;
   char pstate, *output = NULL, *oid = NULL, *holder = NULL;
-  double t = now ();
+  double t = fg_clock_now ();
   int rc;
 
   if (s->in_txn)
@@ -977,7 +970,7 @@ int
 fg_store_finish (struct fg_store *s, int64_t id, const char *result_json,
                  const char *log, struct fg_err *e)
 {
-  double t = now ();
+  double t = fg_clock_now ();
   int attempts;
 
   if (tx_begin (s, e) < 0)
@@ -999,7 +992,7 @@ fg_store_fail (struct fg_store *s, int64_t id, const char *kind,
                const char *message, const char *hint, const char *log,
                int retryable, struct fg_err *e)
 {
-  double t = now ();
+  double t = fg_clock_now ();
   int attempts;
   enum fg_job_state to;
   char note[FG_ERR_MSG_MAX + 64];
@@ -1028,7 +1021,7 @@ fg_store_fail (struct fg_store *s, int64_t id, const char *kind,
 int
 fg_store_release (struct fg_store *s, int64_t id, struct fg_err *e)
 {
-  double t = now ();
+  double t = fg_clock_now ();
   int attempts;
 
   if (tx_begin (s, e) < 0)
@@ -1051,16 +1044,27 @@ struct running_job {
   char *host, *boot;
 };
 
-int
-fg_store_recover (struct fg_store *s, unsigned *foreign, struct fg_err *e)
+static void
+running_jobs_free (struct running_job *rj, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    free (rj[i].host);
+    free (rj[i].boot);
+  }
+  free (rj);
+}
+
+/* The jobs the store says are running, read whole before any is changed
+ * (a statement open across the updates would hold the read lock).
+ * Returns how many, in *OUT, or -1. */
+static ssize_t
+running_jobs (struct fg_store *s, struct running_job **out, struct fg_err *e)
 {
   struct running_job *rj = NULL;
   size_t n = 0, cap = 0;
   sqlite3_stmt *st;
-  int rc, recovered = 0;
+  int rc;
 
-  if (foreign)
-    *foreign = 0;
   st = query (s, e, "cannot look for interrupted jobs",
               "SELECT id, worker_pid, worker_start, worker_host, worker_boot "
               "FROM jobs WHERE state = 'running' ORDER BY id", "");
@@ -1086,14 +1090,60 @@ fg_store_recover (struct fg_store *s, unsigned *foreign, struct fg_err *e)
     rj[n].boot = col_text (st, 4);
     n++;
   }
+  sqlite3_finalize (st);
+  *out = rj;
   if (rc != SQLITE_DONE) {
     db_fail (s, rc, e, "cannot look for interrupted jobs");
-    recovered = -1;
+    running_jobs_free (rj, n);
+    *out = NULL;
+    return -1;
   }
-  sqlite3_finalize (st);
+  return (ssize_t) n;
+}
 
-  for (size_t i = 0; i < n && recovered >= 0; i++) {
-    char note[512];
+/* Put RJ, whose worker is gone, back in line: 1 if it was, 0 if another
+ * process got there first, -1 on error. */
+static int
+recover_one (struct fg_store *s, const struct running_job *rj,
+             struct fg_err *e)
+{
+  char note[512];
+  int changed;
+
+  snprintf (note, sizeof note, "recovered: worker %ld on %s is gone; to "
+            "be redone", (long) rj->pid, s->host);
+  /* One transaction each; the WHERE makes sure it is still the run we
+   * judged dead (another process may have recovered and reclaimed it
+   * since our SELECT). */
+  if (tx_begin (s, e) < 0)
+    return -1;
+  changed = run (s, e, "cannot recover a job",
+                 "UPDATE jobs SET state = 'pending', " CLEAR_WORKER ", "
+                 "updated_at = ? WHERE id = ? AND state = 'running' "
+                 "AND worker_pid = ? AND worker_host = ? "
+                 "AND worker_boot IS ?", "dintt", fg_clock_now (), rj->id,
+                 (int) rj->pid, rj->host, rj->boot);
+  if (changed < 0 ||
+      (changed == 1 && event (s, rj->id, "pending", 0, note, e) < 0) ||
+      tx_commit (s, e) < 0) {
+    tx_abort (s);
+    return -1;
+  }
+  return changed;
+}
+
+int
+fg_store_recover (struct fg_store *s, unsigned *foreign, struct fg_err *e)
+{
+  struct running_job *rj;
+  ssize_t n;
+  int recovered = 0;
+
+  if (foreign)
+    *foreign = 0;
+  if ((n = running_jobs (s, &rj, e)) < 0)
+    return -1;
+  for (ssize_t i = 0; i < n; i++) {
     int changed;
 
     if (!same (rj[i].host, s->host)) {
@@ -1104,35 +1154,13 @@ fg_store_recover (struct fg_store *s, unsigned *foreign, struct fg_err *e)
     if (same (rj[i].boot, s->boot) &&
         worker_alive (rj[i].pid, rj[i].start, rj[i].have_start))
       continue;
-    snprintf (note, sizeof note, "recovered: worker %ld on %s is gone; to "
-              "be redone", (long) rj[i].pid, s->host);
-    /* One transaction each; the WHERE makes sure it is still the run we
-     * judged dead (another process may have recovered and reclaimed it
-     * since our SELECT). */
-    if (tx_begin (s, e) < 0) {
-      recovered = -1;
-      break;
-    }
-    changed = run (s, e, "cannot recover a job",
-                   "UPDATE jobs SET state = 'pending', " CLEAR_WORKER ", "
-                   "updated_at = ? WHERE id = ? AND state = 'running' "
-                   "AND worker_pid = ? AND worker_host = ? "
-                   "AND worker_boot IS ?", "dintt", now (), rj[i].id,
-                   (int) rj[i].pid, rj[i].host, rj[i].boot);
-    if (changed < 0 ||
-        (changed == 1 && event (s, rj[i].id, "pending", 0, note, e) < 0) ||
-        tx_commit (s, e) < 0) {
-      tx_abort (s);
+    if ((changed = recover_one (s, &rj[i], e)) < 0) {
       recovered = -1;
       break;
     }
     recovered += changed;
   }
-  for (size_t i = 0; i < n; i++) {
-    free (rj[i].host);
-    free (rj[i].boot);
-  }
-  free (rj);
+  running_jobs_free (rj, (size_t) n);
   return recovered;
 }
 
@@ -1140,7 +1168,7 @@ int
 fg_store_retry_failed (struct fg_store *s, const char *queue,
                        struct fg_err *e)
 {
-  double t = now ();
+  double t = fg_clock_now ();
   int n;
 
   if (tx_begin (s, e) < 0)
@@ -1190,7 +1218,7 @@ fg_store_refuse (struct fg_store *s, int64_t id, const char *kind,
                  const char *message, const char *result_json,
                  const char *log, struct fg_err *e)
 {
-  double t = now ();
+  double t = fg_clock_now ();
   int attempts;
   char note[FG_ERR_MSG_MAX + 64];
 
@@ -1218,7 +1246,7 @@ int
 fg_store_reject (struct fg_store *s, int64_t id, const char *kind,
                  const char *message, const char *hint, struct fg_err *e)
 {
-  double t = now ();
+  double t = fg_clock_now ();
   char note[FG_ERR_MSG_MAX + 64];
   int n;
 
