@@ -16,32 +16,25 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "net/addr.h"
+#include "util/problems.h"
+
 #define MAX_CONFIG (1u << 20)
 
 
 static void
 problem (struct fg_agent_config *c, const char *fmt, ...) FG_PRINTF(2, 3);
 
+/* Every problem is listed: no cap, and no count beyond the list. */
 static void
 problem (struct fg_agent_config *c, const char *fmt, ...)
 {
+  struct fg_problems p = { &c->problems, &c->nproblems, NULL, 0 };
   va_list ap;
-  char *line = NULL, **bigger;
 
   va_start (ap, fmt);
-  if (vasprintf (&line, fmt, ap) < 0)
-    line = NULL;
+  fg_problems_vadd (p, fmt, ap);
   va_end (ap);
-  line = fg_escape_ctl_take (line);
-  if (line == NULL)
-    return;
-  bigger = realloc (c->problems, (c->nproblems + 1) * sizeof *bigger);
-  if (bigger == NULL) {
-    free (line);
-    return;
-  }
-  c->problems = bigger;
-  c->problems[c->nproblems++] = line;
 }
 
 int
@@ -119,34 +112,36 @@ resolve (const char *dir, const char *p)
   return asprintf (&out, "%s/%s", dir, p) < 0 ? NULL : out;
 }
 
-/* LISTEN is "unix:PATH", "[V6]:PORT" or "V4:PORT" ("localhost" is
- * 127.0.0.1).  Port 0 asks for any free port (the "listening" log line
- * says which). */
+/* "unix:PATH" (the part after "unix:" in SOCK), resolved against DIR. */
 static int
-parse_listen (struct fg_agent_config *c, const char *dir, const char *l)
+listen_unix (struct fg_agent_config *c, const char *dir, const char *sock)
 {
-  char host[INET6_ADDRSTRLEN + 1];
-  const char *colon, *h = l;
+  const size_t max = sizeof ((struct sockaddr_un *) 0)->sun_path;
+
+  if (sock[0] == '\0') {
+    problem (c, "'%s': 'listen' 'unix:' needs a socket path", c->path);
+    return -1;
+  }
+  c->unix_path = resolve (dir, sock);
+  if (c->unix_path == NULL || strlen (c->unix_path) >= max) {
+    problem (c, "'%s': 'listen' socket path is longer than %zu bytes",
+             c->path, max - 1);
+    return -1;
+  }
+  c->loopback = 1;
+  return 0;
+}
+
+/* HOST (the text inside brackets for IPv6) and PORT of L, which is
+ * "[V6]:PORT" or "V4:PORT"; "localhost" becomes 127.0.0.1. */
+static int
+listen_split (struct fg_agent_config *c, const char *l, char *host,
+              size_t cap, long *port)
+{
+  const char *colon = strrchr (l, ':'), *h = l;
   size_t hlen;
   char *end;
-  long port;
 
-  if (strncmp (l, "unix:", 5) == 0) {
-    if (l[5] == '\0') {
-      problem (c, "'%s': 'listen' 'unix:' needs a socket path", c->path);
-      return -1;
-    }
-    c->unix_path = resolve (dir, l + 5);
-    if (c->unix_path == NULL ||
-        strlen (c->unix_path) >= sizeof ((struct sockaddr_un *) 0)->sun_path) {
-      problem (c, "'%s': 'listen' socket path is longer than %zu bytes",
-               c->path, sizeof ((struct sockaddr_un *) 0)->sun_path - 1);
-      return -1;
-    }
-    c->loopback = 1;
-    return 0;
-  }
-  colon = strrchr (l, ':');
   if (colon == NULL) {
     problem (c, "'%s': 'listen' must be HOST:PORT, [IPV6]:PORT or "
              "unix:PATH, not '%s'", c->path, l);
@@ -162,7 +157,7 @@ parse_listen (struct fg_agent_config *c, const char *dir, const char *l)
     h = l + 1;
     hlen -= 2;
   }
-  if (hlen == 0 || hlen >= sizeof host) {
+  if (hlen == 0 || hlen >= cap) {
     problem (c, "'%s': 'listen' '%s' has no host (write 127.0.0.1:PORT)",
              c->path, l);
     return -1;
@@ -170,34 +165,53 @@ parse_listen (struct fg_agent_config *c, const char *dir, const char *l)
   memcpy (host, h, hlen);
   host[hlen] = '\0';
   errno = 0;
-  port = strtol (colon + 1, &end, 10);
-  if (colon[1] == '\0' || *end != '\0' || port < 0 || port > 65535) {
+  *port = strtol (colon + 1, &end, 10);
+  if (colon[1] == '\0' || *end != '\0' || *port < 0 || *port > 65535) {
     problem (c, "'%s': 'listen' '%s': the port must be 0 to 65535",
              c->path, l);
     return -1;
   }
   if (strcmp (host, "localhost") == 0)
-    snprintf (host, sizeof host, "127.0.0.1");
+    snprintf (host, cap, "127.0.0.1");
+  return 0;
+}
+
+/* LISTEN is "unix:PATH", "[V6]:PORT" or "V4:PORT" ("localhost" is
+ * 127.0.0.1).  Port 0 asks for any free port (the "listening" log line
+ * says which). */
+static int
+parse_listen (struct fg_agent_config *c, const char *dir, const char *l)
+{
+  char host[INET6_ADDRSTRLEN + 1];
+  struct fg_ip ip;
+  long port;
+  int v6 = l[0] == '[';
+
+  if (strncmp (l, "unix:", 5) == 0)
+    return listen_unix (c, dir, l + 5);
+  if (listen_split (c, l, host, sizeof host, &port) < 0)
+    return -1;
   memset (&c->addr, 0, sizeof c->addr);
-  if (l[0] != '[') {
-    struct sockaddr_in *in = (struct sockaddr_in *) &c->addr;
-    if (inet_pton (AF_INET, host, &in->sin_addr) != 1) {
+  if (fg_ip_parse (host, v6 ? 6 : 4, &ip) < 0) {
+    if (v6)
+      problem (c, "'%s': 'listen' '%s': '%s' is not an IPv6 address",
+               c->path, l, host);
+    else
       problem (c, "'%s': 'listen' '%s': '%s' is not an IPv4 address (write "
                "[ADDRESS]:PORT for IPv6; host names are not looked up)",
                c->path, l, host);
-      return -1;
-    }
+    return -1;
+  }
+  if (!v6) {
+    struct sockaddr_in *in = (struct sockaddr_in *) &c->addr;
+    memcpy (&in->sin_addr, ip.b, 4);
     in->sin_family = AF_INET;
     in->sin_port = htons ((uint16_t) port);
     c->addrlen = sizeof *in;
-    c->loopback = (ntohl (in->sin_addr.s_addr) >> 24) == 127;
+    c->loopback = ip.b[0] == 127;
   } else {
     struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) &c->addr;
-    if (inet_pton (AF_INET6, host, &in6->sin6_addr) != 1) {
-      problem (c, "'%s': 'listen' '%s': '%s' is not an IPv6 address",
-               c->path, l, host);
-      return -1;
-    }
+    memcpy (&in6->sin6_addr, ip.b, 16);
     in6->sin6_family = AF_INET6;
     in6->sin6_port = htons ((uint16_t) port);
     c->addrlen = sizeof *in6;
@@ -292,54 +306,38 @@ check_secret_file (struct fg_agent_config *c, const char *key,
              (unsigned) (st.st_mode & 07777), path);
 }
 
-int
-fg_agent_config_load (const char *path, struct fg_agent_config *c,
-                      struct fg_err *e)
+/* The members every configuration may have, and "version" 1. */
+static void
+check_keys (struct fg_agent_config *c, json_t *root)
 {
-  json_error_t jerr;
-  json_t *root, *v, *tls;
   const char *key;
-  char *real, *dir;
-  char token[FG_AGENT_TOKEN_MAX], why[PATH_MAX + 200];
+  json_t *v;
 
-  memset (c, 0, sizeof *c);
-  c->path = strdup (path);
-  root = json_load_file (path, JSON_REJECT_DUPLICATES, &jerr);
-  if (root == NULL) {
-    if (jerr.line < 0 || access (path, R_OK) < 0)
-      fg_err_errno (e, FG_E_INPUT, errno, "'%s'", path);
-    else
-      fg_err_set (e, FG_E_INPUT, "'%s': line %d column %d: %s", path,
-                  jerr.line, jerr.column, jerr.text);
-    fg_err_hint (e, "the configuration is JSON, described by "
-                 "doc/agent-config.schema.json (examples/agent/agent.json)");
-    return -1;
-  }
-  real = realpath (path, NULL);
-  dir = real ? dirname (real) : ".";
-  if (!json_is_object (root)) {
-    problem (c, "'%s': must be a JSON object", path);
-    goto out;
-  }
   json_object_foreach (root, key, v) {
     size_t k;
     for (k = 0; k < NKEYS && strcmp (key, keys[k]) != 0; k++)
       ;
     if (k == NKEYS)
-      problem (c, "'%s': unknown key '%s'", path, key);
+      problem (c, "'%s': unknown key '%s'", c->path, key);
   }
   v = json_object_get (root, "version");
   if (v && (!json_is_integer (v) || json_integer_value (v) != 1))
-    problem (c, "'%s': 'version' must be 1", path);
+    problem (c, "'%s': 'version' must be 1", c->path);
+}
 
-  v = json_object_get (root, "listen");
+/* "listen", and the files and folders named relative to DIR. */
+static void
+read_places (struct fg_agent_config *c, json_t *root, const char *dir)
+{
+  json_t *v = json_object_get (root, "listen");
+
   if (v == NULL)
     c->listen = strdup ("127.0.0.1:8470");
   else if (json_is_string (v))
     c->listen = strdup (json_string_value (v));
   else
     problem (c, "'%s': 'listen' must be a string such as \"127.0.0.1:8470\"",
-             path);
+             c->path);
   if (c->listen)
     parse_listen (c, dir, c->listen);
 
@@ -353,6 +351,11 @@ fg_agent_config_load (const char *path, struct fg_agent_config *c,
     c->log = NULL;
   else
     c->log = get_path (c, root, dir, "log", "", 0);
+}
+
+static void
+read_limits (struct fg_agent_config *c, json_t *root)
+{
   c->max_concurrent = (unsigned) get_uint (c, root, "max_concurrent", 1, 64,
                                            2);
   c->body_limit = (size_t) get_uint (c, root, "body_limit", 256, 1 << 20,
@@ -374,16 +377,23 @@ fg_agent_config_load (const char *path, struct fg_agent_config *c,
   c->max_connections_per_ip =
     (unsigned) get_uint (c, root, "max_connections_per_ip", 0,
                          c->max_connections, c->max_connections / 2);
+}
 
-  tls = json_object_get (root, "tls");
+/* "tls": {cert, key}, required to listen beyond loopback. */
+static void
+read_tls (struct fg_agent_config *c, json_t *root, const char *dir)
+{
+  json_t *tls = json_object_get (root, "tls"), *v;
+  const char *key;
+
   if (tls && !json_is_null (tls)) {
     if (!json_is_object (tls))
       problem (c, "'%s': 'tls' must be an object with 'cert' and 'key'",
-               path);
+               c->path);
     else {
       json_object_foreach (tls, key, v)
         if (strcmp (key, "cert") && strcmp (key, "key"))
-          problem (c, "'%s': unknown key 'tls.%s'", path, key);
+          problem (c, "'%s': unknown key 'tls.%s'", c->path, key);
       c->tls_cert = get_path (c, tls, dir, "cert", "tls.", 1);
       c->tls_key = get_path (c, tls, dir, "key", "tls.", 1);
     }
@@ -391,14 +401,21 @@ fg_agent_config_load (const char *path, struct fg_agent_config *c,
   if (c->listen && c->addrlen && !c->loopback && c->tls_cert == NULL)
     problem (c, "'%s': 'listen' '%s' is not a loopback address: a 'tls' "
              "certificate and key are required to listen there (or listen "
-             "on 127.0.0.1 or a unix: socket behind a TLS proxy)", path,
+             "on 127.0.0.1 or a unix: socket behind a TLS proxy)", c->path,
              c->listen);
+}
 
-  /* The files themselves. */
+/* The files and folders named: there, readable or writable, secrets
+ * kept from group and others. */
+static void
+check_files (struct fg_agent_config *c)
+{
+  char token[FG_AGENT_TOKEN_MAX], why[PATH_MAX + 200];
+
   if (c->token_file &&
       fg_agent_read_token (c->token_file, token, sizeof token, why,
                            sizeof why) < 0)
-    problem (c, "'%s': %s", path, why);
+    problem (c, "'%s': %s", c->path, why);
   memset (token, 0, sizeof token);
   if (c->schedule)
     check_secret_file (c, "schedule", c->schedule, 0);
@@ -414,7 +431,40 @@ fg_agent_config_load (const char *path, struct fg_agent_config *c,
     check_dir (c, "log", c->log, 1);
   if (c->unix_path)
     check_dir (c, "listen", c->unix_path, 1);
-out:
+}
+
+int
+fg_agent_config_load (const char *path, struct fg_agent_config *c,
+                      struct fg_err *e)
+{
+  json_error_t jerr;
+  json_t *root;
+  char *real, *dir;
+
+  memset (c, 0, sizeof *c);
+  c->path = strdup (path);
+  root = json_load_file (path, JSON_REJECT_DUPLICATES, &jerr);
+  if (root == NULL) {
+    if (jerr.line < 0 || access (path, R_OK) < 0)
+      fg_err_errno (e, FG_E_INPUT, errno, "'%s'", path);
+    else
+      fg_err_set (e, FG_E_INPUT, "'%s': line %d column %d: %s", path,
+                  jerr.line, jerr.column, jerr.text);
+    fg_err_hint (e, "the configuration is JSON, described by "
+                 "doc/agent-config.schema.json (examples/agent/agent.json)");
+    return -1;
+  }
+  real = realpath (path, NULL);
+  dir = real ? dirname (real) : ".";
+  if (!json_is_object (root))
+    problem (c, "'%s': must be a JSON object", path);
+  else {
+    check_keys (c, root);
+    read_places (c, root, dir);
+    read_limits (c, root);
+    read_tls (c, root, dir);
+    check_files (c);
+  }
   json_decref (root);
   free (real);
   return 0;
@@ -435,8 +485,6 @@ fg_agent_config_release (struct fg_agent_config *c)
   free (c->log);
   free (c->tls_cert);
   free (c->tls_key);
-  for (size_t i = 0; i < c->nproblems; i++)
-    free (c->problems[i]);
-  free (c->problems);
+  fg_problems_free (c->problems, c->nproblems);
   memset (c, 0, sizeof *c);
 }

@@ -144,12 +144,20 @@ static const char *const fields[] = {
 };
 #define NFIELDS (sizeof fields / sizeof fields[0])
 
+/* Where a refusal is written: the sentence WHY and the FIELD it names. */
+struct refusal {
+  char *why;
+  size_t cap;
+  char *field;
+  size_t fcap;
+};
+
 static int
-bad (char *why, size_t cap, char *field, size_t fcap, const char *name,
-     const char *fmt, const char *arg)
+bad (const struct refusal *r, const char *name, const char *fmt,
+     const char *arg)
 {
-  snprintf (field, fcap, "%s", name ? name : "");
-  snprintf (why, cap, fmt, name, arg);
+  snprintf (r->field, r->fcap, "%s", name ? name : "");
+  snprintf (r->why, r->cap, fmt, name, arg);
   return -1;
 }
 
@@ -170,97 +178,92 @@ type_name (const json_t *v)
   return "?";
 }
 
-int
-fg_event_parse (const char *body, size_t len, struct fg_event *ev,
-                char *why, size_t cap, char *field, size_t fcap)
+/* The fields of ROOT, every one a string without NUL, into S (in the
+ * order of FIELDS); no other field. */
+static int
+event_strings (json_t *root, const char *s[NFIELDS], const struct refusal *r)
 {
-  json_error_t jerr;
-  json_t *root, *v;
-  const char *key, *s[NFIELDS];
-  int rc = -1;
+  const char *key;
+  json_t *v;
 
-  memset (ev, 0, sizeof *ev);
-  field[0] = why[0] = '\0';
-  root = json_loadb (body, len, JSON_REJECT_DUPLICATES, &jerr);
-  if (root == NULL) {
-    snprintf (why, cap, "the body is not JSON: line %d column %d: %s",
-              jerr.line, jerr.column, jerr.text);
-    goto out;                 /* jansson's text quotes the body */
-  }
-  if (!json_is_object (root)) {
-    snprintf (why, cap, "the body must be a JSON object, not %s",
-              type_name (root));
-    goto out;
-  }
   json_object_foreach (root, key, v) {
     size_t k;
     for (k = 0; k < NFIELDS && strcmp (key, fields[k]) != 0; k++)
       ;
-    if (k == NFIELDS) {
-      bad (why, cap, field, fcap, key, "unknown field '%s' (an event has "
-           "event_id, server_id, reboot_type, origin and time)%s", "");
-      goto out;
-    }
+    if (k == NFIELDS)
+      return bad (r, key, "unknown field '%s' (an event has event_id, "
+                  "server_id, reboot_type, origin and time)%s", "");
   }
   for (size_t k = 0; k < NFIELDS; k++) {
     v = json_object_get (root, fields[k]);
-    if (v == NULL) {
-      bad (why, cap, field, fcap, fields[k], "missing field '%s'%s", "");
-      goto out;
-    }
-    if (!json_is_string (v)) {
-      bad (why, cap, field, fcap, fields[k], "field '%s' must be a string, "
-           "not %s", type_name (v));
-      goto out;
-    }
+    if (v == NULL)
+      return bad (r, fields[k], "missing field '%s'%s", "");
+    if (!json_is_string (v))
+      return bad (r, fields[k], "field '%s' must be a string, not %s",
+                  type_name (v));
     s[k] = json_string_value (v);
-    if (strlen (s[k]) != json_string_length (v)) {
-      bad (why, cap, field, fcap, fields[k], "field '%s' holds a NUL "
-           "character%s", "");
-      goto out;
-    }
+    if (strlen (s[k]) != json_string_length (v))
+      return bad (r, fields[k], "field '%s' holds a NUL character%s", "");
   }
-  if (!fg_event_id_ok (s[0])) {
-    bad (why, cap, field, fcap, fields[0], "field '%s' must be 1 to 128 "
-         "printable ASCII characters without spaces%s", "");
-    goto out;
-  }
-  if (!fg_event_id_ok (s[1])) {
-    bad (why, cap, field, fcap, fields[1], "field '%s' must be 1 to 128 "
-         "printable ASCII characters without spaces%s", "");
-    goto out;
-  }
+  return 0;
+}
+
+/* EV from the field values S, each checked. */
+static int
+event_fill (struct fg_event *ev, const char *const s[NFIELDS],
+            const struct refusal *r)
+{
+  for (size_t k = 0; k < 2; k++)
+    if (!fg_event_id_ok (s[k]))
+      return bad (r, fields[k], "field '%s' must be 1 to 128 printable "
+                  "ASCII characters without spaces%s", "");
   snprintf (ev->event_id, sizeof ev->event_id, "%s", s[0]);
   snprintf (ev->server_id, sizeof ev->server_id, "%s", s[1]);
   if (strcmp (s[2], "SOFT") == 0)
     ev->type = FG_REBOOT_SOFT;
   else if (strcmp (s[2], "HARD") == 0)
     ev->type = FG_REBOOT_HARD;
-  else {
-    bad (why, cap, field, fcap, fields[2], "field '%s' must be \"SOFT\" or "
-         "\"HARD\", not \"%.40s\"", s[2]);
-    goto out;
-  }
+  else
+    return bad (r, fields[2], "field '%s' must be \"SOFT\" or \"HARD\", not "
+                "\"%.40s\"", s[2]);
   if (strcmp (s[3], "control_panel") == 0)
     ev->origin = FG_ORIGIN_CONTROL_PANEL;
   else if (strcmp (s[3], "api") == 0)
     ev->origin = FG_ORIGIN_API;
   else if (strcmp (s[3], "guest") == 0)
     ev->origin = FG_ORIGIN_GUEST;
-  else {
-    bad (why, cap, field, fcap, fields[3], "field '%s' must be "
-         "\"control_panel\", \"api\" or \"guest\", not \"%.40s\"", s[3]);
-    goto out;
-  }
+  else
+    return bad (r, fields[3], "field '%s' must be \"control_panel\", "
+                "\"api\" or \"guest\", not \"%.40s\"", s[3]);
   if (strlen (s[4]) >= sizeof ev->time_text ||
-      fg_rfc3339_parse (s[4], &ev->time) < 0) {
-    bad (why, cap, field, fcap, fields[4], "field '%s' must be an RFC 3339 "
-         "time such as 2026-12-01T10:00:00Z, not \"%.40s\"", s[4]);
-    goto out;
-  }
+      fg_rfc3339_parse (s[4], &ev->time) < 0)
+    return bad (r, fields[4], "field '%s' must be an RFC 3339 time such as "
+                "2026-12-01T10:00:00Z, not \"%.40s\"", s[4]);
   snprintf (ev->time_text, sizeof ev->time_text, "%s", s[4]);
-  rc = 0;
-out:
+  return 0;
+}
+
+int
+fg_event_parse (const char *body, size_t len, struct fg_event *ev,
+                char *why, size_t cap, char *field, size_t fcap)
+{
+  const struct refusal r = { why, cap, field, fcap };
+  json_error_t jerr;
+  json_t *root;
+  const char *s[NFIELDS];
+  int rc = -1;
+
+  memset (ev, 0, sizeof *ev);
+  field[0] = why[0] = '\0';
+  root = json_loadb (body, len, JSON_REJECT_DUPLICATES, &jerr);
+  if (root == NULL)             /* jansson's text quotes the body */
+    snprintf (why, cap, "the body is not JSON: line %d column %d: %s",
+              jerr.line, jerr.column, jerr.text);
+  else if (!json_is_object (root))
+    snprintf (why, cap, "the body must be a JSON object, not %s",
+              type_name (root));
+  else if (event_strings (root, s, &r) == 0 && event_fill (ev, s, &r) == 0)
+    rc = 0;
   json_decref (root);
   if (rc < 0) {
     /* The sentence and the field quote the body (a key, a value cut at 40

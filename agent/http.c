@@ -311,6 +311,77 @@ sweep (void *arg)
 }
 
 static enum MHD_Result
+refuse_too_big (struct fg_http *h, struct MHD_Connection *conn,
+                const char *method, const char *url)
+{
+  char msg[128];
+
+  snprintf (msg, sizeof msg, "the body is larger than the limit of %zu "
+            "bytes", h->body_limit);
+  return refuse (h, conn, MHD_HTTP_CONTENT_TOO_LARGE, method, url, msg);
+}
+
+/* The first call for a request: the headers are in, no body has been
+ * read.  Refuse here whatever can be refused, before reading anything
+ * more. */
+static enum MHD_Result
+on_headers (struct fg_http *h, struct MHD_Connection *conn, const char *url,
+            const char *method, void **con_cls)
+{
+  const char *cl;
+  /* HEAD is GET without the body (MHD drops it): a probe may use
+   * either. */
+  int public = h->public_path && (strcmp (method, "GET") == 0 ||
+                                  strcmp (method, "HEAD") == 0) &&
+               strcmp (url, h->public_path) == 0;
+  struct conn *c = calloc (1, sizeof *c);
+
+  if (c == NULL)
+    return MHD_NO;
+  *con_cls = c;
+  c->authenticated = authorized (h, conn);
+  /* A good token stops the clock (its body may take its time, within
+   * the idle timeout); without one, the clock runs until the request
+   * is answered: a probe is quick, and a 401 is sent at once. */
+  if (c->authenticated)
+    set_deadline (h, conn, 0);
+  if (!c->authenticated && !public)
+    return refuse (h, conn, MHD_HTTP_UNAUTHORIZED, method, url,
+                   MHD_lookup_connection_value (conn, MHD_HEADER_KIND,
+                                                MHD_HTTP_HEADER_AUTHORIZATION)
+                   ? "wrong token" : "missing 'Authorization: Bearer "
+                   "TOKEN' header");
+  cl = MHD_lookup_connection_value (conn, MHD_HEADER_KIND,
+                                    MHD_HTTP_HEADER_CONTENT_LENGTH);
+  if (cl && strtoull (cl, NULL, 10) > h->body_limit)
+    return refuse_too_big (h, conn, method, url);
+  return MHD_YES;
+}
+
+/* More body.  Past the limit it is read and dropped: a client that does
+ * not say its length still cannot make us hold more. */
+static enum MHD_Result
+on_body (struct fg_http *h, struct conn *c, const char *upload, size_t n)
+{
+  if (!c->too_big && c->len + n > h->body_limit) {
+    c->too_big = 1;
+    free (c->body);
+    c->body = NULL;
+    c->len = 0;
+  }
+  if (!c->too_big) {
+    char *bigger = realloc (c->body, c->len + n + 1);
+    if (bigger == NULL)
+      return MHD_NO;
+    c->body = bigger;
+    memcpy (c->body + c->len, upload, n);
+    c->len += n;
+    c->body[c->len] = '\0';
+  }
+  return MHD_YES;
+}
+
+static enum MHD_Result
 on_request (void *cls, struct MHD_Connection *conn, const char *url,
             const char *method, const char *version, const char *upload,
             size_t *upload_size, void **con_cls)
@@ -319,71 +390,19 @@ on_request (void *cls, struct MHD_Connection *conn, const char *url,
   struct conn *c = *con_cls;
   struct fg_http_request req;
   struct fg_http_reply rep;
+  enum MHD_Result rc;
 
   (void) version;
-  if (c == NULL) {
-    /* First call: the headers are in, no body has been read.  Refuse
-     * here whatever can be refused, before reading anything more. */
-    const char *cl;
-    /* HEAD is GET without the body (MHD drops it): a probe may use
-     * either. */
-    int public = h->public_path && (strcmp (method, "GET") == 0 ||
-                                    strcmp (method, "HEAD") == 0) &&
-                 strcmp (url, h->public_path) == 0;
-
-    c = calloc (1, sizeof *c);
-    if (c == NULL)
-      return MHD_NO;
-    *con_cls = c;
-    c->authenticated = authorized (h, conn);
-    /* A good token stops the clock (its body may take its time, within
-     * the idle timeout); without one, the clock runs until the request
-     * is answered: a probe is quick, and a 401 is sent at once. */
-    if (c->authenticated)
-      set_deadline (h, conn, 0);
-    if (!c->authenticated && !public)
-      return refuse (h, conn, MHD_HTTP_UNAUTHORIZED, method, url,
-                     MHD_lookup_connection_value (conn, MHD_HEADER_KIND,
-                                                  MHD_HTTP_HEADER_AUTHORIZATION)
-                     ? "wrong token" : "missing 'Authorization: Bearer "
-                     "TOKEN' header");
-    cl = MHD_lookup_connection_value (conn, MHD_HEADER_KIND,
-                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl && strtoull (cl, NULL, 10) > h->body_limit) {
-      char msg[128];
-      snprintf (msg, sizeof msg, "the body is larger than the limit of %zu "
-                "bytes", h->body_limit);
-      return refuse (h, conn, MHD_HTTP_CONTENT_TOO_LARGE, method, url, msg);
-    }
-    return MHD_YES;
-  }
+  if (c == NULL)
+    return on_headers (h, conn, url, method, con_cls);
   if (*upload_size > 0) {
-    /* More body.  Past the limit it is read and dropped: a client that
-     * does not say its length still cannot make us hold more. */
-    if (!c->too_big && c->len + *upload_size > h->body_limit) {
-      c->too_big = 1;
-      free (c->body);
-      c->body = NULL;
-      c->len = 0;
-    }
-    if (!c->too_big) {
-      char *bigger = realloc (c->body, c->len + *upload_size + 1);
-      if (bigger == NULL)
-        return MHD_NO;
-      c->body = bigger;
-      memcpy (c->body + c->len, upload, *upload_size);
-      c->len += *upload_size;
-      c->body[c->len] = '\0';
-    }
-    *upload_size = 0;
-    return MHD_YES;
+    rc = on_body (h, c, upload, *upload_size);
+    if (rc == MHD_YES)
+      *upload_size = 0;
+    return rc;
   }
-  if (c->too_big) {
-    char msg[128];
-    snprintf (msg, sizeof msg, "the body is larger than the limit of %zu "
-              "bytes", h->body_limit);
-    return refuse (h, conn, MHD_HTTP_CONTENT_TOO_LARGE, method, url, msg);
-  }
+  if (c->too_big)
+    return refuse_too_big (h, conn, method, url);
   memset (&req, 0, sizeof req);
   memset (&rep, 0, sizeof rep);
   req.method = method;
@@ -509,30 +528,23 @@ name_address (struct fg_http *h)
   }
 }
 
-struct fg_http *
-fg_http_start (const struct fg_agent_config *c, const char *token,
-               const char *public_path, fg_http_handler handle,
-               fg_http_logger log, void *opaque, struct fg_err *e)
+/* A server not yet listening, or NULL when memory runs out. */
+static struct fg_http *
+http_new (const struct fg_agent_config *c, const char *token,
+          const char *public_path, fg_http_handler handle,
+          fg_http_logger log, void *opaque)
 {
   struct fg_http *h = calloc (1, sizeof *h);
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-                   MHD_USE_ERROR_LOG | MHD_USE_ITC;
-  struct MHD_OptionItem opts[16];
-  size_t n = 0;
+  pthread_condattr_t ca;
 
-  if (h == NULL) {
-    fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "HTTP server");
+  if (h == NULL)
     return NULL;
-  }
   pthread_mutex_init (&h->lock, NULL);
   pthread_mutex_init (&h->track_lock, NULL);
-  {
-    pthread_condattr_t ca;
-    pthread_condattr_init (&ca);
-    pthread_condattr_setclock (&ca, CLOCK_MONOTONIC);
-    pthread_cond_init (&h->track_cond, &ca);
-    pthread_condattr_destroy (&ca);
-  }
+  pthread_condattr_init (&ca);
+  pthread_condattr_setclock (&ca, CLOCK_MONOTONIC);
+  pthread_cond_init (&h->track_cond, &ca);
+  pthread_condattr_destroy (&ca);
   h->header_timeout = c->header_timeout ? c->header_timeout : 10;
   h->unix_fd = -1;
   snprintf (h->token, sizeof h->token, "%s", token);
@@ -541,6 +553,18 @@ fg_http_start (const struct fg_agent_config *c, const char *token,
   h->handle = handle;
   h->log = log;
   h->opaque = opaque;
+  return h;
+}
+
+/* libmicrohttpd's options for C into OPTS (room for 16), the socket
+ * opened and the TLS files read; its flags added to *FLAGS.  0, or -1
+ * with E set. */
+static int
+daemon_options (struct fg_http *h, const struct fg_agent_config *c,
+                struct MHD_OptionItem *opts, unsigned *flags,
+                struct fg_err *e)
+{
+  size_t n = 0;
 
 #define OPT(o, v, p) \
   opts[n++] = (struct MHD_OptionItem) { (o), (intptr_t) (v), (p) }
@@ -559,28 +583,45 @@ fg_http_start (const struct fg_agent_config *c, const char *token,
   OPT (MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL);
   if (c->unix_path) {
     if (listen_unix (h, c->unix_path, e) < 0)
-      goto fail;
+      return -1;
     OPT (MHD_OPTION_LISTEN_SOCKET, h->unix_fd, NULL);
   } else {
     OPT (MHD_OPTION_SOCK_ADDR, 0, (void *) &c->addr);
     if (c->addr.ss_family == AF_INET6)
-      flags |= MHD_USE_IPv6;
+      *flags |= MHD_USE_IPv6;
   }
   if (c->tls_cert) {
-    if (!MHD_is_feature_supported (MHD_FEATURE_TLS)) {
-      fg_err_set (e, FG_E_UNSUPPORTED, "this libmicrohttpd has no TLS");
-      goto fail;
-    }
+    if (!MHD_is_feature_supported (MHD_FEATURE_TLS))
+      return fg_err_set (e, FG_E_UNSUPPORTED, "this libmicrohttpd has no TLS");
     if ((h->cert = slurp (c->tls_cert, e)) == NULL ||
         (h->key = slurp (c->tls_key, e)) == NULL)
-      goto fail;
-    flags |= MHD_USE_TLS;
+      return -1;
+    *flags |= MHD_USE_TLS;
     OPT (MHD_OPTION_HTTPS_MEM_CERT, 0, h->cert);
     OPT (MHD_OPTION_HTTPS_MEM_KEY, 0, h->key);
   }
   OPT (MHD_OPTION_END, 0, NULL);
 #undef OPT
+  return 0;
+}
 
+struct fg_http *
+fg_http_start (const struct fg_agent_config *c, const char *token,
+               const char *public_path, fg_http_handler handle,
+               fg_http_logger log, void *opaque, struct fg_err *e)
+{
+  struct fg_http *h = http_new (c, token, public_path, handle, log, opaque);
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                   MHD_USE_ERROR_LOG | MHD_USE_ITC;
+  struct MHD_OptionItem opts[16];
+  int err;
+
+  if (h == NULL) {
+    fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "HTTP server");
+    return NULL;
+  }
+  if (daemon_options (h, c, opts, &flags, e) < 0)
+    goto fail;
   h->d = MHD_start_daemon (flags, 0, NULL, NULL, on_request, h,
                            MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
   if (h->d == NULL) {
@@ -592,14 +633,12 @@ fg_http_start (const struct fg_agent_config *c, const char *token,
   }
   if (h->unix_fd < 0)
     name_address (h);
-  {
-    int err = pthread_create (&h->sweeper, NULL, sweep, h);
-    if (err != 0) {
-      fg_err_errno (e, FG_E_INTERNAL, err, "cannot start the thread that "
-                    "closes slow connections");
-      fg_http_stop (h);
-      return NULL;
-    }
+  err = pthread_create (&h->sweeper, NULL, sweep, h);
+  if (err != 0) {
+    fg_err_errno (e, FG_E_INTERNAL, err, "cannot start the thread that "
+                  "closes slow connections");
+    fg_http_stop (h);
+    return NULL;
   }
   h->sweeper_running = 1;
   return h;

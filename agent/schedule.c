@@ -13,7 +13,9 @@
 #include <sys/stat.h>
 
 #include "agent/event.h"
+#include "net/record.h"
 #include "util/path.h"
+#include "util/problems.h"
 
 /* Problems listed in full; the rest are counted. */
 #define MAX_LISTED 50
@@ -28,25 +30,13 @@ problem (struct fg_schedule *s, const char *fmt, ...) FG_PRINTF(2, 3);
 static void
 problem (struct fg_schedule *s, const char *fmt, ...)
 {
+  struct fg_problems p = { &s->problems, &s->nlisted, &s->nproblems,
+                           MAX_LISTED };
   va_list ap;
-  char *line = NULL;
 
-  s->nproblems++;
-  if (s->nlisted >= MAX_LISTED)
-    return;
   va_start (ap, fmt);
-  if (vasprintf (&line, fmt, ap) < 0)
-    line = NULL;
+  fg_problems_vadd (p, fmt, ap);
   va_end (ap);
-  line = fg_escape_ctl_take (line);
-  if (line == NULL)
-    return;
-  if (s->problems == NULL &&
-      (s->problems = calloc (MAX_LISTED, sizeof *s->problems)) == NULL) {
-    free (line);
-    return;
-  }
-  s->problems[s->nlisted++] = line;
 }
 
 int
@@ -107,200 +97,64 @@ read_file (const char *path, size_t max, char **out, size_t *len,
   return 0;
 }
 
-/* ---- server records ------------------------------------------------------ */
+/* ---- server records (validated by net/record.c) ------------------------ */
 
-static int
-is_ipv4 (const char *s, int with_prefix)
+/* F in the schedule's words: "'public.ipv4[0]' must be an address ...". */
+static void
+record_why (const struct fg_rec_fault *f, char *why, size_t cap)
 {
-  int parts = 0;
-  const char *p = s;
+  static const char *const said[] = {
+    [FG_REC_NO_VERSION] = "missing 'version' (1)",
+    [FG_REC_BAD_VERSION] = "'version' must be 1",
+    [FG_REC_NO_NETWORK] = "has neither 'public' nor 'private': there are no "
+                          "addresses to preserve",
+    [FG_REC_NOMEM] = "out of memory",
+  };
+  const struct fg_rec_field *fl = f->field;
 
-  while (parts < 4) {
-    int v = 0, nd = 0;
-    while (*p >= '0' && *p <= '9' && nd < 4) {
-      v = v * 10 + (*p++ - '0');
-      nd++;
-    }
-    if (nd == 0 || nd > 3 || v > 255)
-      return 0;
-    parts++;
-    if (parts < 4 && *p++ != '.')
-      return 0;
-  }
-  if (with_prefix) {
-    int v = 0, nd = 0;
-    if (*p++ != '/')
-      return 0;
-    while (*p >= '0' && *p <= '9' && nd < 3) {
-      v = v * 10 + (*p++ - '0');
-      nd++;
-    }
-    if (nd == 0 || v > 32)
-      return 0;
-  }
-  return *p == '\0';
+  if (f->kind == FG_REC_NOT_OBJECT && strcmp (f->key, "(top)") == 0)
+    snprintf (why, cap, "must be an object (doc/server-record.schema.json)");
+  else if (f->kind == FG_REC_NOT_OBJECT)
+    snprintf (why, cap, "'%s' must be an object", f->key);
+  else if (f->kind == FG_REC_UNKNOWN_KEY)
+    snprintf (why, cap, "unknown key '%s' (%s)", f->key, strchr (f->key, '.')
+              ? "a network has mac, ipv4, gateway, ipv6, gateway6"
+              : "see doc/server-record.schema.json");
+  else if (f->kind == FG_REC_CONTROL)
+    snprintf (why, cap, "'%s' holds a control character", f->key);
+  else if (f->kind == FG_REC_NOT_HOSTNAME)
+    snprintf (why, cap, "'%s' '%.253s' is not a host name (letters, digits, "
+              "'-' and '.')", f->key, f->value);
+  else if (f->kind == FG_REC_BAD_LIST)
+    snprintf (why, cap, "'%s' must be %s", f->key, fl->list);
+  else if (f->kind == FG_REC_NOT_STRING || f->kind == FG_REC_BAD_LENGTH
+           || f->kind == FG_REC_BAD_VALUE)
+    snprintf (why, cap, "'%s' must be %s", f->key, fl->item);
+  else
+    snprintf (why, cap, "%s", said[f->kind] ? said[f->kind]
+              : "out of memory");
 }
 
-static int
-is_ipv6ish (const char *s, int with_prefix)
-{
-  size_t n = strspn (s, "0123456789abcdefABCDEF:.");
-
-  if (n < 2 || strchr (s, ':') == NULL)
-    return 0;
-  if (!with_prefix)
-    return s[n] == '\0' && n <= 45;
-  if (s[n] != '/' || s[n + 1] == '\0' || strspn (s + n + 1, "0123456789")
-      != strlen (s + n + 1) || atoi (s + n + 1) > 128)
-    return 0;
-  return 1;
-}
-
-static int
-is_mac (const char *s)
-{
-  if (strlen (s) != 17)
-    return 0;
-  for (int i = 0; i < 17; i++)
-    if (i % 3 == 2 ? s[i] != ':' : strchr ("0123456789abcdefABCDEF", s[i])
-        == NULL || s[i] == '\0')
-      return 0;
-  return 1;
-}
-
-static int
-check_network (const char *name, json_t *net, char *why, size_t cap)
-{
-  const char *key;
-  json_t *v, *el;
-  size_t i;
-
-  if (!json_is_object (net)) {
-    snprintf (why, cap, "'%s' must be an object", name);
-    return -1;
-  }
-  json_object_foreach (net, key, v) {
-    if (strcmp (key, "mac") == 0) {
-      if (!json_is_string (v) || !is_mac (json_string_value (v))) {
-        snprintf (why, cap, "'%s.mac' must be a MAC address such as "
-                  "40:40:aa:bb:cc:dd", name);
-        return -1;
-      }
-    } else if (strcmp (key, "ipv4") == 0 || strcmp (key, "ipv6") == 0) {
-      int four = key[3] == '4';
-      if (!json_is_array (v) || (four && json_array_size (v) == 0) ||
-          json_array_size (v) > (four ? 64u : 16u)) {
-        snprintf (why, cap, "'%s.%s' must be a list of 1 to %d addresses "
-                  "with their prefix length", name, key, four ? 64 : 16);
-        return -1;
-      }
-      json_array_foreach (v, i, el)
-        if (!json_is_string (el) ||
-            !(four ? is_ipv4 (json_string_value (el), 1)
-              : is_ipv6ish (json_string_value (el), 1))) {
-          snprintf (why, cap, "'%s.%s[%zu]' must be an address with its "
-                    "prefix length, such as %s", name, key, i,
-                    four ? "203.0.113.5/24" : "2001:db8::5/64");
-          return -1;
-        }
-    } else if (strcmp (key, "gateway") == 0) {
-      if (!json_is_string (v) || !is_ipv4 (json_string_value (v), 0)) {
-        snprintf (why, cap, "'%s.gateway' must be an IPv4 address", name);
-        return -1;
-      }
-    } else if (strcmp (key, "gateway6") == 0) {
-      if (!json_is_string (v) || !is_ipv6ish (json_string_value (v), 0)) {
-        snprintf (why, cap, "'%s.gateway6' must be an IPv6 address", name);
-        return -1;
-      }
-    } else {
-      snprintf (why, cap, "unknown key '%s.%s' (a network has mac, ipv4, "
-                "gateway, ipv6, gateway6)", name, key);
-      return -1;
-    }
-  }
-  return 0;
-}
-
+/* Validate REC; its "server_id", when it has one, must be SERVER_ID's
+ * (said first: the entry and its record disagree on what they are). */
 static int
 check_record (json_t *rec, const char *server_id, char *why, size_t cap)
 {
-  const char *key;
-  json_t *v, *el;
-  size_t i;
+  struct fg_server_record *r;
+  struct fg_rec_fault f;
+  json_t *id = json_object_get (rec, "server_id");
 
-  if (!json_is_object (rec)) {
-    snprintf (why, cap, "must be an object (doc/server-record.schema.json)");
+  if (server_id && json_is_string (id)
+      && strcmp (json_string_value (id), server_id) != 0) {
+    snprintf (why, cap, "'server_id' is '%.128s', not the entry's '%s'",
+              json_string_value (id), server_id);
     return -1;
   }
-  json_object_foreach (rec, key, v) {
-    if (strcmp (key, "version") == 0) {
-      if (!json_is_integer (v) || json_integer_value (v) != 1) {
-        snprintf (why, cap, "'version' must be 1");
-        return -1;
-      }
-    } else if (strcmp (key, "server_id") == 0) {
-      if (!json_is_string (v) || json_string_length (v) == 0 ||
-          json_string_length (v) > 128) {
-        snprintf (why, cap, "'server_id' must be a string of 1 to 128 "
-                  "characters");
-        return -1;
-      }
-      if (server_id && strcmp (json_string_value (v), server_id) != 0) {
-        snprintf (why, cap, "'server_id' is '%.128s', not the entry's "
-                  "'%s'", json_string_value (v), server_id);
-        return -1;
-      }
-    } else if (strcmp (key, "hostname") == 0) {
-      if (!json_is_string (v) || json_string_length (v) == 0 ||
-          json_string_length (v) > 253) {
-        snprintf (why, cap, "'hostname' must be a string of 1 to 253 "
-                  "characters");
-        return -1;
-      }
-    } else if (strcmp (key, "public") == 0 || strcmp (key, "private") == 0) {
-      if (check_network (key, v, why, cap) < 0)
-        return -1;
-    } else if (strcmp (key, "shared_ipv4") == 0) {
-      if (!json_is_array (v) || json_array_size (v) > 64) {
-        snprintf (why, cap, "'shared_ipv4' must be a list of at most 64 "
-                  "IPv4 addresses");
-        return -1;
-      }
-      json_array_foreach (v, i, el)
-        if (!json_is_string (el) || !is_ipv4 (json_string_value (el), 0)) {
-          snprintf (why, cap, "'shared_ipv4[%zu]' must be an IPv4 address",
-                    i);
-          return -1;
-        }
-    } else if (strcmp (key, "resolvers") == 0) {
-      if (!json_is_array (v) || json_array_size (v) > 8) {
-        snprintf (why, cap, "'resolvers' must be a list of at most 8 "
-                  "addresses");
-        return -1;
-      }
-      json_array_foreach (v, i, el)
-        if (!json_is_string (el) || json_string_length (el) < 2 ||
-            json_string_length (el) > 45) {
-          snprintf (why, cap, "'resolvers[%zu]' must be an address", i);
-          return -1;
-        }
-    } else {
-      snprintf (why, cap, "unknown key '%s' (see "
-                "doc/server-record.schema.json)", key);
-      return -1;
-    }
-  }
-  if (json_object_get (rec, "version") == NULL) {
-    snprintf (why, cap, "missing 'version' (1)");
+  if (fg_server_record_parse (rec, &r, &f) < 0) {
+    record_why (&f, why, cap);
     return -1;
   }
-  if (json_object_get (rec, "public") == NULL &&
-      json_object_get (rec, "private") == NULL) {
-    snprintf (why, cap, "has neither 'public' nor 'private': there are no "
-              "addresses to preserve");
-    return -1;
-  }
+  fg_server_record_free (r);
   return 0;
 }
 
@@ -433,29 +287,14 @@ load_record (struct fg_schedule *s, const char *where, const char *base_dir,
   return *out ? 0 : -1;
 }
 
+/* Every key of O that an entry does not have, a problem each; 1 if any. */
 static int
-parse_entry (struct fg_schedule *s, size_t i, json_t *o,
-             const char *base_dir, const char *output_dir,
-             struct fg_sched_server *v)
+unknown_keys (struct fg_schedule *s, const char *where, json_t *o)
 {
-  char where[200];
-  const char *id = NULL, *str, *key;
+  const char *key;
   json_t *val;
   int bad = 0;
 
-  memset (v, 0, sizeof *v);
-  v->index = i;
-  if (!json_is_object (o)) {
-    problem (s, "servers[%zu]: must be an object", i);
-    return -1;
-  }
-  val = json_object_get (o, "server_id");
-  if (json_is_string (val) && fg_schedule_id_ok (json_string_value (val)))
-    id = json_string_value (val);
-  if (id)
-    snprintf (where, sizeof where, "servers[%zu] (%s)", i, id);
-  else
-    snprintf (where, sizeof where, "servers[%zu]", i);
   json_object_foreach (o, key, val) {
     size_t k;
     for (k = 0; k < NENTRY_KEYS && strcmp (key, entry_keys[k]) != 0; k++)
@@ -465,22 +304,36 @@ parse_entry (struct fg_schedule *s, size_t i, json_t *o,
       bad = 1;
     }
   }
-  if (id == NULL) {
-    if (get_string (s, where, o, "server_id", 1, &str) == 1)
-      problem (s, "%s: 'server_id' '%.140s' must be 1 to 128 letters, "
-               "digits, '.', '_' or '-', not starting with '.'", where, str);
-    bad = 1;
-  }
+  return bad;
+}
+
+/* The window, start before end; 1 if it is bad. */
+static int
+parse_window (struct fg_schedule *s, const char *where, json_t *o,
+              struct fg_sched_server *v)
+{
   if (get_time (s, where, o, "window_start", &v->window_start,
                 v->window_start_text, sizeof v->window_start_text) < 0 ||
       get_time (s, where, o, "window_end", &v->window_end,
                 v->window_end_text, sizeof v->window_end_text) < 0)
-    bad = 1;
-  else if (v->window_end <= v->window_start) {
+    return 1;
+  if (v->window_end <= v->window_start) {
     problem (s, "%s: 'window_end' (%s) must be after 'window_start' (%s)",
              where, v->window_end_text, v->window_start_text);
-    bad = 1;
+    return 1;
   }
+  return 0;
+}
+
+/* "source", and "output" (default OUTPUT_DIR/ID.vhd); 1 if bad. */
+static int
+parse_paths (struct fg_schedule *s, const char *where, json_t *o,
+             const char *base_dir, const char *output_dir, const char *id,
+             struct fg_sched_server *v)
+{
+  const char *str;
+  int bad = 0;
+
   if (get_string (s, where, o, "source", 1, &str) < 0)
     bad = 1;
   else if ((v->source = resolve (base_dir, str)) == NULL)
@@ -496,6 +349,17 @@ parse_entry (struct fg_schedule *s, size_t i, json_t *o,
   default:
     bad = 1;
   }
+  return bad;
+}
+
+/* "flavor" and "class" (standard, general or io), both optional. */
+static int
+parse_size (struct fg_schedule *s, const char *where, json_t *o,
+            struct fg_sched_server *v)
+{
+  const char *str;
+  int bad = 0;
+
   if (get_string (s, where, o, "flavor", 0, &str) < 0)
     bad = 1;
   else if (str && (v->flavor = strdup (str)) == NULL)
@@ -511,6 +375,42 @@ parse_entry (struct fg_schedule *s, size_t i, json_t *o,
     } else if ((v->server_class = strdup (str)) == NULL)
       bad = 1;
   }
+  return bad;
+}
+
+static int
+parse_entry (struct fg_schedule *s, size_t i, json_t *o,
+             const char *base_dir, const char *output_dir,
+             struct fg_sched_server *v)
+{
+  char where[200];
+  const char *id = NULL, *str;
+  json_t *val;
+  int bad;
+
+  memset (v, 0, sizeof *v);
+  v->index = i;
+  if (!json_is_object (o)) {
+    problem (s, "servers[%zu]: must be an object", i);
+    return -1;
+  }
+  val = json_object_get (o, "server_id");
+  if (json_is_string (val) && fg_schedule_id_ok (json_string_value (val)))
+    id = json_string_value (val);
+  if (id)
+    snprintf (where, sizeof where, "servers[%zu] (%s)", i, id);
+  else
+    snprintf (where, sizeof where, "servers[%zu]", i);
+  bad = unknown_keys (s, where, o);
+  if (id == NULL) {
+    if (get_string (s, where, o, "server_id", 1, &str) == 1)
+      problem (s, "%s: 'server_id' '%.140s' must be 1 to 128 letters, "
+               "digits, '.', '_' or '-', not starting with '.'", where, str);
+    bad = 1;
+  }
+  bad |= parse_window (s, where, o, v);
+  bad |= parse_paths (s, where, o, base_dir, output_dir, id, v);
+  bad |= parse_size (s, where, o, v);
   val = json_object_get (o, "server_record");
   if (val == NULL) {
     problem (s, "%s: missing 'server_record' (the addresses to preserve)",
@@ -850,9 +750,7 @@ fg_schedule_release (struct fg_schedule *s)
   for (size_t i = 0; i < s->n; i++)
     server_release (&s->servers[i]);
   free (s->servers);
-  for (size_t i = 0; i < s->nlisted; i++)
-    free (s->problems[i]);
-  free (s->problems);
+  fg_problems_free (s->problems, s->nlisted);
   free (s->path);
   memset (s, 0, sizeof *s);
 }

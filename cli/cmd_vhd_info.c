@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <uuid/uuid.h>
 
 #include "source/vhd.h"
 #include "cli/cmd.h"
@@ -21,14 +22,6 @@ static const char help[] =
 "  --json          one JSON object on stdout\n"
 "  --parent VHD    a differencing parent, leaf's first (repeatable)\n"
 "  -h, --help      this text\n";
-
-static void
-uuid_str (const uint8_t u[16], char out[37])
-{
-  snprintf (out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-            "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3], u[4], u[5],
-            u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
-}
 
 static json_t *
 locators_json (const struct vhd_header *h)
@@ -70,7 +63,7 @@ level_json (const struct vhd_chain *c, size_t i)
   struct tm tm;
 
   vhd_creator_string (f->creator_app, creator);
-  uuid_str (f->uuid, uuid);
+  uuid_unparse_lower (f->uuid, uuid);
   snprintf (version, sizeof version, "%u.%u", f->creator_version >> 16,
             f->creator_version & 0xffff);
   gmtime_r (&ts, &tm);
@@ -104,7 +97,7 @@ level_json (const struct vhd_chain *c, size_t i)
     char pname[VHD_PARENT_NAME_BYTES / 2 + 1], puuid[37];
     if (vhd_parent_name_decode (h->parent_name, pname, sizeof pname) < 0)
       strcpy (pname, "?");
-    uuid_str (h->parent_uuid, puuid);
+    uuid_unparse_lower (h->parent_uuid, puuid);
     json_object_set_new (o, "parent_name", json_string (pname));
     json_object_set_new (o, "parent_uuid", json_string (puuid));
     json_object_set_new (o, "parent_timestamp",

@@ -12,6 +12,7 @@
  */
 #define FG_NETCFG_INTERNAL
 #include "net/netcfg.h"
+#include "facts/profiles.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -66,16 +67,39 @@ detect (const struct fg_files *fs)
   return NULL;
 }
 
-static const struct {
-  const char *name, *family;
-} family_names[] = {
-  { "debian", "debian" }, { "ubuntu", "debian" },
-  { "redhat", "redhat" }, { "rhel", "redhat" }, { "centos", "redhat" },
-  { "fedora", "redhat" }, { "scientific", "redhat" },
-  { "suse", "suse" }, { "opensuse", "suse" }, { "sles", "suse" },
-  { "arch", "arch" }, { "archlinux", "arch" },
-  { "gentoo", "gentoo" },
+/* The families a parser reads.  A distribution's name ("ubuntu") is
+ * mapped to one by the profiles' "distros" lists, the one distro ->
+ * family map (facts/profiles.h), never by a list of its own here. */
+static const char *const family_names[] = {
+  "debian", "redhat", "suse", "arch", "gentoo",
 };
+
+static const char *
+parser_family (const char *name)
+{
+  for (size_t k = 0; name && k < sizeof family_names / sizeof family_names[0];
+       k++)
+    if (strcasecmp (name, family_names[k]) == 0)
+      return family_names[k];
+  return NULL;
+}
+
+/* NAME, a family or a distribution (any case), as the family a parser
+ * reads; NULL when it is neither (E set when the profiles cannot be
+ * read). */
+static const char *
+family_of (const char *name, struct fg_err *e)
+{
+  char low[64];
+  size_t i;
+
+  if (parser_family (name))
+    return parser_family (name);
+  for (i = 0; name[i] && i < sizeof low - 1; i++)
+    low[i] = (char) tolower ((unsigned char) name[i]);
+  low[i] = '\0';
+  return parser_family (fg_family_of_distro (low, e));
+}
 
 static int
 cmp_iface_ptr (const void *a, const void *b)
@@ -116,9 +140,9 @@ fg_net_parse (const struct fg_files *files, const char *family,
   memset (out, 0, sizeof *out);
   memset (&c, 0, sizeof c);
   if (family) {
-    for (size_t k = 0; k < sizeof family_names / sizeof family_names[0]; k++)
-      if (strcasecmp (family, family_names[k].name) == 0)
-        fam = family_names[k].family;
+    fam = family_of (family, e);
+    if (fam == NULL && fg_err_is_set (e))
+      return -1;
     if (fam == NULL)
       return fg_err_set (e, FG_E_INTERNAL, "unknown network family '%s'",
                          family);
@@ -165,10 +189,10 @@ fg_net_parse (const struct fg_files *files, const char *family,
     free (c.udev[k].name);
   }
   free (c.udev);
-  if (c.dropped)
+  if (c.found > out->nproblems)
     nc_strv_push (&c, &out->problems, &out->nproblems,
                   nc_printf (&c, "... and %zu more problems not listed",
-                             c.dropped));
+                             c.found - out->nproblems));
   if (c.oom)
     return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "network configuration");
   return 0;

@@ -115,13 +115,14 @@ extern const char *const fg_net_file_patterns[];
  * malloc.
  */
 #include <stdint.h>
-#include <netinet/in.h>
+
+#include "net/addr.h"
 
 struct nc {
   const struct fg_files *files;
   struct fg_net *net;
   int oom;                      /* sticky: an allocation failed */
-  size_t dropped;               /* problems beyond the cap, counted */
+  size_t found;                 /* every problem, listed or not */
   /* Interfaces while parsing: one allocation each, so that a pointer a
    * parser holds stays valid when another interface is added; copied
    * into net->ifaces, in name order, at the end. */
@@ -151,20 +152,18 @@ void nc_problem (struct nc *c, const char *file, unsigned line,
 void nc_problem_text (struct nc *c, const char *file, unsigned line,
                       const char *what, const char *text, size_t len);
 
-/* ---- addresses ---- */
-int nc_parse_v4 (const char *s, uint32_t *a);        /* host order */
-int nc_parse_v6 (const char *s, struct in6_addr *a); /* "%zone" dropped */
-/* A netmask: dotted and contiguous, "N", "/N" or hex "0xffffff00".
- * Returns the prefix length, or -1. */
-int nc_parse_mask4 (const char *s);
-int nc_classful (uint32_t a);
-/* "A", "A/len", "A/dotted": *fam 4 or 6, *len -1 when absent. */
-int nc_parse_cidr (const char *s, int *fam, uint32_t *a4,
-                   struct in6_addr *a6, int *len);
+/* ---- addresses (parsed by net/addr.h) ---- */
+/* Either family; an IPv6 zone ("fe80::def%eth0") is dropped. */
+int nc_parse_ip (const char *s, struct fg_ip *ip);
+/* "A", "A/len", "A/dotted": *len -1 when absent. */
+int nc_parse_cidr (const char *s, struct fg_ip *ip, int *len);
 int nc_is_ipv4 (const char *s);
 int nc_is_ipv6 (const char *s);
 int nc_valid_ifname (const char *s);
 int nc_is_loopback (const char *name);
+/* 1 for a file the family's scripts skip: hidden, or ending in one of
+ * TAILS (backups and package leftovers: "~", ".rpmnew" ...). */
+int nc_ignored_name (const char *name, const char *const *tails);
 
 /* ---- the model ---- */
 /* The interface NAME, created if new; an alias "eth0:1" gives eth0 and

@@ -498,12 +498,79 @@ next_line (struct nc *c, struct nc_lines *it, char **out, unsigned *no)
   return 0;
 }
 
+/* "address A" (nova-agent 2.x also wrote "address A<TAB>netmask 64"). */
+static void
+stanza_address (struct nc *c, struct stanza *s, char *val, unsigned no)
+{
+  const char *file = s->file;
+  size_t n;
+  int unterminated;
+  char **w = nc_words (c, val, &n, &unterminated);
+
+  if (n == 0) {
+    nc_problem (c, file, no, "address without a value");
+  } else {
+    size_t before = s->naddrs;
+    nc_strv_push (c, &s->addrs, &s->naddrs, nc_strdup (c, w[0]));
+    if (s->naddrs > before)
+      push_line (c, &s->addr_lines, s->naddrs, no);
+    if (n == 3 && !strcmp (w[1], "netmask") && s->netmask == NULL) {
+      /* nova-agent 2.x wrote "address A<TAB>netmask 64" on one line:
+       * ifupdown fails on it, but the intent is plain. */
+      s->netmask = nc_strdup (c, w[2]);
+      s->netmask_line = no;
+      nc_problem (c, file, no, "address and netmask on one line (ifupdown "
+                  "would reject it); read as both");
+    } else if (n > 1)
+      nc_problem_text (c, file, no, "extra words after the address ignored:",
+                       val, strlen (val));
+  }
+  nc_strv_free (w, n);
+}
+
+/* A one-word option: netmask, gateway, hwaddress, mtu (others ignored). */
+static void
+stanza_word (struct nc *c, struct stanza *s, const char *opt, char *val,
+             unsigned no)
+{
+  const char *file = s->file;
+  char *v = val + strspn (val, " \t");
+  size_t vn = strcspn (v, " \t");
+  char *rest = v + vn + strspn (v + vn, " \t");
+  int extra = *rest != '\0';
+
+  v[vn] = '\0';
+  if (!strcmp (opt, "netmask")) {
+    free (s->netmask);
+    s->netmask = nc_strdup (c, v);
+    s->netmask_line = no;
+  } else if (!strcmp (opt, "gateway")) {
+    if (s->i && *v)
+      nc_set_gateway (c, s->i, v, file, no);
+  } else if (!strcmp (opt, "hwaddress")) {
+    /* "hwaddress ether 40:40:..." or "hwaddress 40:40:..." */
+    if (!strcmp (v, "ether")) {
+      v = rest;
+      v[strcspn (v, " \t")] = '\0';
+      extra = 0;
+    }
+    if (s->i && *v)
+      nc_set_mac (c, s->i, v, file, no);
+  } else if (!strcmp (opt, "mtu")) {
+    if (s->i)
+      nc_set_mtu (c, s->i, v, file, no);
+  } else
+    return;                   /* network, broadcast, metric, bond-*, ... */
+  if (extra && *v)
+    nc_problem_text (c, file, no, "extra words ignored in", val,
+                     strlen (val));
+}
+
 static void
 stanza_option (struct deb *d, struct stanza *s, const char *opt,
                char *val, unsigned no)
 {
   struct nc *c = d->c;
-  const char *file = s->file;
 
   if (!strcmp (opt, "up") || !strcmp (opt, "post-up")
       || !strcmp (opt, "pre-up")) {
@@ -518,76 +585,17 @@ stanza_option (struct deb *d, struct stanza *s, const char *opt,
     return;
   /* ifupdown keeps a trailing "# comment" in the value, and then fails
    * on it; the intent is plain, so it is dropped. */
-  {
-    char *hash = val;
-    while ((hash = strchr (hash, '#')) != NULL) {
-      if (hash == val || hash[-1] == ' ' || hash[-1] == '\t') {
-        *hash = '\0';
-        break;
-      }
-      hash++;
+  for (char *hash = val; (hash = strchr (hash, '#')) != NULL; hash++)
+    if (hash == val || hash[-1] == ' ' || hash[-1] == '\t') {
+      *hash = '\0';
+      break;
     }
-  }
-  if (!strcmp (opt, "dns-nameservers") || !strcmp (opt, "dns-nameserver")) {
-    nc_add_resolvers (c, val, file, no);
-    return;
-  }
-  if (!strcmp (opt, "address")) {
-    size_t n;
-    int unterminated;
-    char **w = nc_words (c, val, &n, &unterminated);
-    if (n == 0) {
-      nc_problem (c, file, no, "address without a value");
-    } else {
-      size_t before = s->naddrs;
-      nc_strv_push (c, &s->addrs, &s->naddrs, nc_strdup (c, w[0]));
-      if (s->naddrs > before)
-        push_line (c, &s->addr_lines, s->naddrs, no);
-      if (n == 3 && !strcmp (w[1], "netmask") && s->netmask == NULL) {
-        /* nova-agent 2.x wrote "address A<TAB>netmask 64" on one line:
-         * ifupdown fails on it, but the intent is plain. */
-        s->netmask = nc_strdup (c, w[2]);
-        s->netmask_line = no;
-        nc_problem (c, file, no, "address and netmask on one line (ifupdown "
-                    "would reject it); read as both");
-      } else if (n > 1)
-        nc_problem_text (c, file, no, "extra words after the address ignored:",
-                         val, strlen (val));
-    }
-    nc_strv_free (w, n);
-    return;
-  }
-  {
-    char *v = val + strspn (val, " \t");
-    size_t vn = strcspn (v, " \t");
-    char *rest = v + vn + strspn (v + vn, " \t");
-    int extra = *rest != '\0';
-    v[vn] = '\0';
-    if (!strcmp (opt, "netmask")) {
-      free (s->netmask);
-      s->netmask = nc_strdup (c, v);
-      s->netmask_line = no;
-    } else if (!strcmp (opt, "gateway")) {
-      if (s->i && *v)
-        nc_set_gateway (c, s->i, v, file, no);
-    } else if (!strcmp (opt, "hwaddress")) {
-      /* "hwaddress ether 40:40:..." or "hwaddress 40:40:..." */
-      if (!strcmp (v, "ether")) {
-        v = rest;
-        v[strcspn (v, " \t")] = '\0';
-        extra = 0;
-      }
-      if (s->i && *v)
-        nc_set_mac (c, s->i, v, file, no);
-    } else if (!strcmp (opt, "mtu")) {
-      if (s->i)
-        nc_set_mtu (c, s->i, v, file, no);
-    } else
-      return;                   /* network, broadcast, metric, bond-*, ... */
-    if (extra && *v)
-      nc_problem_text (c, file, no, "extra words ignored in", val,
-                       strlen (val));
-  }
+  if (!strcmp (opt, "dns-nameservers") || !strcmp (opt, "dns-nameserver"))
+    nc_add_resolvers (c, val, s->file, no);
+  else if (!strcmp (opt, "address"))
+    stanza_address (c, s, val, no);
+  else
+    stanza_word (c, s, opt, val, no);
 }
 
 static void

@@ -49,10 +49,9 @@ entries (struct nc *c, const struct nc_assign *a, size_t *n)
 static int
 is_addr (const char *w)
 {
-  int fam, len;
-  uint32_t a4;
-  struct in6_addr a6;
-  return nc_parse_cidr (w, &fam, &a4, &a6, &len) == 0;
+  int len;
+  struct fg_ip ip;
+  return nc_parse_cidr (w, &ip, &len) == 0;
 }
 
 static void

@@ -10,7 +10,10 @@
 #define FG_NETCFG_INTERNAL
 #include "net/netcfg.h"
 
-#include <arpa/inet.h>
+#include "util/problems.h"
+#include "util/strbuf.h"
+#include "util/strs.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -126,81 +129,31 @@ nc_strv_push (struct nc *c, char ***v, size_t *n, char *s)
 void
 nc_strv_free (char **v, size_t n)
 {
-  if (v == NULL)
-    return;
-  for (size_t i = 0; i < n; i++)
-    free (v[i]);
-  free (v);
+  fg_strs_free (v, n);
 }
 
-static int
-strv_has (char *const *v, size_t n, const char *s)
-{
-  for (size_t i = 0; i < n; i++)
-    if (strcmp (v[i], s) == 0)
-      return 1;
-  return 0;
-}
-
-/* A growing byte buffer, always NUL-terminated. */
-struct buf {
-  char *s;
-  size_t n, cap;
-};
-
-static void
-buf_putc (struct nc *c, struct buf *b, char ch)
-{
-  if (b->n + 1 >= b->cap) {
-    size_t ncap = b->cap ? b->cap * 2 : 64;
-    char *ns = realloc (b->s, ncap);
-    if (ns == NULL) {
-      c->oom = 1;
-      return;
-    }
-    b->s = ns;
-    b->cap = ncap;
-  }
-  b->s[b->n++] = ch;
-  b->s[b->n] = '\0';
-}
-
-/* Make B exist even when empty: a quoted "" is a word. */
-static void
-buf_ensure (struct nc *c, struct buf *b)
-{
-  if (b->s == NULL) {
-    buf_putc (c, b, 'x');
-    if (b->s) {
-      b->n = 0;
-      b->s[0] = '\0';
-    }
-  }
-}
-
-/* Hand over the contents (an empty string if nothing was put). */
+/* The text of B (util/strbuf.h), or NULL with the failure made sticky
+ * in C, which fg_net_parse reports. */
 static char *
-buf_take (struct nc *c, struct buf *b)
+buf_take (struct nc *c, struct fg_strbuf *b)
 {
-  char *s = b->s ? b->s : nc_strdup (c, "");
-  b->s = NULL;
-  b->n = b->cap = 0;
+  char *s = fg_strbuf_take (b);
+
+  if (s == NULL)
+    c->oom = 1;
   return s;
 }
 
 /* ---- problems -------------------------------------------------------- */
 
-static void
-problem_add (struct nc *c, char *line)
+/* The model's problem lines (util/problems.h): the first MAX_PROBLEMS
+ * listed, every one counted in C->found. */
+static struct fg_problems
+problems_of (struct nc *c)
 {
-  if (line == NULL)
-    return;
-  if (c->net->nproblems >= MAX_PROBLEMS) {
-    c->dropped++;
-    free (line);
-    return;
-  }
-  nc_strv_push (c, &c->net->problems, &c->net->nproblems, line);
+  struct fg_problems p = { &c->net->problems, &c->net->nproblems, &c->found,
+                           MAX_PROBLEMS };
+  return p;
 }
 
 void
@@ -209,23 +162,24 @@ nc_problem (struct nc *c, const char *file, unsigned line,
 {
   va_list ap;
   char *msg = NULL;
+  int rc;
 
-  if (c->net->nproblems >= MAX_PROBLEMS) {
-    c->dropped++;
+  if (fg_problems_full (problems_of (c)))
     return;
-  }
   va_start (ap, fmt);
-  if (vasprintf (&msg, fmt, ap) < 0) {
+  if (vasprintf (&msg, fmt, ap) < 0)
     msg = NULL;
-    c->oom = 1;
-  }
   va_end (ap);
-  if (msg == NULL)
+  if (msg == NULL) {
+    c->oom = 1;
     return;
+  }
   if (line)
-    problem_add (c, nc_printf (c, "%s:%u: %s", file, line, msg));
+    rc = fg_problems_add (problems_of (c), "%s:%u: %s", file, line, msg);
   else
-    problem_add (c, nc_printf (c, "%s: %s", file, msg));
+    rc = fg_problems_add (problems_of (c), "%s: %s", file, msg);
+  if (rc < 0)
+    c->oom = 1;
   free (msg);
 }
 
@@ -234,23 +188,23 @@ nc_problem (struct nc *c, const char *file, unsigned line,
 static char *
 escape (struct nc *c, const char *text, size_t len)
 {
-  struct buf b = { 0 };
+  struct fg_strbuf b = FG_STRBUF_INIT;
   size_t cut = len > 60 ? 60 : len;
 
   for (size_t k = 0; k < cut; k++) {
     unsigned char ch = (unsigned char) text[k];
     if (ch >= 0x20 && ch < 0x7f && ch != '\\')
-      buf_putc (c, &b, (char) ch);
+      fg_strbuf_putc (&b, (char) ch);
     else {
       char hex[5];
       snprintf (hex, sizeof hex, "\\x%02x", ch);
       for (int h = 0; hex[h]; h++)
-        buf_putc (c, &b, hex[h]);
+        fg_strbuf_putc (&b, hex[h]);
     }
   }
   if (cut < len)
     for (int k = 0; k < 3; k++)
-      buf_putc (c, &b, '.');
+      fg_strbuf_putc (&b, '.');
   return buf_take (c, &b);
 }
 
@@ -260,10 +214,8 @@ nc_problem_text (struct nc *c, const char *file, unsigned line,
 {
   char *q;
 
-  if (c->net->nproblems >= MAX_PROBLEMS) {
-    c->dropped++;
+  if (fg_problems_full (problems_of (c)))
     return;
-  }
   q = escape (c, text ? text : "", text ? len : 0);
   if (q)
     nc_problem (c, file, line, "%s '%s'", what, q);
@@ -272,175 +224,80 @@ nc_problem_text (struct nc *c, const char *file, unsigned line,
 
 /* ---- addresses ------------------------------------------------------- */
 
-static int
-all_digits (const char *s)
-{
-  if (*s == '\0')
-    return 0;
-  for (; *s; s++)
-    if (!isdigit ((unsigned char) *s))
-      return 0;
-  return 1;
-}
-
-/* A decimal in [0, MAX], digits only; -1 otherwise. */
+/* A decimal in [0, MAX], digits only; -1 otherwise (net/addr.h parses
+ * it, as it does prefix lengths). */
 static long
 small_number (const char *s, long max)
 {
-  long v = 0;
+  return fg_prefix_parse (s, max > INT_MAX ? INT_MAX : (int) max);
+}
 
-  if (!all_digits (s) || strlen (s) > 10)
-    return -1;
-  for (; *s; s++)
-    v = v * 10 + (*s - '0');
-  return v <= max ? v : -1;
+/* The image's files write a link-local address with its zone
+ * ("fe80::def%eth0"): the zone names the link, not the address. */
+static size_t
+host_len (const char *s, size_t n)
+{
+  const char *pct = memchr (s, '%', n);
+  return pct && memchr (s, ':', n) ? (size_t) (pct - s) : n;
 }
 
 int
-nc_parse_v4 (const char *s, uint32_t *a)
+nc_parse_ip (const char *s, struct fg_ip *ip)
 {
-  struct in_addr in;
-
-  if (inet_pton (AF_INET, s, &in) != 1)
-    return -1;
-  *a = ntohl (in.s_addr);
-  return 0;
-}
-
-int
-nc_parse_v6 (const char *s, struct in6_addr *a)
-{
-  const char *pct = strchr (s, '%');
-  char tmp[INET6_ADDRSTRLEN + 1];
-  size_t n = pct ? (size_t) (pct - s) : strlen (s);
-
-  /* A zone ("fe80::def%eth0") names the link, not the address. */
-  if (n == 0 || n >= sizeof tmp || strchr (s, ':') == NULL)
-    return -1;
-  memcpy (tmp, s, n);
-  tmp[n] = '\0';
-  return inet_pton (AF_INET6, tmp, a) == 1 ? 0 : -1;
+  return fg_ip_parse_n (s, host_len (s, strlen (s)), 0, ip);
 }
 
 int
 nc_is_ipv4 (const char *s)
 {
-  uint32_t a;
-  return nc_parse_v4 (s, &a) == 0;
+  struct fg_ip ip;
+  return fg_ip_parse (s, 4, &ip) == 0;
 }
 
 int
 nc_is_ipv6 (const char *s)
 {
-  struct in6_addr a;
-  return nc_parse_v6 (s, &a) == 0;
+  struct fg_ip ip;
+  return nc_parse_ip (s, &ip) == 0 && ip.fam == 6;
 }
 
 int
-nc_parse_mask4 (const char *s)
-{
-  uint32_t m;
-  int len;
-
-  if (*s == '/')
-    s++;
-  if (all_digits (s))
-    return (int) small_number (s, 32);
-  if ((s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))) {
-    char *end;
-    unsigned long v;
-    if (strlen (s) != 10)
-      return -1;
-    errno = 0;
-    v = strtoul (s + 2, &end, 16);
-    if (*end || errno)
-      return -1;
-    m = (uint32_t) v;
-  } else if (nc_parse_v4 (s, &m) < 0)
-    return -1;
-  /* Contiguous ones, then zeros: ~m + 1 is a power of two. */
-  if (((~m + 1) & ~m) != 0)
-    return -1;
-  for (len = 0; len < 32 && (m & (0x80000000u >> len)); len++)
-    ;
-  return len;
-}
-
-int
-nc_classful (uint32_t a)
-{
-  if (a < 0x80000000u)
-    return 8;
-  if (a < 0xc0000000u)
-    return 16;
-  if (a < 0xe0000000u)
-    return 24;
-  return 32;
-}
-
-int
-nc_parse_cidr (const char *s, int *fam, uint32_t *a4, struct in6_addr *a6,
-               int *len)
+nc_parse_cidr (const char *s, struct fg_ip *ip, int *len)
 {
   const char *slash = strchr (s, '/');
   size_t n = slash ? (size_t) (slash - s) : strlen (s);
-  char host[65];                /* longer is no address: refused below */
-  int r = -1;
 
   *len = -1;
-  if (n == 0 || n >= sizeof host)
+  if (fg_ip_parse_n (s, host_len (s, n), 0, ip) < 0)
     return -1;
-  memcpy (host, s, n);
-  host[n] = '\0';
-  if (nc_parse_v4 (host, a4) == 0) {
-    *fam = 4;
-    r = 0;
-    if (slash && (*len = nc_parse_mask4 (slash + 1)) < 0)
-      r = -1;
-  } else if (nc_parse_v6 (host, a6) == 0) {
-    *fam = 6;
-    r = 0;
-    if (slash && (*len = (int) small_number (slash + 1, 128)) < 0)
-      r = -1;
-  }
-  return r;
+  if (slash == NULL)
+    return 0;
+  /* ifconfig-style files also write "a.b.c.d/255.255.255.0". */
+  *len = ip->fam == 4 ? fg_netmask4_parse (slash + 1)
+    : fg_prefix_parse (slash + 1, 128);
+  return *len < 0 ? -1 : 0;
 }
 
+/* The canonical text of IP (with "/LEN" when LEN >= 0), malloc'd. */
 static char *
-v4_str (struct nc *c, uint32_t a, int len)
+ip_str (struct nc *c, const struct fg_ip *ip, int len)
 {
-  struct in_addr in = { .s_addr = htonl (a) };
-  char s[INET_ADDRSTRLEN];
+  char s[FG_IP_TEXT];
 
-  inet_ntop (AF_INET, &in, s, sizeof s);
-  return len >= 0 ? nc_printf (c, "%s/%d", s, len) : nc_strdup (c, s);
-}
-
-static char *
-v6_str (struct nc *c, const struct in6_addr *a, int len)
-{
-  char s[INET6_ADDRSTRLEN];
-
-  inet_ntop (AF_INET6, a, s, sizeof s);
-  return len >= 0 ? nc_printf (c, "%s/%d", s, len) : nc_strdup (c, s);
+  fg_ip_text (ip, len, s, sizeof s);
+  return nc_strdup (c, s);
 }
 
 /* Canonical text of a single address of either family, or NULL. */
 static char *
 addr_canon (struct nc *c, const char *s, int *fam)
 {
-  uint32_t a4;
-  struct in6_addr a6;
+  struct fg_ip ip;
 
-  if (nc_parse_v4 (s, &a4) == 0) {
-    *fam = 4;
-    return v4_str (c, a4, -1);
-  }
-  if (nc_parse_v6 (s, &a6) == 0) {
-    *fam = 6;
-    return v6_str (c, &a6, -1);
-  }
-  return NULL;
+  if (nc_parse_ip (s, &ip) < 0)
+    return NULL;
+  *fam = ip.fam;
+  return ip_str (c, &ip, -1);
 }
 
 int
@@ -459,6 +316,21 @@ nc_valid_ifname (const char *s)
 }
 
 int
+nc_ignored_name (const char *name, const char *const *tails)
+{
+  size_t n = strlen (name);
+
+  if (name[0] == '.' || n == 0)
+    return 1;
+  for (const char *const *t = tails; *t; t++) {
+    size_t tl = strlen (*t);
+    if (n >= tl && strcmp (name + n - tl, *t) == 0)
+      return 1;
+  }
+  return 0;
+}
+
+int
 nc_is_loopback (const char *name)
 {
   return strcmp (name, "lo") == 0 || strncmp (name, "lo:", 3) == 0;
@@ -469,22 +341,7 @@ nc_mac_canon (struct nc *c, const char *s)
 {
   char out[18];
 
-  if (strlen (s) != 17)
-    return NULL;
-  for (int k = 0; k < 17; k++) {
-    unsigned char ch = (unsigned char) s[k];
-    if (k % 3 == 2) {
-      if (ch != ':' && ch != '-')
-        return NULL;
-      out[k] = ':';
-    } else {
-      if (!isxdigit (ch))
-        return NULL;
-      out[k] = (char) tolower (ch);
-    }
-  }
-  out[17] = '\0';
-  return nc_strdup (c, out);
+  return fg_mac_parse (s, 1, out, NULL) == 0 ? nc_strdup (c, out) : NULL;
 }
 
 /* ---- the model ------------------------------------------------------- */
@@ -579,33 +436,18 @@ nc_iface (struct nc *c, const char *name, const char **alias,
 
 /* Length of the prefix of I holding address A (the longest), or -1. */
 static int
-holds (const struct fg_net_iface *i, int fam, uint32_t a4,
-       const struct in6_addr *a6)
+holds (const struct fg_net_iface *i, const struct fg_ip *a)
 {
   int best = -1;
-  char *const *v = fam == 4 ? i->ipv4 : i->ipv6;
-  size_t n = fam == 4 ? i->nipv4 : i->nipv6;
+  char *const *v = a->fam == 4 ? i->ipv4 : i->ipv6;
+  size_t n = a->fam == 4 ? i->nipv4 : i->nipv6;
 
   for (size_t k = 0; k < n; k++) {
-    int f, len;
-    uint32_t b4;
-    struct in6_addr b6;
-    if (nc_parse_cidr (v[k], &f, &b4, &b6, &len) < 0 || f != fam || len < 0)
+    int len;
+    struct fg_ip b;
+    if (nc_parse_cidr (v[k], &b, &len) < 0 || b.fam != a->fam || len < 0
+        || !fg_ip_same_prefix (a, &b, len))
       continue;
-    if (fam == 4) {
-      uint32_t m = len ? 0xffffffffu << (32 - len) : 0;
-      if (((a4 ^ b4) & m) != 0)
-        continue;
-    } else {
-      int ok = 1;
-      for (int bit = 0; bit < len && ok; bit++) {
-        unsigned char mk = (unsigned char) (0x80 >> (bit % 8));
-        if ((a6->s6_addr[bit / 8] ^ b6.s6_addr[bit / 8]) & mk)
-          ok = 0;
-      }
-      if (!ok)
-        continue;
-    }
     if (len > best)
       best = len;
   }
@@ -617,15 +459,14 @@ nc_iface_on_subnet (struct nc *c, int fam, const char *addr)
 {
   struct fg_net_iface *found = NULL;
   int best = -1;
-  uint32_t a4 = 0;
-  struct in6_addr a6;
+  struct fg_ip a;
 
-  if (fam == 4 ? nc_parse_v4 (addr, &a4) < 0 : nc_parse_v6 (addr, &a6) < 0)
+  if (nc_parse_ip (addr, &a) < 0 || a.fam != fam)
     return NULL;
   /* Most specific prefix first, then name order, so that the answer
    * does not depend on which file was read first. */
   for (size_t k = 0; k < c->nifs; k++) {
-    int len = holds (c->ifs[k], fam, a4, &a6);
+    int len = holds (c->ifs[k], &a);
     if (len < 0)
       continue;
     if (len > best
@@ -663,8 +504,36 @@ note_alias (struct nc *c, struct fg_net_iface *i, const char *alias,
     memset (al, 0, sizeof *al);
     al->name = name;
   }
-  if (!strv_has (al->addrs, al->naddrs, addr))
+  if (!fg_strs_has (al->addrs, al->naddrs, addr))
     nc_strv_push (c, &al->addrs, &al->naddrs, nc_strdup (c, addr));
+}
+
+/* The prefix length of ADDR (family FAM) when its text gave none: MASK,
+ * else classful (IPv4) or /64 (IPv6), with a problem line saying so. */
+static int
+default_len (struct nc *c, const struct fg_ip *ip, const char *mask,
+             const char *file, unsigned line)
+{
+  int len = -1;
+  char *s;
+
+  if (mask && *mask) {
+    len = ip->fam == 4 ? fg_netmask4_parse (mask)
+      : (int) small_number (mask[0] == '/' ? mask + 1 : mask, 128);
+    if (len < 0)
+      nc_problem_text (c, file, line, "not a netmask", mask, strlen (mask));
+  }
+  if (len >= 0)
+    return len;
+  len = ip->fam == 4 ? fg_ip4_classful (fg_ip4 (ip)) : 64;
+  s = ip_str (c, ip, -1);
+  if (s && ip->fam == 4)
+    nc_problem (c, file, line, "no netmask for %s: classful /%d assumed",
+                s, len);
+  else if (s)
+    nc_problem (c, file, line, "no prefix length for %s: /64 assumed", s);
+  free (s);
+  return len;
 }
 
 int
@@ -672,52 +541,44 @@ nc_add_addr (struct nc *c, struct fg_net_iface *i, const char *alias,
              const char *addr, const char *mask, const char *file,
              unsigned line)
 {
-  int fam, len;
-  uint32_t a4;
-  struct in6_addr a6;
+  int len;
+  struct fg_ip ip;
   char *s;
 
-  if (nc_parse_cidr (addr, &fam, &a4, &a6, &len) < 0) {
+  if (nc_parse_cidr (addr, &ip, &len) < 0) {
     nc_problem_text (c, file, line, "not an address", addr, strlen (addr));
     return -1;
   }
-  if (len < 0 && mask && *mask) {
-    len = fam == 4 ? nc_parse_mask4 (mask)
-                   : (int) small_number (mask[0] == '/' ? mask + 1 : mask, 128);
-    if (len < 0)
-      nc_problem_text (c, file, line, "not a netmask", mask, strlen (mask));
-  }
-  if (len < 0 && fam == 4) {
-    len = nc_classful (a4);
-    s = v4_str (c, a4, -1);
-    if (s)
-      nc_problem (c, file, line, "no netmask for %s: classful /%d assumed",
-                  s, len);
-    free (s);
-  } else if (len < 0) {
-    len = 64;
-    s = v6_str (c, &a6, -1);
-    if (s)
-      nc_problem (c, file, line, "no prefix length for %s: /64 assumed", s);
-    free (s);
-  }
-  if ((fam == 4 ? i->nipv4 : i->nipv6) >= MAX_ADDRS) {
+  if (len < 0)
+    len = default_len (c, &ip, mask, file, line);
+  if ((ip.fam == 4 ? i->nipv4 : i->nipv6) >= MAX_ADDRS) {
     nc_problem (c, file, line, "more than %d IPv%d addresses on %s: the "
-                "rest not kept", MAX_ADDRS, fam, i->name);
+                "rest not kept", MAX_ADDRS, ip.fam, i->name);
     return -1;
   }
-  s = fam == 4 ? v4_str (c, a4, len) : v6_str (c, &a6, len);
+  s = ip_str (c, &ip, len);
   if (s == NULL)
     return -1;
   if (alias)
     note_alias (c, i, alias, s);
-  if (fam == 4 && !strv_has (i->ipv4, i->nipv4, s))
+  if (ip.fam == 4 && !fg_strs_has (i->ipv4, i->nipv4, s))
     nc_strv_push (c, &i->ipv4, &i->nipv4, s);
-  else if (fam == 6 && !strv_has (i->ipv6, i->nipv6, s))
+  else if (ip.fam == 6 && !fg_strs_has (i->ipv6, i->nipv6, s))
     nc_strv_push (c, &i->ipv6, &i->nipv6, s);
   else
     free (s);
   return 0;
+}
+
+/* The first value given wins (S, taken over, is dropped if one is
+ * there): the caller reports a different second one. */
+static void
+keep_first (char **slot, char *s)
+{
+  if (*slot == NULL)
+    *slot = s;
+  else
+    free (s);
 }
 
 int
@@ -735,11 +596,7 @@ nc_set_gateway (struct nc *c, struct fg_net_iface *i, const char *gw,
   if (*slot && strcmp (*slot, s) != 0)
     nc_problem (c, file, line, "second default gateway %s for %s ignored "
                 "(already %s)", s, i->name, *slot);
-  if (*slot == NULL) {
-    *slot = s;
-    return 0;
-  }
-  free (s);
+  keep_first (slot, s);
   return 0;
 }
 
@@ -756,10 +613,7 @@ nc_set_mac (struct nc *c, struct fg_net_iface *i, const char *mac,
   if (i->mac && strcmp (i->mac, s) != 0)
     nc_problem (c, file, line, "%s pinned to MAC %s here but %s elsewhere; "
                 "keeping %s", i->name, s, i->mac, i->mac);
-  if (i->mac == NULL)
-    i->mac = s;
-  else
-    free (s);
+  keep_first (&i->mac, s);
   return 0;
 }
 
@@ -789,7 +643,7 @@ nc_add_resolver (struct nc *c, const char *addr, const char *file,
                      strlen (addr));
     return;
   }
-  if (strv_has (c->net->resolvers, c->net->nresolvers, s))
+  if (fg_strs_has (c->net->resolvers, c->net->nresolvers, s))
     free (s);
   else if (c->net->nresolvers >= MAX_RESOLVERS) {
     nc_problem (c, file, line, "more than %d resolvers: %s not kept",
@@ -883,19 +737,19 @@ static const char *const odd_types[] = {
   "nat", "anycast", "multicast", "reject", NULL,
 };
 
-int
-nc_route_parse (struct nc *c, char *const *w, size_t n, struct nc_route *r,
-                const char **why)
-{
-  const char *target = NULL, *mask = NULL, *via = NULL, *dev = NULL;
-  const char *metric = NULL;
-  int net = 0, host = 0, hint = 0, fam = 0, len = -1;
-  uint32_t a4 = 0;
-  struct in6_addr a6;
+/* The words of one route command, sorted by what they are. */
+struct route_words {
+  const char *target, *mask, *via, *dev, *metric;
+  int net, host, hint;
+};
 
-  memset (r, 0, sizeof *r);
-  r->metric = -1;
-  *why = NULL;
+/* Sort the words W[0..N) into RW.  Returns 1, 0 when the command removes
+ * routes, or -1 with *WHY. */
+static int
+route_words (char *const *w, size_t n, struct route_words *rw,
+             const char **why)
+{
+  memset (rw, 0, sizeof *rw);
   for (size_t k = 0; k < n; k++) {
     const char *x = w[k];
 #define ARG() (k + 1 < n ? w[++k] : NULL)
@@ -904,36 +758,37 @@ nc_route_parse (struct nc *c, char *const *w, size_t n, struct nc_route *r,
     if (!strcmp (x, "del") || !strcmp (x, "delete") || !strcmp (x, "flush"))
       return 0;
     if (!strcmp (x, "-net") || !strcmp (x, "net"))
-      net = 1;
+      rw->net = 1;
     else if (!strcmp (x, "-host") || !strcmp (x, "host"))
-      host = 1;
+      rw->host = 1;
     else if (!strcmp (x, "-A") || !strcmp (x, "-f") || !strcmp (x, "-family")
              || !strcmp (x, "family")) {
       const char *a = ARG ();
-      hint = a && !strcmp (a, "inet6") ? 6 : a && !strcmp (a, "inet") ? 4 : 0;
+      rw->hint = a && !strcmp (a, "inet6") ? 6
+        : a && !strcmp (a, "inet") ? 4 : 0;
     } else if (!strcmp (x, "-4") || !strcmp (x, "inet") || !strcmp (x, "-inet"))
-      hint = 4;
+      rw->hint = 4;
     else if (!strcmp (x, "-6") || !strcmp (x, "inet6") || !strcmp (x, "-inet6"))
-      hint = 6;
+      rw->hint = 6;
     else if (!strcmp (x, "to")) {
-      target = ARG ();
-      if (target && !strcmp (target, "unicast"))
-        target = ARG ();
+      rw->target = ARG ();
+      if (rw->target && !strcmp (rw->target, "unicast"))
+        rw->target = ARG ();
     } else if (!strcmp (x, "default"))
-      target = "default";
+      rw->target = "default";
     else if (!strcmp (x, "via") || !strcmp (x, "gw")
              || !strcmp (x, "gateway")) {
-      via = ARG ();
-      if (via && (!strcmp (via, "inet") || !strcmp (via, "inet6")))
-        via = ARG ();
+      rw->via = ARG ();
+      if (rw->via && (!strcmp (rw->via, "inet") || !strcmp (rw->via, "inet6")))
+        rw->via = ARG ();
     } else if (!strcmp (x, "netmask") || !strcmp (x, "mask")
                || !strcmp (x, "genmask"))
-      mask = ARG ();
+      rw->mask = ARG ();
     else if (!strcmp (x, "metric") || !strcmp (x, "preference")
              || !strcmp (x, "priority"))
-      metric = ARG ();
+      rw->metric = ARG ();
     else if (!strcmp (x, "dev") || !strcmp (x, "device") || !strcmp (x, "oif"))
-      dev = ARG ();
+      rw->dev = ARG ();
     else if (word_in (x, skip_arg))
       (void) ARG ();
     else if (word_in (x, odd_types)) {
@@ -942,79 +797,108 @@ nc_route_parse (struct nc *c, char *const *w, size_t n, struct nc_route *r,
     } else if (!strcmp (x, "nexthop")) {
       *why = "multipath routes are not supported";
       return -1;
-    } else if (target == NULL)
-      target = x;
-    else if (dev == NULL && nc_valid_ifname (x) && !nc_is_ipv4 (x)
+    } else if (rw->target == NULL)
+      rw->target = x;
+    else if (rw->dev == NULL && nc_valid_ifname (x) && !nc_is_ipv4 (x)
              && !nc_is_ipv6 (x) && !isdigit ((unsigned char) x[0]))
-      dev = x;                  /* route(8): "... gw G eth1" */
+      rw->dev = x;              /* route(8): "... gw G eth1" */
     else {
       *why = "unexpected word in the route";
       return -1;
     }
 #undef ARG
   }
-  if (target == NULL) {
+  if (rw->target == NULL) {
     *why = "no destination in the route";
     return -1;
   }
-  if (metric) {
-    long m = small_number (metric, INT_MAX);
+  return 1;
+}
+
+/* The destination of RW into R (its family FAM when the gateway gave
+ * one): a prefix, or the default route.  1, or -1 with *WHY. */
+static int
+route_dest (struct nc *c, const struct route_words *rw, int fam,
+            struct nc_route *r, const char **why)
+{
+  struct fg_ip ip;
+  int len;
+
+  if (!strcmp (rw->target, "default")) {
+    r->is_default = 1;
+    r->fam = fam ? fam : rw->hint ? rw->hint : 4;
+    return 1;
+  }
+  if (nc_parse_cidr (rw->target, &ip, &len) < 0) {
+    *why = "not a destination address";
+    return -1;
+  }
+  r->fam = ip.fam;
+  if (fam && fam != r->fam) {
+    *why = "destination and gateway are of different families";
+    return -1;
+  }
+  if (len < 0 && rw->mask)
+    len = r->fam == 4 ? fg_netmask4_parse (rw->mask)
+      : (int) small_number (rw->mask, 128);
+  if (len < 0 && rw->mask) {
+    *why = "not a netmask";
+    return -1;
+  }
+  /* route(8) writes the default route as "0.0.0.0" with no mask */
+  if (len < 0 && r->fam == 4 && fg_ip4 (&ip) == 0)
+    len = 0;
+  if (len < 0)
+    len = r->fam == 6 ? 128
+      : rw->net && !rw->host ? fg_ip4_classful (fg_ip4 (&ip)) : 32;
+  /* "0.0.0.0/0", "::/0", "0/0" in any spelling: the default route */
+  if (len == 0) {
+    r->is_default = 1;
+    return 1;
+  }
+  r->to = ip_str (c, &ip, len);
+  return 1;
+}
+
+int
+nc_route_parse (struct nc *c, char *const *w, size_t n, struct nc_route *r,
+                const char **why)
+{
+  struct route_words rw;
+  int fam = 0, rc;
+
+  memset (r, 0, sizeof *r);
+  r->metric = -1;
+  *why = NULL;
+  if ((rc = route_words (w, n, &rw, why)) <= 0)
+    return rc;
+  if (rw.metric) {
+    long m = small_number (rw.metric, INT_MAX);
     if (m < 0) {
       *why = "not a metric";
       return -1;
     }
     r->metric = (int) m;
   }
-  if (dev) {
-    if (!nc_valid_ifname (dev)) {
+  if (rw.dev) {
+    if (!nc_valid_ifname (rw.dev)) {
       *why = "not an interface name";
       return -1;
     }
-    r->dev = nc_strdup (c, dev);
+    r->dev = nc_strdup (c, rw.dev);
   }
-  if (via && strcmp (via, "*") && strcmp (via, "0.0.0.0")
-      && strcmp (via, "::")) {
-    int vf;
-    if ((r->via = addr_canon (c, via, &vf)) == NULL) {
+  if (rw.via && strcmp (rw.via, "*") && strcmp (rw.via, "0.0.0.0")
+      && strcmp (rw.via, "::")) {
+    if ((r->via = addr_canon (c, rw.via, &fam)) == NULL) {
       *why = "not a gateway address";
       nc_route_clear (r);
       return -1;
     }
-    fam = vf;
   }
-  if (!strcmp (target, "default")) {
-    r->is_default = 1;
-    r->fam = fam ? fam : hint ? hint : 4;
-    return 1;
-  }
-  if (nc_parse_cidr (target, &r->fam, &a4, &a6, &len) < 0) {
-    *why = "not a destination address";
+  if (route_dest (c, &rw, fam, r, why) < 0) {
     nc_route_clear (r);
     return -1;
   }
-  if (fam && fam != r->fam) {
-    *why = "destination and gateway are of different families";
-    nc_route_clear (r);
-    return -1;
-  }
-  if (len < 0 && mask)
-    len = r->fam == 4 ? nc_parse_mask4 (mask) : (int) small_number (mask, 128);
-  if (len < 0 && mask) {
-    *why = "not a netmask";
-    nc_route_clear (r);
-    return -1;
-  }
-  /* route(8) writes the default route as "0.0.0.0" with no mask */
-  if (len < 0 && r->fam == 4 && a4 == 0)
-    len = 0;
-  if (len < 0)
-    len = r->fam == 6 ? 128 : net && !host ? nc_classful (a4) : 32;
-  /* "0.0.0.0/0", "::/0", "0/0" in any spelling: the default route */
-  if (len == 0) {
-    r->is_default = 1;
-    return 1;
-  }
-  r->to = r->fam == 4 ? v4_str (c, a4, len) : v6_str (c, &a6, len);
   return 1;
 }
 
@@ -1102,7 +986,7 @@ char **
 nc_words (struct nc *c, const char *s, size_t *n, int *unterminated)
 {
   char **v = NULL;
-  struct buf b = { 0 };
+  struct fg_strbuf b = FG_STRBUF_INIT;
   int inword = 0;
 
   *n = 0;
@@ -1111,8 +995,8 @@ nc_words (struct nc *c, const char *s, size_t *n, int *unterminated)
     char ch = *s;
     if (ch == '\0' || is_blank (ch)
         || ((ch == ';' || ch == '|' || ch == '&')
-            && !(ch == '&' && b.n
-                 && (b.s[b.n - 1] == '>' || b.s[b.n - 1] == '<')))) {
+            && !(ch == '&' && (fg_strbuf_last (&b) == '>'
+                                 || fg_strbuf_last (&b) == '<')))) {
       if (inword)
         nc_strv_push (c, &v, n, buf_take (c, &b));
       inword = 0;
@@ -1137,7 +1021,7 @@ nc_words (struct nc *c, const char *s, size_t *n, int *unterminated)
       if (s[1] == '\n')
         s += 2;
       else if (s[1]) {
-        buf_putc (c, &b, s[1]);
+        fg_strbuf_putc (&b, s[1]);
         s += 2;
       } else
         s++;
@@ -1148,24 +1032,23 @@ nc_words (struct nc *c, const char *s, size_t *n, int *unterminated)
       for (; *q && *q != ch; q++) {
         if (ch == '"' && *q == '\\' && q[1] && strchr ("$`\"\\\n", q[1])) {
           if (q[1] != '\n')
-            buf_putc (c, &b, q[1]);
+            fg_strbuf_putc (&b, q[1]);
           q++;
           continue;
         }
-        buf_putc (c, &b, *q);
+        fg_strbuf_putc (&b, *q);
       }
       if (*q == '\0') {
         *unterminated = 1;
         s = q;
       } else
         s = q + 1;
-      buf_ensure (c, &b);
       continue;
     }
-    buf_putc (c, &b, ch);
+    fg_strbuf_putc (&b, ch);
     s++;
   }
-  free (b.s);
+  fg_strbuf_release (&b);
   return v;
 }
 
@@ -1263,7 +1146,7 @@ lx_ident_len (const char *p, const char *end)
  * the line it opened on, so that the lines after it are still read.
  * Returns 1 if anything was read (even ""), 0 if not. */
 static int
-lx_word (struct lx *x, struct buf *out)
+lx_word (struct lx *x, struct fg_strbuf *out)
 {
   int any = 0;
 
@@ -1279,7 +1162,7 @@ lx_word (struct lx *x, struct buf *out)
         continue;
       }
       if (x->p + 1 < x->end)
-        buf_putc (x->c, out, x->p[1]);
+        fg_strbuf_putc (out, x->p[1]);
       x->p += 2;
       continue;
     }
@@ -1290,7 +1173,7 @@ lx_word (struct lx *x, struct buf *out)
     if (ch == '\'' || ch == '"') {
       const char *q = x->p + 1, *open = x->p;
       unsigned lines = 0;
-      size_t mark = out->n;
+      size_t mark = out->len;
       for (; q < x->end && *q != ch; q++) {
         if (*q == '\n')
           lines++;
@@ -1299,31 +1182,28 @@ lx_word (struct lx *x, struct buf *out)
           if (q[1] == '\n')
             lines++;
           else
-            buf_putc (x->c, out, q[1]);
+            fg_strbuf_putc (out, q[1]);
           q++;
           continue;
         }
-        buf_putc (x->c, out, *q);
+        fg_strbuf_putc (out, *q);
       }
       if (q >= x->end) {
         const char *nl = memchr (open, '\n', (size_t) (x->end - open));
         nc_problem (x->c, x->path, x->line, "unterminated %s quote: value "
                     "cut at the end of the line",
                     ch == '"' ? "double" : "single");
-        out->n = mark;
-        if (out->s)
-          out->s[mark] = '\0';
+        fg_strbuf_cut (out, mark);
         for (const char *k = open + 1; k < (nl ? nl : x->end); k++)
-          buf_putc (x->c, out, *k);
+          fg_strbuf_putc (out, *k);
         x->p = nl ? nl : x->end;
         return 1;
       }
       x->line += lines;
       x->p = q + 1;
-      buf_ensure (x->c, out);
       continue;
     }
-    buf_putc (x->c, out, ch);
+    fg_strbuf_putc (out, ch);
     x->p++;
   }
   return any;
@@ -1374,7 +1254,7 @@ lx_array (struct lx *x, struct nc_assign *a)
   int on_first = 1, told = 0, line_start = 0;
 
   for (;;) {
-    struct buf b = { 0 };
+    struct fg_strbuf b = FG_STRBUF_INIT;
     lx_blanks (x);
     if (x->p >= x->end) {
       /* Unterminated: keep what the opening line held, go on after it. */
@@ -1424,7 +1304,7 @@ lx_array (struct lx *x, struct nc_assign *a)
           nc_problem (x->c, x->path, x->line, "array %s longer than %d "
                       "elements: the rest ignored", a->name, MAX_ARRAY);
         told = 1;
-        free (b.s);
+        fg_strbuf_release (&b);
         continue;
       }
       nc_strv_push (x->c, &a->vals, &a->nvals, buf_take (x->c, &b));
@@ -1432,7 +1312,7 @@ lx_array (struct lx *x, struct nc_assign *a)
         first_line_vals = a->nvals;
       continue;
     }
-    free (b.s);
+    fg_strbuf_release (&b);
     /* An operator or a nested "(": not array syntax we know. */
     nc_problem_text (x->c, x->path, x->line, "unexpected character in array",
                      x->p, 1);
@@ -1467,6 +1347,158 @@ lx_function (struct lx *x, const char *name, size_t nlen)
   return 0;
 }
 
+/* Blank the lines of COPY (F's text) that hold NUL bytes, with one
+ * problem line: the rest of the file is still read, with its numbers. */
+static void
+blank_binary_lines (struct nc *c, const struct fg_file *f, char *copy)
+{
+  unsigned no = 1;
+  int told = 0;
+
+  if (memchr (copy, '\0', f->len) == NULL)
+    return;
+  for (size_t k = 0, start = 0; k <= f->len; k++) {
+    if (k == f->len || copy[k] == '\n') {
+      if (memchr (copy + start, '\0', k - start)) {
+        if (!told)
+          nc_problem (c, f->path, no, "binary data (NUL bytes): line "
+                      "skipped");
+        told = 1;
+        memset (copy + start, ' ', k - start);
+      }
+      start = k + 1;
+      no++;
+    }
+  }
+}
+
+/* "export A=b", "declare -a A=(...)", "local A=b": step over the word
+ * and its options to the name; returns the name's length (else N, the
+ * length of the identifier at X->p, unchanged). */
+static int
+lx_declaration (struct lx *x, int n)
+{
+  const char *q = x->p + n;
+
+  if (!(ident_is (x->p, n, "export") || ident_is (x->p, n, "declare")
+        || ident_is (x->p, n, "typeset") || ident_is (x->p, n, "local")
+        || ident_is (x->p, n, "readonly"))
+      || q >= x->end || (*q != ' ' && *q != '\t'))
+    return n;
+  while (q < x->end && (*q == ' ' || *q == '\t'))
+    q++;
+  while (q < x->end && *q == '-') {
+    while (q < x->end && !is_blank (*q))
+      q++;
+    while (q < x->end && (*q == ' ' || *q == '\t'))
+      q++;
+  }
+  if (lx_ident_len (q, x->end) == 0)
+    return n;
+  x->p = q;
+  return lx_ident_len (x->p, x->end);
+}
+
+/* A+=... : the earlier value of A in OUT, then this one. */
+static void
+append_earlier (struct nc *c, const struct nc_shell *out, struct nc_assign *a)
+{
+  const struct nc_assign *prev = nc_shell_get (out, a->name);
+  char **v = NULL;
+  size_t nv = 0;
+
+  if (prev == NULL)
+    return;
+  for (size_t k = 0; k < prev->nvals; k++)
+    nc_strv_push (c, &v, &nv, nc_strdup (c, prev->vals[k]));
+  for (size_t k = 0; k < a->nvals; k++)
+    nc_strv_push (c, &v, &nv, nc_strdup (c, a->vals[k]));
+  nc_strv_free (a->vals, a->nvals);
+  a->vals = v;
+  a->nvals = nv;
+  a->is_array |= prev->is_array;
+}
+
+/* After an assignment: another one ("A=1 B=2") or the end of the
+ * statement; anything else ("A=1 cmd" is a command) is reported and the
+ * line skipped. */
+static void
+lx_after_assignment (struct lx *x)
+{
+  int m;
+
+  lx_blanks (x);
+  if (x->p >= x->end || strchr ("\n;&#", *x->p))
+    return;
+  m = lx_ident_len (x->p, x->end);
+  if (m == 0 || !(x->p + m < x->end && (x->p[m] == '=' || x->p[m] == '+'))) {
+    const char *eol = memchr (x->p, '\n', (size_t) (x->end - x->p));
+    nc_problem_text (x->c, x->path, x->line, "text after an assignment "
+                     "ignored", x->p, (size_t) ((eol ? eol : x->end) - x->p));
+    lx_skip_line (x);
+  }
+}
+
+/* The assignment of the N-byte name at X->p ("A=", "A+=") into OUT. */
+static void
+lx_assignment (struct lx *x, struct nc_shell *out, size_t *cap, int n)
+{
+  struct nc *c = x->c;
+  struct nc_assign a = { 0 };
+  int append = x->p[n] == '+';
+
+  a.name = nc_strndup (c, x->p, (size_t) n);
+  a.line = x->line;
+  x->p += n + 1 + append;
+  if (x->p < x->end && *x->p == '(') {
+    x->p++;
+    a.is_array = 1;
+    lx_array (x, &a);
+  } else {
+    struct fg_strbuf b = FG_STRBUF_INIT;
+    lx_word (x, &b);
+    nc_strv_push (c, &a.vals, &a.nvals, buf_take (c, &b));
+  }
+  if (append && a.name)
+    append_earlier (c, out, &a);
+  if (a.name)
+    assign_push (c, out, cap, &a);
+  else
+    nc_strv_free (a.vals, a.nvals);
+  lx_after_assignment (x);
+}
+
+/* One statement at X->p: an assignment, a function definition (skipped)
+ * or anything else (reported, its line skipped). */
+static void
+lx_statement (struct lx *x, struct nc_shell *out, size_t *cap)
+{
+  const char *stmt = x->p, *eol;
+  int n = lx_declaration (x, lx_ident_len (x->p, x->end));
+
+  if (n && x->p + n < x->end
+      && (x->p[n] == '=' || (x->p[n] == '+' && x->p + n + 1 < x->end
+                             && x->p[n + 1] == '='))) {
+    lx_assignment (x, out, cap, n);
+    return;
+  }
+  /* A function definition: "name() {" or "function name". */
+  if (n) {
+    const char *q = x->p + n;
+    while (q < x->end && (*q == ' ' || *q == '\t'))
+      q++;
+    if (((q + 1 < x->end && q[0] == '(' && q[1] == ')')
+         || ident_is (x->p, n, "function"))
+        && lx_function (x, stmt, (size_t) n))
+      return;
+  }
+  eol = memchr (stmt, '\n', (size_t) (x->end - stmt));
+  nc_problem_text (x->c, x->path, x->line, "not an assignment", stmt,
+                   (size_t) ((eol ? eol : x->end) - stmt));
+  x->p = stmt;
+  lx_skip_line (x);
+}
+
 void
 nc_shell_parse (struct nc *c, const struct fg_file *f, struct nc_shell *out)
 {
@@ -1476,145 +1508,25 @@ nc_shell_parse (struct nc *c, const struct fg_file *f, struct nc_shell *out)
 
   memset (out, 0, sizeof *out);
   out->path = f->path;
-  /* Lines holding NUL bytes are blanked (one problem line): the rest of
-   * the file is still read, with its line numbers. */
   copy = nc_strndup (c, f->data, f->len);
   if (copy == NULL)
     return;
-  if (memchr (copy, '\0', f->len)) {
-    unsigned no = 1;
-    int told = 0;
-    for (size_t k = 0, start = 0; k <= f->len; k++) {
-      if (k == f->len || copy[k] == '\n') {
-        if (memchr (copy + start, '\0', k - start)) {
-          if (!told)
-            nc_problem (c, f->path, no, "binary data (NUL bytes): line "
-                        "skipped");
-          told = 1;
-          memset (copy + start, ' ', k - start);
-        }
-        start = k + 1;
-        no++;
-      }
-    }
-  }
+  blank_binary_lines (c, f, copy);
   x.p = copy;
   x.end = copy + f->len;
   while (x.p < x.end) {
-    const char *stmt;
-    int n;
     lx_blanks (&x);
     if (x.p >= x.end)
       break;
     if (*x.p == '\n') {
       x.p++;
       x.line++;
-      continue;
-    }
-    if (*x.p == ';' || *x.p == '&') {
+    } else if (*x.p == ';' || *x.p == '&')
       x.p++;
-      continue;
-    }
-    if (*x.p == '#') {
+    else if (*x.p == '#')
       lx_skip_line (&x);
-      continue;
-    }
-    stmt = x.p;
-    n = lx_ident_len (x.p, x.end);
-    /* "export A=b", "declare -a A=(...)", "local A=b" */
-    if ((ident_is (x.p, n, "export") || ident_is (x.p, n, "declare")
-         || ident_is (x.p, n, "typeset") || ident_is (x.p, n, "local")
-         || ident_is (x.p, n, "readonly"))
-        && x.p + n < x.end && (x.p[n] == ' ' || x.p[n] == '\t')) {
-      const char *q = x.p + n;
-      while (q < x.end && (*q == ' ' || *q == '\t'))
-        q++;
-      while (q < x.end && *q == '-') {
-        while (q < x.end && !is_blank (*q))
-          q++;
-        while (q < x.end && (*q == ' ' || *q == '\t'))
-          q++;
-      }
-      if (lx_ident_len (q, x.end)) {
-        x.p = q;
-        n = lx_ident_len (x.p, x.end);
-      }
-    }
-    if (n && x.p + n < x.end
-        && (x.p[n] == '=' || (x.p[n] == '+' && x.p + n + 1 < x.end
-                              && x.p[n + 1] == '='))) {
-      struct nc_assign a = { 0 };
-      int append = x.p[n] == '+';
-      a.name = nc_strndup (c, x.p, (size_t) n);
-      a.line = x.line;
-      x.p += n + 1 + append;
-      if (x.p < x.end && *x.p == '(') {
-        x.p++;
-        a.is_array = 1;
-        lx_array (&x, &a);
-      } else {
-        struct buf b = { 0 };
-        lx_word (&x, &b);
-        nc_strv_push (c, &a.vals, &a.nvals, buf_take (c, &b));
-      }
-      if (append && a.name) {
-        /* A+=... : the earlier value, then this one. */
-        const struct nc_assign *prev = nc_shell_get (out, a.name);
-        if (prev) {
-          char **v = NULL;
-          size_t nv = 0;
-          for (size_t k = 0; k < prev->nvals; k++)
-            nc_strv_push (c, &v, &nv, nc_strdup (c, prev->vals[k]));
-          for (size_t k = 0; k < a.nvals; k++)
-            nc_strv_push (c, &v, &nv, nc_strdup (c, a.vals[k]));
-          nc_strv_free (a.vals, a.nvals);
-          a.vals = v;
-          a.nvals = nv;
-          a.is_array |= prev->is_array;
-        }
-      }
-      if (a.name)
-        assign_push (c, out, &cap, &a);
-      else
-        nc_strv_free (a.vals, a.nvals);
-      lx_blanks (&x);
-      if (x.p < x.end && !strchr ("\n;&#", *x.p)
-          && !lx_ident_len (x.p, x.end)) {
-        const char *eol = memchr (x.p, '\n', (size_t) (x.end - x.p));
-        nc_problem_text (c, f->path, x.line, "text after an assignment ignored",
-                         x.p, (size_t) ((eol ? eol : x.end) - x.p));
-        lx_skip_line (&x);
-      } else if (x.p < x.end && lx_ident_len (x.p, x.end)) {
-        /* "A=1 B=2" is two assignments; "A=1 cmd" is a command. */
-        int m = lx_ident_len (x.p, x.end);
-        if (!(x.p + m < x.end && (x.p[m] == '=' || x.p[m] == '+'))) {
-          const char *eol = memchr (x.p, '\n', (size_t) (x.end - x.p));
-          nc_problem_text (c, f->path, x.line,
-                           "text after an assignment ignored", x.p,
-                           (size_t) ((eol ? eol : x.end) - x.p));
-          lx_skip_line (&x);
-        }
-      }
-      continue;
-    }
-    /* A function definition: "name() {" or "function name". */
-    if (n) {
-      const char *q = x.p + n;
-      while (q < x.end && (*q == ' ' || *q == '\t'))
-        q++;
-      if ((q + 1 < x.end && q[0] == '(' && q[1] == ')')
-          || ident_is (x.p, n, "function")) {
-        if (lx_function (&x, stmt, (size_t) n))
-          continue;
-      }
-    }
-    {
-      const char *eol = memchr (stmt, '\n', (size_t) (x.end - stmt));
-      nc_problem_text (c, f->path, x.line, "not an assignment", stmt,
-                       (size_t) ((eol ? eol : x.end) - stmt));
-      x.p = stmt;
-      lx_skip_line (&x);
-    }
+    else
+      lx_statement (&x, out, &cap);
   }
   free (copy);
 }

@@ -38,16 +38,8 @@ ignored_name (const char *name)
     "~", ".bak", ".old", ".orig", ".rpmnew", ".rpmorig", ".rpmsave",
     ".swp", ".dpkg-old", ".dpkg-dist", NULL,
   };
-  size_t n = strlen (name);
 
-  if (name[0] == '.' || n == 0)
-    return 1;
-  for (const char *const *t = tails; *t; t++) {
-    size_t tl = strlen (*t);
-    if (n >= tl && strcmp (name + n - tl, *t) == 0)
-      return 1;
-  }
-  return 0;
+  return nc_ignored_name (name, tails);
 }
 
 /* The numeric suffixes N of every "PREFIXN=" assignment, ascending. */

@@ -25,6 +25,7 @@
 
 #define DIR "etc/sysconfig/network"
 
+/* What ifup skips. */
 static int
 ignored_name (const char *name)
 {
@@ -32,14 +33,8 @@ ignored_name (const char *name)
     "~", ".bak", ".old", ".orig", ".rpmnew", ".rpmorig", ".rpmsave",
     ".swp", ".template", NULL,
   };
-  size_t n = strlen (name);
 
-  for (const char *const *t = tails; *t; t++) {
-    size_t tl = strlen (*t);
-    if (n >= tl && strcmp (name + n - tl, *t) == 0)
-      return 1;
-  }
-  return name[0] == '.';
+  return nc_ignored_name (name, tails);
 }
 
 static int

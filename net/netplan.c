@@ -1,37 +1,15 @@
 /* net/netplan.c --- image model + server record -> the planned addresses */
 #include "net/netplan.h"
 
-#include <arpa/inet.h>
-#include <ctype.h>
+#include "net/addr.h"
+#include "util/strs.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_ADDRS 64
-
-struct srec_net {
-  int present;
-  char *mac;
-  char **ipv4;
-  size_t nipv4;
-  char *gateway;
-  char **ipv6;
-  size_t nipv6;
-  char *gateway6;
-};
-
-struct fg_server_record {
-  char *path;
-  char *server_id, *hostname;
-  struct srec_net pub, priv;
-  char **shared;
-  size_t nshared;
-  char **resolvers;
-  size_t nresolvers;
-};
 
 int
 fg_net_mode_parse (const char *s)
@@ -58,49 +36,13 @@ fg_net_mode_name (enum fg_net_mode m)
 
 /* ---- strings ------------------------------------------------------------ */
 
-static void
-strv_free (char **v, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    free (v[i]);
-  free (v);
-}
-
-/* Append a copy of S; -1 when memory runs out. */
-static int
-strv_add (char ***v, size_t *n, const char *s)
-{
-  char **nv = realloc (*v, (*n + 1) * sizeof *nv);
-  char *c = strdup (s);
-
-  if (nv == NULL || c == NULL) {
-    free (c);
-    if (nv)
-      *v = nv;
-    return -1;
-  }
-  nv[*n] = c;
-  *v = nv;
-  (*n)++;
-  return 0;
-}
-
-static int
-strv_has (char *const *v, size_t n, const char *s)
-{
-  for (size_t i = 0; i < n; i++)
-    if (strcmp (v[i], s) == 0)
-      return 1;
-  return 0;
-}
-
 static int
 strv_same (char *const *a, size_t na, char *const *b, size_t nb)
 {
   if (na != nb)
     return 0;
   for (size_t i = 0; i < na; i++)
-    if (!strv_has (b, nb, a[i]))
+    if (!fg_strs_has (b, nb, a[i]))
       return 0;
   return 1;
 }
@@ -128,87 +70,17 @@ strv_join (char *const *v, size_t n)
   return s;
 }
 
-/* ---- addresses ---------------------------------------------------------- */
+/* ---- addresses (parsed by net/addr.h) ------------------------------------ */
 
-/* "a.b.c.d/len" canonical into OUT (>= 19 bytes); -1 if not that. */
+/* The address and length of the model's "addr/len" of family FAM (a
+ * bare address: the whole length). */
 static int
-canon_v4_cidr (const char *s, char *out, size_t cap)
+cidr_parts (const char *cidr, int fam, struct fg_ip *a, int *len)
 {
-  char host[INET_ADDRSTRLEN + 1], *end;
-  const char *slash = strchr (s, '/');
-  struct in_addr a;
-  long len;
-
-  if (slash == NULL || (size_t) (slash - s) >= sizeof host)
+  if (fg_cidr_parse (cidr, fam, 1, a, len) < 0)
     return -1;
-  memcpy (host, s, (size_t) (slash - s));
-  host[slash - s] = '\0';
-  errno = 0;
-  len = strtol (slash + 1, &end, 10);
-  if (slash[1] < '0' || slash[1] > '9' || *end || errno || len < 0 || len > 32 ||
-      inet_pton (AF_INET, host, &a) != 1 || !inet_ntop (AF_INET, &a, host,
-                                                        sizeof host))
-    return -1;
-  snprintf (out, cap, "%s/%ld", host, len);
-  return 0;
-}
-
-static int
-canon_v4 (const char *s, char *out, size_t cap)
-{
-  struct in_addr a;
-
-  if (inet_pton (AF_INET, s, &a) != 1 || cap < INET_ADDRSTRLEN)
-    return -1;
-  return inet_ntop (AF_INET, &a, out, (socklen_t) cap) ? 0 : -1;
-}
-
-static int
-canon_v6 (const char *s, char *out, size_t cap)
-{
-  struct in6_addr a;
-
-  if (inet_pton (AF_INET6, s, &a) != 1 || cap < INET6_ADDRSTRLEN)
-    return -1;
-  return inet_ntop (AF_INET6, &a, out, (socklen_t) cap) ? 0 : -1;
-}
-
-static int
-canon_v6_cidr (const char *s, char *out, size_t cap)
-{
-  char host[INET6_ADDRSTRLEN + 1], *end;
-  const char *slash = strchr (s, '/');
-  long len;
-
-  if (slash == NULL || (size_t) (slash - s) >= sizeof host)
-    return -1;
-  memcpy (host, s, (size_t) (slash - s));
-  host[slash - s] = '\0';
-  errno = 0;
-  len = strtol (slash + 1, &end, 10);
-  if (slash[1] < '0' || slash[1] > '9' || *end || errno || len < 0 ||
-      len > 128 || canon_v6 (host, out, cap) < 0)
-    return -1;
-  snprintf (out + strlen (out), cap - strlen (out), "/%ld", len);
-  return 0;
-}
-
-/* The IPv4 address of "a.b.c.d/len" (host order) and its length. */
-static int
-v4_parts (const char *cidr, uint32_t *a, int *len)
-{
-  char host[INET_ADDRSTRLEN + 1];
-  const char *slash = strchr (cidr, '/');
-  struct in_addr in;
-
-  if (slash == NULL || (size_t) (slash - cidr) >= sizeof host)
-    return -1;
-  memcpy (host, cidr, (size_t) (slash - cidr));
-  host[slash - cidr] = '\0';
-  if (inet_pton (AF_INET, host, &in) != 1)
-    return -1;
-  *a = ntohl (in.s_addr);
-  *len = atoi (slash + 1);
+  if (*len < 0)
+    *len = a->fam == 4 ? 32 : 128;
   return 0;
 }
 
@@ -218,85 +90,17 @@ is_rfc1918 (uint32_t a)
   return (a >> 24) == 10 || (a >> 20) == 0xac1 || (a >> 16) == 0xc0a8;
 }
 
-static uint32_t
-v4_mask (int len)
-{
-  return len <= 0 ? 0 : len >= 32 ? 0xffffffffu : ~((1u << (32 - len)) - 1);
-}
-
-static void
-v4_text (uint32_t a, char *out, size_t cap)
-{
-  snprintf (out, cap, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
-            a & 255);
-}
-
-/* The subnet "net/len" of the IPv4 "a.b.c.d/len" CIDR into OUT. */
+/* The subnet "net/len" of the "addr/len" CIDR of family FAM into OUT. */
 static int
-v4_subnet_text (const char *cidr, char *out, size_t cap)
+subnet_text (const char *cidr, int fam, char *out, size_t cap)
 {
-  uint32_t a;
-  int len, n;
+  struct fg_ip a;
+  int len;
 
-  if (v4_parts (cidr, &a, &len) < 0)
+  if (cidr_parts (cidr, fam, &a, &len) < 0)
     return -1;
-  v4_text (a & v4_mask (len), out, cap);
-  n = (int) strlen (out);
-  snprintf (out + n, cap - (size_t) n, "/%d", len);
-  return 0;
-}
-
-/* "addr/len" -> the address and its length. */
-static int
-v6_parts (const char *cidr, struct in6_addr *a, int *len)
-{
-  char host[INET6_ADDRSTRLEN + 1];
-  const char *slash = strchr (cidr, '/');
-  size_t n = slash ? (size_t) (slash - cidr) : strlen (cidr);
-
-  if (n >= sizeof host)
-    return -1;
-  memcpy (host, cidr, n);
-  host[n] = '\0';
-  if (inet_pton (AF_INET6, host, a) != 1)
-    return -1;
-  *len = slash ? atoi (slash + 1) : 128;
-  if (*len < 0 || *len > 128)
-    return -1;
-  return 0;
-}
-
-static int
-v6_same_prefix (const struct in6_addr *x, const struct in6_addr *y, int len)
-{
-  int full = len / 8, rest = len % 8;
-
-  if (memcmp (x->s6_addr, y->s6_addr, (size_t) full) != 0)
-    return 0;
-  if (rest == 0)
-    return 1;
-  return ((x->s6_addr[full] ^ y->s6_addr[full]) &
-          (unsigned char) (0xff << (8 - rest))) == 0;
-}
-
-static int
-v6_subnet_text (const char *cidr, char *out, size_t cap)
-{
-  struct in6_addr a;
-  int len, n;
-
-  if (v6_parts (cidr, &a, &len) < 0 || cap < INET6_ADDRSTRLEN + 5)
-    return -1;
-  for (int b = 0; b < 16; b++) {
-    int keep = len - b * 8;
-    a.s6_addr[b] &= keep >= 8 ? 0xff : keep <= 0 ? 0
-      : (unsigned char) (0xff << (8 - keep));
-  }
-  if (inet_ntop (AF_INET6, &a, out, (socklen_t) cap) == NULL)
-    return -1;
-  n = (int) strlen (out);
-  snprintf (out + n, cap - (size_t) n, "/%d", len);
-  return 0;
+  fg_ip_mask (&a, len);
+  return fg_ip_text (&a, len, out, cap);
 }
 
 /* The subnet of I's addresses (IPv4, or IPv6 when V6) that holds GW, as
@@ -306,53 +110,41 @@ static int
 subnet_holding (const struct fg_net_iface *i, const char *gw, int v6,
                 char *out, size_t cap)
 {
-  if (!v6) {
-    uint32_t g, a;
-    int len;
-    struct in_addr in;
-    if (inet_pton (AF_INET, gw, &in) != 1)
-      return -1;
-    g = ntohl (in.s_addr);
-    for (size_t k = 0; k < i->nipv4; k++)
-      if (v4_parts (i->ipv4[k], &a, &len) == 0 &&
-          ((a ^ g) & v4_mask (len)) == 0 && a != g)
-        return v4_subnet_text (i->ipv4[k], out, cap);
+  int fam = v6 ? 6 : 4, len;
+  char *const *v = v6 ? i->ipv6 : i->ipv4;
+  size_t n = v6 ? i->nipv6 : i->nipv4;
+  struct fg_ip g, a;
+
+  if (fg_ip_parse (gw, fam, &g) < 0)
     return -1;
+  if (v6 && g.b[0] == 0xfe && (g.b[1] & 0xc0) == 0x80) {
+    snprintf (out, cap, "fe80::/10");
+    return 0;
   }
-  {
-    struct in6_addr g, a;
-    int len;
-    if (inet_pton (AF_INET6, gw, &g) != 1)
-      return -1;
-    if (g.s6_addr[0] == 0xfe && (g.s6_addr[1] & 0xc0) == 0x80) {
-      snprintf (out, cap, "fe80::/10");
-      return 0;
-    }
-    for (size_t k = 0; k < i->nipv6; k++)
-      if (v6_parts (i->ipv6[k], &a, &len) == 0 && v6_same_prefix (&a, &g, len)
-          && memcmp (&a, &g, sizeof a) != 0)
-        return v6_subnet_text (i->ipv6[k], out, cap);
-    return -1;
-  }
+  for (size_t k = 0; k < n; k++)
+    if (cidr_parts (v[k], fam, &a, &len) == 0
+        && fg_ip_same_prefix (&a, &g, len) && !fg_ip_equal (&a, &g))
+      return subnet_text (v[k], fam, out, cap);
+  return -1;
 }
 
 /* I's subnets (IPv4, or IPv6 when V6), "a/b, c/d" or "none", into OUT. */
 static void
 subnets_text (const struct fg_net_iface *i, int v6, char *out, size_t cap)
 {
+  int fam = v6 ? 6 : 4;
+  char *const *v = v6 ? i->ipv6 : i->ipv4;
   size_t n = v6 ? i->nipv6 : i->nipv4, used = 0;
 
   out[0] = '\0';
   for (size_t k = 0; k < n; k++) {
-    char net[INET6_ADDRSTRLEN + 8], seen[INET6_ADDRSTRLEN + 8];
+    char net[FG_IP_TEXT], seen[FG_IP_TEXT];
     size_t j;
-    if ((v6 ? v6_subnet_text (i->ipv6[k], net, sizeof net)
-         : v4_subnet_text (i->ipv4[k], net, sizeof net)) < 0)
+    if (subnet_text (v[k], fam, net, sizeof net) < 0)
       continue;
     for (j = 0; j < k; j++)
-      if ((v6 ? v6_subnet_text (i->ipv6[j], seen, sizeof seen)
-           : v4_subnet_text (i->ipv4[j], seen, sizeof seen)) == 0 &&
-          strcmp (seen, net) == 0)
+      if (subnet_text (v[j], fam, seen, sizeof seen) == 0
+          && strcmp (seen, net) == 0)
         break;
     if (j < k)
       continue;
@@ -363,193 +155,62 @@ subnets_text (const struct fg_net_iface *i, int v6, char *out, size_t cap)
     snprintf (out, cap, "none");
 }
 
-/* ---- the server record -------------------------------------------------- */
+/* ---- the server record (validated by net/record.c) --------------------- */
 
-struct rd {
-  const char *path;
-  struct fg_err *e;
-  int failed;
-};
-
+/* F in the CLI's words: "'rec.json': 'public.ipv4[1]': must be ...". */
 static int
-rbad (struct rd *r, const char *key, const char *fmt, ...)
+record_refused (const char *path, const struct fg_rec_fault *f,
+                struct fg_err *e)
 {
+  static const char *const said[] = {
+    [FG_REC_UNKNOWN_KEY] = "unknown key",
+    [FG_REC_NO_VERSION] = "must be 1 (the only version there is)",
+    [FG_REC_BAD_VERSION] = "must be 1 (the only version there is)",
+    [FG_REC_NOT_STRING] = "must be a string",
+    [FG_REC_CONTROL] = "holds a control character",
+    [FG_REC_NO_NETWORK] = "names neither a 'public' nor a 'private' network",
+    [FG_REC_NOMEM] = "out of memory",
+  };
+  const struct fg_rec_field *fl = f->field;
   char msg[512];
-  va_list ap;
 
-  if (r->failed)
-    return -1;
-  va_start (ap, fmt);
-  vsnprintf (msg, sizeof msg, fmt, ap);
-  va_end (ap);
-  r->failed = 1;
-  fg_err_set (r->e, FG_E_INPUT, "'%s': '%s': %s", r->path, key, msg);
-  fg_err_hint (r->e, "see doc/server-record.schema.json for the format");
+  if (f->kind == FG_REC_NOT_OBJECT)
+    snprintf (msg, sizeof msg, "must be %s", strcmp (f->key, "(top)") == 0
+              ? "a JSON object" : "an object");
+  else if (f->kind == FG_REC_BAD_LENGTH)
+    snprintf (msg, sizeof msg, "must be a non-empty string of at most %zu "
+              "bytes", fl->max);
+  else if (f->kind == FG_REC_NOT_HOSTNAME)
+    snprintf (msg, sizeof msg, "'%s' is not a host name (letters, digits, "
+              "'-' and '.')", f->value);
+  else if (f->kind == FG_REC_BAD_LIST && fl->min)
+    snprintf (msg, sizeof msg, "must be a list of %zu to %zu %s", fl->min,
+              fl->max, fl->what);
+  else if (f->kind == FG_REC_BAD_LIST)
+    snprintf (msg, sizeof msg, "must be a list of at most %zu %s", fl->max,
+              fl->what);
+  else if (f->kind == FG_REC_BAD_VALUE)
+    snprintf (msg, sizeof msg, "must be %s", fl->what);
+  else
+    snprintf (msg, sizeof msg, "%s", said[f->kind] ? said[f->kind]
+              : "out of memory");
+  fg_err_set (e, FG_E_INPUT, "'%s': '%s': %s", path, f->key, msg);
+  fg_err_hint (e, "see doc/server-record.schema.json for the format");
   return -1;
-}
-
-static int
-rstring (struct rd *r, json_t *o, const char *key, const char *where,
-         size_t max, char **out)
-{
-  json_t *v = json_object_get (o, key);
-  const char *s;
-
-  if (v == NULL)
-    return 0;
-  if (!json_is_string (v))
-    return rbad (r, where, "must be a string");
-  s = json_string_value (v);
-  if (*s == '\0' || strlen (s) > max)
-    return rbad (r, where, "must be a non-empty string of at most %zu bytes",
-                 max);
-  for (const char *p = s; *p; p++)
-    if ((unsigned char) *p < 0x20 || *p == 0x7f)
-      return rbad (r, where, "holds a control character");
-  *out = strdup (s);
-  return *out ? 0 : rbad (r, where, "out of memory");
-}
-
-typedef int (*canon_fn) (const char *, char *, size_t);
-
-static int
-raddrs (struct rd *r, json_t *o, const char *key, const char *where,
-        canon_fn canon, const char *what, size_t max, char ***v, size_t *n)
-{
-  json_t *arr = json_object_get (o, key), *x;
-  char buf[INET6_ADDRSTRLEN + 8], w[128];
-  size_t i;
-
-  if (arr == NULL)
-    return 0;
-  if (!json_is_array (arr) || json_array_size (arr) > max)
-    return rbad (r, where, "must be a list of at most %zu %s", max, what);
-  json_array_foreach (arr, i, x) {
-    snprintf (w, sizeof w, "%s[%zu]", where, i);
-    if (!json_is_string (x) || canon (json_string_value (x), buf,
-                                      sizeof buf) < 0)
-      return rbad (r, w, "must be %s", what);
-    if (!strv_has (*v, *n, buf) && strv_add (v, n, buf) < 0)
-      return rbad (r, w, "out of memory");
-  }
-  return 0;
-}
-
-static int
-raddr (struct rd *r, json_t *o, const char *key, const char *where,
-       canon_fn canon, const char *what, char **out)
-{
-  json_t *v = json_object_get (o, key);
-  char buf[INET6_ADDRSTRLEN + 8];
-
-  if (v == NULL)
-    return 0;
-  if (!json_is_string (v) || canon (json_string_value (v), buf,
-                                    sizeof buf) < 0)
-    return rbad (r, where, "must be %s", what);
-  *out = strdup (buf);
-  return *out ? 0 : rbad (r, where, "out of memory");
-}
-
-static int
-check_keys (struct rd *r, json_t *o, const char *prefix,
-            const char *const *allowed)
-{
-  const char *k;
-  json_t *v;
-
-  json_object_foreach (o, k, v) {
-    size_t i;
-    for (i = 0; allowed[i] && strcmp (allowed[i], k) != 0; i++)
-      ;
-    if (allowed[i] == NULL) {
-      char w[160];
-      snprintf (w, sizeof w, "%s%.100s", prefix, k);
-      return rbad (r, w, "unknown key");
-    }
-  }
-  return 0;
-}
-
-static int
-rnet (struct rd *r, json_t *root, const char *name, struct srec_net *n)
-{
-  static const char *const keys[] = { "mac", "ipv4", "gateway", "ipv6",
-                                      "gateway6", NULL };
-  json_t *o = json_object_get (root, name);
-  char w[64], prefix[32];
-
-  if (o == NULL)
-    return 0;
-  if (!json_is_object (o))
-    return rbad (r, name, "must be an object");
-  n->present = 1;
-  snprintf (prefix, sizeof prefix, "%s.", name);
-  if (check_keys (r, o, prefix, keys) < 0)
-    return -1;
-  snprintf (w, sizeof w, "%s.mac", name);
-  if (rstring (r, o, "mac", w, 17, &n->mac) < 0)
-    return -1;
-  if (n->mac) {
-    unsigned b[6];
-    char tail;
-    /* Hex digits and colons only: %2x alone also takes "-1" and " f". */
-    int hex = strlen (n->mac) == 17;
-    for (int k = 0; hex && k < 17; k++)
-      hex = k % 3 == 2 ? n->mac[k] == ':'
-        : isxdigit ((unsigned char) n->mac[k]) != 0;
-    if (!hex ||
-        sscanf (n->mac, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
-                &b[3], &b[4], &b[5], &tail) != 6)
-      return rbad (r, w, "must be a MAC address aa:bb:cc:dd:ee:ff");
-    snprintf (n->mac, 18, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2],
-              b[3], b[4], b[5]);
-  }
-  snprintf (w, sizeof w, "%s.ipv4", name);
-  if (raddrs (r, o, "ipv4", w, canon_v4_cidr, "an IPv4 address with its "
-              "prefix length (a.b.c.d/len)", MAX_ADDRS, &n->ipv4,
-              &n->nipv4) < 0)
-    return -1;
-  snprintf (w, sizeof w, "%s.gateway", name);
-  if (raddr (r, o, "gateway", w, canon_v4, "an IPv4 address", &n->gateway) < 0)
-    return -1;
-  snprintf (w, sizeof w, "%s.ipv6", name);
-  if (raddrs (r, o, "ipv6", w, canon_v6_cidr, "an IPv6 address with its "
-              "prefix length (addr/len)", 16, &n->ipv6, &n->nipv6) < 0)
-    return -1;
-  snprintf (w, sizeof w, "%s.gateway6", name);
-  if (raddr (r, o, "gateway6", w, canon_v6, "an IPv6 address",
-             &n->gateway6) < 0)
-    return -1;
-  return 0;
-}
-
-static int
-resolver_canon (const char *s, char *out, size_t cap)
-{
-  return canon_v4 (s, out, cap) == 0 ? 0 : canon_v6 (s, out, cap);
 }
 
 int
 fg_server_record_load (const char *path, struct fg_server_record **out,
                        struct fg_err *e)
 {
-  static const char *const keys[] = { "version", "server_id", "hostname",
-                                      "public", "private", "shared_ipv4",
-                                      "resolvers", NULL };
-  struct fg_server_record *rec = calloc (1, sizeof *rec);
-  struct rd r = { path, e, 0 };
+  struct fg_rec_fault f;
   json_error_t je;
-  json_t *root, *v;
+  json_t *root;
+  int rc;
 
   *out = NULL;
-  if (rec == NULL || (rec->path = strdup (path)) == NULL) {
-    fg_server_record_free (rec);
-    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "server record");
-  }
   root = json_load_file (path, JSON_REJECT_DUPLICATES, &je);
   if (root == NULL) {
-    fg_server_record_free (rec);
     if (je.line <= 0)
       return fg_err_set (e, FG_E_INPUT, "cannot read the server record "
                          "'%s': %s", path, je.text);
@@ -559,76 +220,23 @@ fg_server_record_load (const char *path, struct fg_server_record **out,
                  "doc/server-record.schema.json");
     return -1;
   }
-  if (!json_is_object (root))
-    rbad (&r, "(top)", "must be a JSON object");
-  else if (check_keys (&r, root, "", keys) == 0) {
-    v = json_object_get (root, "version");
-    if (!json_is_integer (v) || json_integer_value (v) != 1)
-      rbad (&r, "version", "must be 1 (the only version there is)");
-    if (!r.failed && rstring (&r, root, "server_id", "server_id", 128,
-                              &rec->server_id) == 0 &&
-        rstring (&r, root, "hostname", "hostname", 253, &rec->hostname) == 0 &&
-        rnet (&r, root, "public", &rec->pub) == 0 &&
-        rnet (&r, root, "private", &rec->priv) == 0 &&
-        raddrs (&r, root, "shared_ipv4", "shared_ipv4", canon_v4,
-                "an IPv4 address", MAX_ADDRS, &rec->shared,
-                &rec->nshared) == 0 &&
-        raddrs (&r, root, "resolvers", "resolvers", resolver_canon,
-                "an IPv4 or IPv6 address", 8, &rec->resolvers,
-                &rec->nresolvers) == 0 &&
-        !rec->pub.present && !rec->priv.present)
-      rbad (&r, "(top)", "names neither a 'public' nor a 'private' network");
-    if (!r.failed && rec->hostname) {
-      for (const char *p = rec->hostname; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-              (*p >= '0' && *p <= '9') || *p == '-' || *p == '.')) {
-          rbad (&r, "hostname", "'%s' is not a host name (letters, digits, "
-                "'-' and '.')", rec->hostname);
-          break;
-        }
-    }
-  }
+  rc = fg_server_record_parse (root, out, &f);
   json_decref (root);
-  if (r.failed) {
-    fg_server_record_free (rec);
-    return -1;
+  if (rc < 0)
+    return record_refused (path, &f, e);
+  if (((*out)->path = strdup (path)) == NULL) {
+    fg_server_record_free (*out);
+    *out = NULL;
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "server record");
   }
-  *out = rec;
   return 0;
 }
-
-static void
-srec_net_free (struct srec_net *n)
-{
-  free (n->mac);
-  strv_free (n->ipv4, n->nipv4);
-  free (n->gateway);
-  strv_free (n->ipv6, n->nipv6);
-  free (n->gateway6);
-}
-
-void
-fg_server_record_free (struct fg_server_record *r)
-{
-  if (r == NULL)
-    return;
-  free (r->path);
-  free (r->server_id);
-  free (r->hostname);
-  srec_net_free (&r->pub);
-  srec_net_free (&r->priv);
-  strv_free (r->shared, r->nshared);
-  strv_free (r->resolvers, r->nresolvers);
-  free (r);
-}
-
-/* ---- copying the model -------------------------------------------------- */
 
 static int
 strv_copy (char ***dst, size_t *nd, char *const *src, size_t ns)
 {
   for (size_t i = 0; i < ns; i++)
-    if (strv_add (dst, nd, src[i]) < 0)
+    if (fg_strs_add (dst, nd, src[i]) < 0)
       return -1;
   return 0;
 }
@@ -739,10 +347,10 @@ role_iface (struct fg_net *n, int private)
     return i;
   for (size_t k = 0; k < n->nifaces; k++)
     for (size_t j = 0; j < n->ifaces[k].nipv4; j++) {
-      uint32_t a;
+      struct fg_ip a;
       int len;
-      if (v4_parts (n->ifaces[k].ipv4[j], &a, &len) == 0 &&
-          is_rfc1918 (a) == private)
+      if (cidr_parts (n->ifaces[k].ipv4[j], 4, &a, &len) == 0 &&
+          is_rfc1918 (fg_ip4 (&a)) == private)
         return &n->ifaces[k];
     }
   return NULL;
@@ -760,7 +368,7 @@ set_str (char **dst, const char *s, int *oom)
  * differs from the image. */
 static int
 apply_record_net (struct fg_net_plan *p, struct fg_net_iface *i,
-                  const struct srec_net *r, int image_had, int private)
+                  const struct fg_srec_net *r, int image_had, int private)
 {
   int oom = 0;
 
@@ -784,7 +392,7 @@ apply_record_net (struct fg_net_plan *p, struct fg_net_iface *i,
       struct fg_net_alias *al = &i->aliases[k];
       size_t w = 0;
       for (size_t j = 0; j < al->naddrs; j++) {
-        if (strchr (al->addrs[j], ':') || strv_has (r->ipv4, r->nipv4,
+        if (strchr (al->addrs[j], ':') || fg_strs_has (r->ipv4, r->nipv4,
                                                      al->addrs[j]))
           al->addrs[w++] = al->addrs[j];
         else
@@ -792,7 +400,7 @@ apply_record_net (struct fg_net_plan *p, struct fg_net_iface *i,
       }
       al->naddrs = w;
     }
-    strv_free (i->ipv4, i->nipv4);
+    fg_strs_free (i->ipv4, i->nipv4);
     i->ipv4 = NULL;
     i->nipv4 = 0;
     if (strv_copy (&i->ipv4, &i->nipv4, r->ipv4, r->nipv4) < 0)
@@ -809,10 +417,10 @@ apply_record_net (struct fg_net_plan *p, struct fg_net_iface *i,
   }
   if (r->nipv6) {
     for (size_t k = 0; k < i->nipv6; k++)
-      if (image_had && !strv_has (r->ipv6, r->nipv6, i->ipv6[k]))
+      if (image_had && !fg_strs_has (r->ipv6, r->nipv6, i->ipv6[k]))
         note (p->conflicts, "%s IPv6: the image has %s, which the server "
               "record does not list; it is dropped", i->name, i->ipv6[k]);
-    strv_free (i->ipv6, i->nipv6);
+    fg_strs_free (i->ipv6, i->nipv6);
     i->ipv6 = NULL;
     i->nipv6 = 0;
     if (strv_copy (&i->ipv6, &i->nipv6, r->ipv6, r->nipv6) < 0)
@@ -861,52 +469,33 @@ struct pctx {
   struct fg_err *e;
   /* The ServiceNet gateway servicenet_routes settled on, and whence. */
   struct fg_net_iface *sn_if;
-  char sn_gw[INET_ADDRSTRLEN];
+  char sn_gw[FG_IP_TEXT];
   const char *sn_source;        /* "image", "server record", "derived" */
   char sn_reason[384];
 };
 
-/* The record gives a value that cannot work, or lacks one that nothing
- * can stand in for: an input error naming the record and FIELD. */
+/* Refuse the plan: a value of the record (FIELD) or of the image's own
+ * files (interface IFNAME: the record has no say on it) cannot work. */
 static int
-refuse_rec (struct pctx *c, const char *field, const char *hint,
-            const char *fmt, ...) FG_PRINTF(4, 5);
+refuse (struct pctx *c, const char *field, const char *ifname,
+        const char *hint, const char *fmt, ...) FG_PRINTF(5, 6);
 
 static int
-refuse_rec (struct pctx *c, const char *field, const char *hint,
-            const char *fmt, ...)
+refuse (struct pctx *c, const char *field, const char *ifname,
+        const char *hint, const char *fmt, ...)
 {
+  const char *fam = c->p->net.family;
   char msg[768];
   va_list ap;
 
   va_start (ap, fmt);
   vsnprintf (msg, sizeof msg, fmt, ap);
   va_end (ap);
-  fg_err_set (c->e, FG_E_INPUT, "'%s': '%s': %s", c->rec->path, field, msg);
-  fg_err_hint (c->e, "%s", hint);
-  return -1;
-}
-
-/* The image's own files hold a gateway that cannot work and the record
- * has no say on it. */
-static int
-refuse_image (struct pctx *c, const char *ifname, const char *hint,
-              const char *fmt, ...) FG_PRINTF(4, 5);
-
-static int
-refuse_image (struct pctx *c, const char *ifname, const char *hint,
-              const char *fmt, ...)
-{
-  char msg[768];
-  va_list ap;
-
-  va_start (ap, fmt);
-  vsnprintf (msg, sizeof msg, fmt, ap);
-  va_end (ap);
-  fg_err_set (c->e, FG_E_INPUT, "the image's network files%s%s%s: %s: %s",
-              c->p->net.family ? " (" : "", c->p->net.family
-              ? c->p->net.family : "", c->p->net.family ? ")" : "", ifname,
-              msg);
+  if (field)
+    fg_err_set (c->e, FG_E_INPUT, "'%s': '%s': %s", c->rec->path, field, msg);
+  else
+    fg_err_set (c->e, FG_E_INPUT, "the image's network files%s%s%s: %s: %s",
+                fam ? " (" : "", fam ? fam : "", fam ? ")" : "", ifname, msg);
   fg_err_hint (c->e, "%s", hint);
   return -1;
 }
@@ -938,16 +527,18 @@ static const char hint_record[] =
 /* The default gateways of the public interface I (the record's view R,
  * or NULL): each inside a subnet of I, and an IPv4 one there at all when
  * the record gives the public address. */
+/* The public interface's IPv4 default gateway (see check_public). */
 static int
-check_public (struct pctx *c, struct fg_net_iface *i, const struct srec_net *r)
+check_public4 (struct pctx *c, struct fg_net_iface *i,
+               const struct fg_srec_net *r)
 {
-  char net[INET6_ADDRSTRLEN + 8], nets[512];
+  char net[FG_IP_TEXT], nets[512];
   int rec_gw = r && r->gateway, rec_addr = r && r->nipv4;
 
   subnets_text (i, 0, nets, sizeof nets);
   if (i->gateway && i->nipv4 == 0 && !i->dhcp4) {
     if (rec_gw)
-      return refuse_rec (c, "public.gateway", hint_record, "%s is given, but "
+      return refuse (c, "public.gateway", NULL, hint_record, "%s is given, but "
                          "the public network has no IPv4 address "
                          "(public.ipv4): no route can use it", i->gateway);
     note (c->p->warnings, "%s: default gateway %s (from the image) is not "
@@ -961,19 +552,19 @@ check_public (struct pctx *c, struct fg_net_iface *i, const struct srec_net *r)
                    rec_gw ? "public.gateway" : NULL, NULL) < 0)
         return fg_err_errno (c->e, FG_E_INTERNAL, ENOMEM, "network plan");
     } else if (rec_gw)
-      return refuse_rec (c, "public.gateway", hint_record, "%s is outside %s "
+      return refuse (c, "public.gateway", NULL, hint_record, "%s is outside %s "
                          "(%s %s): the default route via it cannot work",
                          i->gateway, nets, rec_addr ? "public.ipv4[0]"
                          : "the image's address", i->ipv4[0]);
     else if (rec_addr)
-      return refuse_rec (c, "public.gateway", "add public.gateway to the "
+      return refuse (c, "public.gateway", NULL, "add public.gateway to the "
                          "server record: the gateway the control plane lists "
                          "for the public network", "missing, and the image's "
                          "gateway %s is outside %s (public.ipv4[0] %s): there "
                          "would be no default route", i->gateway, nets,
                          i->ipv4[0]);
     else
-      return refuse_image (c, i->name, "give the public gateway in a server "
+      return refuse (c, NULL, i->name, "give the public gateway in a server "
                            "record (--server-record FILE with public.gateway "
                            "and public.ipv4), or convert with --mode image",
                            "default gateway %s is outside %s's subnet%s %s: "
@@ -981,7 +572,7 @@ check_public (struct pctx *c, struct fg_net_iface *i, const struct srec_net *r)
                            i->name, strchr (nets, ',') ? "s" : "", nets);
   } else if (i->gateway == NULL && i->nipv4) {
     if (rec_addr)
-      return refuse_rec (c, "public.gateway", "add public.gateway to the "
+      return refuse (c, "public.gateway", NULL, "add public.gateway to the "
                          "server record: the gateway the control plane lists "
                          "for the public network", "missing: the public "
                          "address %s needs a gateway for its default route, "
@@ -990,11 +581,21 @@ check_public (struct pctx *c, struct fg_net_iface *i, const struct srec_net *r)
           "is reachable only from %s (give public.gateway in a server record "
           "to set one)", i->name, nets);
   }
-  /* IPv6 */
+  return 0;
+}
+
+/* The public interface's IPv6 default gateway (see check_public). */
+static int
+check_public6 (struct pctx *c, struct fg_net_iface *i,
+               const struct fg_srec_net *r)
+{
+  char net[FG_IP_TEXT], nets[512];
+
   subnets_text (i, 1, nets, sizeof nets);
   if (i->gateway6 && i->nipv6 == 0) {
     if (r && r->gateway6)
-      return refuse_rec (c, "public.gateway6", hint_record, "%s is given, but "
+      return refuse (c, "public.gateway6", NULL,
+                     hint_record, "%s is given, but "
                          "the public network has no IPv6 address "
                          "(public.ipv6): no route can use it", i->gateway6);
     note (c->p->warnings, "%s: IPv6 default gateway %s (from the image) is not "
@@ -1008,13 +609,13 @@ check_public (struct pctx *c, struct fg_net_iface *i, const struct srec_net *r)
                    r && r->gateway6 ? "public.gateway6" : NULL, NULL) < 0)
         return fg_err_errno (c->e, FG_E_INTERNAL, ENOMEM, "network plan");
     } else if (r && (r->gateway6 || r->nipv6))
-      return refuse_rec (c, "public.gateway6", hint_record, "%s%s is outside "
+      return refuse (c, "public.gateway6", NULL, hint_record, "%s%s is outside "
                          "%s (%s) and not link-local: the IPv6 default route "
                          "via it cannot work", r->gateway6 ? ""
                          : "missing, and the image's ", i->gateway6, nets,
                          r->nipv6 ? "public.ipv6" : "the image's IPv6 address");
     else
-      return refuse_image (c, i->name, "give the IPv6 gateway in a server "
+      return refuse (c, NULL, i->name, "give the IPv6 gateway in a server "
                            "record (--server-record FILE with "
                            "public.gateway6), or convert with --mode image",
                            "IPv6 default gateway %s is outside %s's subnet%s "
@@ -1026,14 +627,21 @@ check_public (struct pctx *c, struct fg_net_iface *i, const struct srec_net *r)
   return 0;
 }
 
+static int
+check_public (struct pctx *c, struct fg_net_iface *i,
+              const struct fg_srec_net *r)
+{
+  return check_public4 (c, i, r) < 0 ? -1 : check_public6 (c, i, r);
+}
+
 /* Default gateways of an interface that is not the public one: one
  * that cannot work is left out, with a warning (the record's
  * private.gateway6 is refused instead). */
 static int
 check_other_defaults (struct pctx *c, struct fg_net_iface *i,
-                      const struct srec_net *r, const char *role)
+                      const struct fg_srec_net *r, const char *role)
 {
-  char net[INET6_ADDRSTRLEN + 8], nets[512];
+  char net[FG_IP_TEXT], nets[512];
 
   for (int v6 = 0; v6 < 2; v6++) {
     char **gw = v6 ? &i->gateway6 : &i->gateway;
@@ -1052,7 +660,7 @@ check_other_defaults (struct pctx *c, struct fg_net_iface *i,
       continue;
     }
     if (from_rec)
-      return refuse_rec (c, field, hint_record, "%s is outside %s and not "
+      return refuse (c, field, NULL, hint_record, "%s is outside %s and not "
                          "link-local: the IPv6 default route via it cannot "
                          "work", *gw, nets);
     note (c->p->warnings, "%s: %sdefault gateway %s (from the image) is not "
@@ -1079,7 +687,7 @@ check_routes (struct pctx *c)
       struct fg_net_route *rt = &i->routes[j];
       struct fg_net_iface *out = rt->dev ? iface_find (n, rt->dev) : i;
       int v6 = rt->via ? strchr (rt->via, ':') != NULL : 0;
-      char net[INET6_ADDRSTRLEN + 8], nets[512];
+      char net[FG_IP_TEXT], nets[512];
       /* A device the model does not know (a tunnel, ...): not judged. */
       if (rt->via == NULL || out == NULL ||
           (!v6 && out->nipv4 == 0 && out->dhcp4) ||
@@ -1101,7 +709,7 @@ check_routes (struct pctx *c)
       struct fg_net_iface *out = rt->dev ? iface_find (n, rt->dev) : i;
       int v6, sn;
       size_t a;
-      char net[INET6_ADDRSTRLEN + 8];
+      char net[FG_IP_TEXT];
       json_t *to;
       if (rt->via == NULL || out == NULL)
         continue;
@@ -1136,14 +744,16 @@ derive_servicenet (const struct fg_net_iface *i, const char *cidr, char *gw,
                    size_t gwcap, char *net, size_t netcap, char *why,
                    size_t whycap)
 {
-  uint32_t a, g;
+  struct fg_ip ip, gip;
+  uint32_t a;
   int len;
 
-  if (v4_parts (cidr, &a, &len) < 0) {
+  if (cidr_parts (cidr, 4, &ip, &len) < 0) {
     snprintf (why, whycap, "%s is not an IPv4 address", cidr);
     return -1;
   }
-  v4_subnet_text (cidr, net, netcap);
+  a = fg_ip4 (&ip);
+  subnet_text (cidr, 4, net, netcap);
   if ((a & 0xfff00000u) != 0x0ab00000u) {
     snprintf (why, whycap, "%s is outside ServiceNet's 10.176.0.0/12, the "
               "only range where fg2ng's convention applies", cidr);
@@ -1155,12 +765,12 @@ derive_servicenet (const struct fg_net_iface *i, const char *cidr, char *gw,
               : "has no first host to spare for a gateway");
     return -1;
   }
-  g = (a & v4_mask (len)) + 1;
-  v4_text (g, gw, gwcap);
+  fg_ip4_set (&gip, (a & fg_ip4_mask (len)) + 1);
+  fg_ip_text (&gip, -1, gw, gwcap);
   for (size_t k = 0; k < i->nipv4; k++) {
-    uint32_t b;
+    struct fg_ip b;
     int bl;
-    if (v4_parts (i->ipv4[k], &b, &bl) == 0 && b == g) {
+    if (cidr_parts (i->ipv4[k], 4, &b, &bl) == 0 && fg_ip_equal (&b, &gip)) {
       snprintf (why, whycap, "%s, the first host of %s, is the server's own "
                 "address", gw, net);
       return -1;
@@ -1169,17 +779,13 @@ derive_servicenet (const struct fg_net_iface *i, const char *cidr, char *gw,
   return 0;
 }
 
-/* First-gen's ServiceNet routes become next-gen's, via a gateway inside
- * the private interface's subnet: the record's, else the image's, else
- * derived by fg2ng's convention from the record's address. */
+/* ServiceNet's routes on I as next-gen has them: the route to
+ * 10.191.192.0/18 goes, 10.176.0.0/13 is widened to /12 (and a repeat
+ * it makes goes too). */
 static int
-servicenet_routes (struct pctx *c, struct fg_net_iface *i,
-                   const struct srec_net *r)
+sn_tidy_routes (struct pctx *c, struct fg_net_iface *i)
 {
-  static const char *const wanted[] = { "10.176.0.0/12", "10.208.0.0/12" };
   struct fg_net_plan *p = c->p;
-  const char *img = NULL, *gw = NULL;
-  char net[INET6_ADDRSTRLEN + 8], nets[512], derived[INET_ADDRSTRLEN];
   size_t w = 0;
   int rc = 0;
 
@@ -1215,7 +821,64 @@ servicenet_routes (struct pctx *c, struct fg_net_iface *i,
         i->nroutes--;
         b--;
       }
-  /* The image's ServiceNet gateway: the next hop of its 10/8 routes. */
+  return 0;
+}
+
+/* No ServiceNet gateway is given or usable from the image: derive it
+ * from the record's private address (fg2ng's convention) into DERIVED,
+ * or refuse. */
+static int
+sn_derive (struct pctx *c, struct fg_net_iface *i, const struct fg_srec_net *r,
+           const char *img, const char *nets, char *derived, size_t dcap)
+{
+  struct fg_net_plan *p = c->p;
+  const char *gw = derived;
+  char net[FG_IP_TEXT], why[256];
+
+  if (derive_servicenet (i, r->ipv4[0], derived, dcap, net,
+                         sizeof net, why, sizeof why) < 0) {
+    if (img)
+      return refuse (c, "private.gateway", NULL, "add private.gateway to the "
+                         "server record: the gateway the control plane "
+                         "lists for the private network", "missing, and "
+                         "none can be derived (%s); the image's %s is "
+                         "outside %s", why, img, nets);
+    return refuse (c, "private.gateway", NULL, "add private.gateway to the "
+                       "server record: the gateway the control plane lists "
+                       "for the private network", "missing, and none can be "
+                       "derived: %s", why);
+  }
+  c->sn_source = "derived";
+  snprintf (c->sn_reason, sizeof c->sn_reason, "the server record gives "
+            "private.ipv4 %s and no private.gateway: fg2ng's ServiceNet "
+            "convention takes the first host of %s (doc/servicenet.md)",
+            r->ipv4[0], net);
+  note (p->warnings, "%s: ServiceNet gateway %s is derived, not given: "
+        "the server record has no private.gateway, and by fg2ng's "
+        "convention (doc/servicenet.md) it is the first host of %s "
+        "(private.ipv4[0] %s)%s%s%s; the routes to 10.176.0.0/12 and "
+        "10.208.0.0/12 go via it: check it against the control plane, or "
+        "give private.gateway in the server record", i->name, gw, net,
+        r->ipv4[0], img ? "; the image's " : "", img ? img : "",
+        img ? " is outside that subnet" : "");
+  if (img)
+    note (p->conflicts, "%s ServiceNet gateway: the image routes via %s, "
+          "outside the server record's %s (private.ipv4); the record wins: "
+          "%s (derived)", i->name, img, net, gw);
+  return 0;
+}
+
+/* The ServiceNet gateway of I into *GW (NULL when none is known): the
+ * record's, else the image's (the next hop of its 10/8 routes) when it
+ * is on I's subnet, else derived.  -1 when refused. */
+static int
+sn_gateway (struct pctx *c, struct fg_net_iface *i, const struct fg_srec_net *r,
+            char *derived, size_t dcap, const char **gw)
+{
+  const char *img = NULL;
+  char net[FG_IP_TEXT], nets[512];
+
+  *gw = NULL;
   for (size_t k = 0; k < i->nroutes && img == NULL; k++)
     if (i->routes[k].via && strncmp (i->routes[k].to, "10.", 3) == 0)
       img = i->routes[k].via;
@@ -1224,61 +887,40 @@ servicenet_routes (struct pctx *c, struct fg_net_iface *i,
   c->sn_reason[0] = '\0';
   if (r && r->gateway) {
     if (subnet_holding (i, r->gateway, 0, net, sizeof net) < 0)
-      return refuse_rec (c, "private.gateway", hint_record, "%s is outside %s "
+      return refuse (c, "private.gateway", NULL,
+                     hint_record, "%s is outside %s "
                          "(%s %s): the ServiceNet routes via it cannot work",
                          r->gateway, nets, r->nipv4 ? "private.ipv4[0]"
                          : "the image's address; give private.ipv4 too",
                          i->ipv4[0]);
-    gw = r->gateway;
+    *gw = r->gateway;
     c->sn_source = "server record";
   } else if (img && subnet_holding (i, img, 0, net, sizeof net) == 0) {
-    gw = img;
+    *gw = img;
     c->sn_source = "image";
   } else if (r && r->nipv4) {
-    char why[256];
-    if (derive_servicenet (i, r->ipv4[0], derived, sizeof derived, net,
-                           sizeof net, why, sizeof why) < 0) {
-      if (img)
-        return refuse_rec (c, "private.gateway", "add private.gateway to the "
-                           "server record: the gateway the control plane "
-                           "lists for the private network", "missing, and "
-                           "none can be derived (%s); the image's %s is "
-                           "outside %s", why, img, nets);
-      return refuse_rec (c, "private.gateway", "add private.gateway to the "
-                         "server record: the gateway the control plane lists "
-                         "for the private network", "missing, and none can be "
-                         "derived: %s", why);
-    }
-    gw = derived;
-    c->sn_source = "derived";
-    snprintf (c->sn_reason, sizeof c->sn_reason, "the server record gives "
-              "private.ipv4 %s and no private.gateway: fg2ng's ServiceNet "
-              "convention takes the first host of %s (doc/servicenet.md)",
-              r->ipv4[0], net);
-    note (p->warnings, "%s: ServiceNet gateway %s is derived, not given: "
-          "the server record has no private.gateway, and by fg2ng's "
-          "convention (doc/servicenet.md) it is the first host of %s "
-          "(private.ipv4[0] %s)%s%s%s; the routes to 10.176.0.0/12 and "
-          "10.208.0.0/12 go via it: check it against the control plane, or "
-          "give private.gateway in the server record", i->name, gw, net,
-          r->ipv4[0], img ? "; the image's " : "", img ? img : "",
-          img ? " is outside that subnet" : "");
-    if (img)
-      note (p->conflicts, "%s ServiceNet gateway: the image routes via %s, "
-            "outside the server record's %s (private.ipv4); the record wins: "
-            "%s (derived)", i->name, img, net, gw);
+    if (sn_derive (c, i, r, img, nets, derived, dcap) < 0)
+      return -1;
+    *gw = derived;
   } else if (img)
-    return refuse_image (c, i->name, "give ServiceNet's gateway in a server "
+    return refuse (c, NULL, i->name, "give ServiceNet's gateway in a server "
                          "record (--server-record FILE with private.gateway "
                          "and private.ipv4; doc/servicenet.md), or convert "
                          "with --mode image", "ServiceNet gateway %s is "
                          "outside %s's subnet%s %s: the routes via it cannot "
                          "work", img, i->name, strchr (nets, ',') ? "s" : "",
                          nets);
-  if (gw) {
-    snprintf (c->sn_gw, sizeof c->sn_gw, "%s", gw);
-    gw = c->sn_gw;              /* IMG may go with the routes rewritten */
-  }
+  return 0;
+}
+
+/* The ServiceNet gateway GW (NULL: none known) on I's routes: it wins
+ * over the image's next hops, and the routes next-gen needs are added. */
+static int
+sn_apply (struct pctx *c, struct fg_net_iface *i, const char *gw)
+{
+  static const char *const wanted[] = { "10.176.0.0/12", "10.208.0.0/12" };
+  struct fg_net_plan *p = c->p;
+
   /* The record's (or derived) gateway wins over the image's next hops. */
   for (size_t k = 0; gw && k < i->nroutes; k++) {
     struct fg_net_route *rt = &i->routes[k];
@@ -1314,6 +956,26 @@ servicenet_routes (struct pctx *c, struct fg_net_iface *i,
   return 0;
 }
 
+/* First-gen's ServiceNet routes become next-gen's, via a gateway inside
+ * the private interface's subnet: the record's, else the image's, else
+ * derived by fg2ng's convention from the record's address. */
+static int
+servicenet_routes (struct pctx *c, struct fg_net_iface *i,
+                   const struct fg_srec_net *r)
+{
+  char derived[FG_IP_TEXT];
+  const char *gw;
+
+  if (sn_tidy_routes (c, i) < 0 || sn_gateway (c, i, r, derived,
+                                               sizeof derived, &gw) < 0)
+    return -1;
+  if (gw) {
+    snprintf (c->sn_gw, sizeof c->sn_gw, "%s", gw);
+    gw = c->sn_gw;              /* IMG may go with the routes rewritten */
+  }
+  return sn_apply (c, i, gw);
+}
+
 /* A shared IP as an alias of the public interface. */
 static int
 add_shared (struct fg_net_plan *p, struct fg_net_iface *i, const char *addr)
@@ -1321,23 +983,21 @@ add_shared (struct fg_net_plan *p, struct fg_net_iface *i, const char *addr)
   char cidr[32], name[64];
   int len = 32;
   struct fg_net_alias *v;
-  struct in_addr in;
-  uint32_t a, pa;
+  struct fg_ip a, pa;
   int plen;
 
-  if (inet_pton (AF_INET, addr, &in) != 1)
+  if (fg_ip_parse (addr, 4, &a) < 0)
     return 0;
-  a = ntohl (in.s_addr);
   /* In the primary's subnet: its prefix; elsewhere a host address. */
-  if (i->nipv4 && v4_parts (i->ipv4[0], &pa, &plen) == 0 && plen > 0 &&
-      ((a ^ pa) >> (32 - plen)) == 0)
+  if (i->nipv4 && cidr_parts (i->ipv4[0], 4, &pa, &plen) == 0 && plen > 0 &&
+      fg_ip_same_prefix (&a, &pa, plen))
     len = plen;
   snprintf (cidr, sizeof cidr, "%s/%d", addr, len);
   for (size_t k = 0; k < i->nipv4; k++)
     if (strncmp (i->ipv4[k], addr, strlen (addr)) == 0 &&
         i->ipv4[k][strlen (addr)] == '/')
       return 0;                 /* the image has it already */
-  if (strv_add (&i->ipv4, &i->nipv4, cidr) < 0)
+  if (fg_strs_add (&i->ipv4, &i->nipv4, cidr) < 0)
     return -1;
   for (unsigned n = 1;; n++) {
     size_t k;
@@ -1354,7 +1014,7 @@ add_shared (struct fg_net_plan *p, struct fg_net_iface *i, const char *addr)
   memset (&v[i->naliases], 0, sizeof *v);
   v[i->naliases].name = strdup (name);
   if (v[i->naliases].name == NULL ||
-      strv_add (&v[i->naliases].addrs, &v[i->naliases].naddrs, cidr) < 0)
+      fg_strs_add (&v[i->naliases].addrs, &v[i->naliases].naddrs, cidr) < 0)
     return -1;
   i->naliases++;
   note (p->changes, "%s: shared IP %s kept as alias %s", i->name, cidr, name);
@@ -1382,110 +1042,123 @@ ifname_cmp (const void *a, const void *b)
   return (unsigned char) *s - (unsigned char) *t;
 }
 
-int
-fg_net_plan_make (const struct fg_net *image,
-                  const struct fg_server_record *rec, enum fg_net_mode mode,
-                  struct fg_net_plan *p, struct fg_err *e)
+/* P empty, with a copy of IMAGE's model; -1 when memory runs out. */
+static int
+plan_start (struct fg_net_plan *p, const struct fg_net *image,
+            enum fg_net_mode mode)
 {
   struct fg_net *n = &p->net;
-  struct fg_net_iface *pub, *priv;
-  struct pctx c;
   int oom = 0;
 
   memset (p, 0, sizeof *p);
-  memset (&c, 0, sizeof c);
-  c.p = p;
-  c.rec = rec;
-  c.e = e;
   p->mode = mode;
   p->conflicts = json_array ();
   p->changes = json_array ();
   p->warnings = json_array ();
   p->gateways = json_array ();
   if (!p->conflicts || !p->changes || !p->warnings || !p->gateways)
-    goto oom;
+    return -1;
   n->family = image->family;
-  if (image->nifaces) {
-    n->ifaces = calloc (image->nifaces, sizeof *n->ifaces);
-    if (n->ifaces == NULL)
-      goto oom;
-  }
+  if (image->nifaces
+      && (n->ifaces = calloc (image->nifaces, sizeof *n->ifaces)) == NULL)
+    return -1;
   for (size_t i = 0; i < image->nifaces; i++) {
     n->nifaces++;
     if (iface_copy (&n->ifaces[i], &image->ifaces[i]) < 0)
-      goto oom;
+      return -1;
   }
   if (strv_copy (&n->resolvers, &n->nresolvers, image->resolvers,
                  image->nresolvers) < 0)
-    goto oom;
+    return -1;
   n->hostname = dup_or_null (image->hostname, &oom);
-  if (oom)
-    goto oom;
   p->source = image->nifaces ? "image" : "none";
-  if (mode == FG_MODE_IMAGE) {
-    note (p->changes, "image mode: the network files are kept as they are; "
-          "a server built from this image gets new addresses from the "
-          "next-gen agent");
-    return 0;
-  }
-  p->render = 1;
+  return oom ? -1 : 0;
+}
+
+/* The record's networks on the public and private interfaces (made when
+ * the image has none), its shared IPs as aliases.  -1: out of memory. */
+static int
+plan_record_networks (struct fg_net_plan *p, const struct fg_server_record *rec,
+                      struct fg_net_iface **pub, struct fg_net_iface **priv)
+{
+  struct fg_net *n = &p->net;
+
   if (rec) {
-    p->source = image->nifaces ? "image and server record" : "server record";
+    p->source = n->nifaces ? "image and server record" : "server record";
     if (rec->pub.present && role_iface (n, 0) == NULL &&
         iface_add (n, "eth0") == NULL)
-      goto oom;
+      return -1;
     if (rec->priv.present && role_iface (n, 1) == NULL &&
         iface_add (n, "eth1") == NULL)
-      goto oom;
+      return -1;
     qsort (n->ifaces, n->nifaces, sizeof *n->ifaces, ifname_cmp);
   }
-  pub = role_iface (n, 0);
-  priv = role_iface (n, 1);
-  if (pub == priv)
-    priv = NULL;
-  if (rec && rec->pub.present && pub &&
-      apply_record_net (p, pub, &rec->pub, pub->nipv4 || pub->dhcp4, 0) < 0)
-    goto oom;
-  if (rec && rec->priv.present && priv &&
-      apply_record_net (p, priv, &rec->priv, priv->nipv4 || priv->dhcp4, 1) < 0)
-    goto oom;
-  if (rec && pub)
-    for (size_t k = 0; k < rec->nshared; k++)
-      if (add_shared (p, pub, rec->shared[k]) < 0)
-        goto oom;
-  if (rec && rec->nshared && pub == NULL)
+  *pub = role_iface (n, 0);
+  *priv = role_iface (n, 1);
+  if (*pub == *priv)
+    *priv = NULL;
+  if (rec == NULL)
+    return 0;
+  if (rec->pub.present && *pub &&
+      apply_record_net (p, *pub, &rec->pub, (*pub)->nipv4 || (*pub)->dhcp4,
+                        0) < 0)
+    return -1;
+  if (rec->priv.present && *priv &&
+      apply_record_net (p, *priv, &rec->priv,
+                        (*priv)->nipv4 || (*priv)->dhcp4, 1) < 0)
+    return -1;
+  for (size_t k = 0; *pub && k < rec->nshared; k++)
+    if (add_shared (p, *pub, rec->shared[k]) < 0)
+      return -1;
+  if (rec->nshared && *pub == NULL)
     note (p->warnings, "the server record lists shared IPs but there is no "
           "public interface to carry them");
-  /* Every gateway inside a subnet of its interface (issue 16). */
-  if (pub && check_public (&c, pub, rec && rec->pub.present ? &rec->pub
+  return 0;
+}
+
+/* Every gateway inside a subnet of its interface (issue 16); -1 when
+ * one cannot work (E set). */
+static int
+plan_check_gateways (struct pctx *c, const struct fg_server_record *rec,
+                     struct fg_net_iface *pub, struct fg_net_iface *priv)
+{
+  struct fg_net *n = &c->p->net;
+  const struct fg_srec_net *rpriv = rec && rec->priv.present ? &rec->priv
+    : NULL;
+
+  if (pub && check_public (c, pub, rec && rec->pub.present ? &rec->pub
                            : NULL) < 0)
     return -1;
-  if (priv && priv->nipv4 && servicenet_routes (&c, priv, rec &&
-                                                rec->priv.present
-                                                ? &rec->priv : NULL) < 0)
+  if (priv && priv->nipv4 && servicenet_routes (c, priv, rpriv) < 0)
     return -1;
   if (priv && priv->nipv4 == 0 && !priv->dhcp4 && rec && rec->priv.gateway)
-    return refuse_rec (&c, "private.gateway", "give the private address "
-                       "with its prefix too (private.ipv4)", "%s is given, "
-                       "but the private network has no IPv4 address "
-                       "(private.ipv4): the ServiceNet routes via it cannot "
-                       "work", rec->priv.gateway);
+    return refuse (c, "private.gateway", NULL, "give the private address "
+                   "with its prefix too (private.ipv4)", "%s is given, but "
+                   "the private network has no IPv4 address (private.ipv4): "
+                   "the ServiceNet routes via it cannot work",
+                   rec->priv.gateway);
   for (size_t k = 0; (pub || priv) && k < n->nifaces; k++) {
     struct fg_net_iface *i = &n->ifaces[k];
-    if (i != pub && check_other_defaults (&c, i, rec && i == priv &&
-                                          rec->priv.present ? &rec->priv
-                                          : NULL, i == priv ? "private"
-                                          : NULL) < 0)
+    if (i != pub && check_other_defaults (c, i, i == priv ? rpriv : NULL,
+                                          i == priv ? "private" : NULL) < 0)
       return -1;
   }
-  if ((pub || priv) && check_routes (&c) < 0)
-    return -1;
-  /* A MAC the image pins (HWADDR=, udev) is first-gen's NIC: next-gen's
-   * has its own, and a pinned old one keeps the interface down.  Only a
-   * MAC the control plane gives stays pinned. */
+  return (pub || priv) ? check_routes (c) : 0;
+}
+
+/* A MAC the image pins (HWADDR=, udev) is first-gen's NIC: next-gen's
+ * has its own, and a pinned old one keeps the interface down.  Only a
+ * MAC the control plane gives stays pinned. */
+static void
+plan_unpin_macs (struct fg_net_plan *p, const struct fg_server_record *rec,
+                 const struct fg_net_iface *pub,
+                 const struct fg_net_iface *priv)
+{
+  struct fg_net *n = &p->net;
+
   for (size_t k = 0; k < n->nifaces; k++) {
     struct fg_net_iface *i = &n->ifaces[k];
-    const struct srec_net *r = NULL;
+    const struct fg_srec_net *r = NULL;
     if (rec && i == pub && rec->pub.present)
       r = &rec->pub;
     else if (rec && i == priv && rec->priv.present)
@@ -1497,6 +1170,15 @@ fg_net_plan_make (const struct fg_net *image,
       i->mac = NULL;
     }
   }
+}
+
+/* The record's host name and resolvers win; -1: out of memory. */
+static int
+plan_record_names (struct fg_net_plan *p, const struct fg_server_record *rec)
+{
+  struct fg_net *n = &p->net;
+  int oom = 0;
+
   if (rec && rec->hostname) {
     if (n->hostname && strcmp (n->hostname, rec->hostname) != 0)
       note (p->conflicts, "hostname: the image has %s, the server record has "
@@ -1508,14 +1190,44 @@ fg_net_plan_make (const struct fg_net *image,
                                      rec->resolvers, rec->nresolvers))
       note (p->conflicts, "resolvers: the image and the server record "
             "differ; the record wins");
-    strv_free (n->resolvers, n->nresolvers);
+    fg_strs_free (n->resolvers, n->nresolvers);
     n->resolvers = NULL;
     n->nresolvers = 0;
     if (strv_copy (&n->resolvers, &n->nresolvers, rec->resolvers,
                    rec->nresolvers) < 0)
-      goto oom;
+      return -1;
   }
-  if (oom)
+  return oom ? -1 : 0;
+}
+
+int
+fg_net_plan_make (const struct fg_net *image,
+                  const struct fg_server_record *rec, enum fg_net_mode mode,
+                  struct fg_net_plan *p, struct fg_err *e)
+{
+  struct fg_net *n = &p->net;
+  struct fg_net_iface *pub, *priv;
+  struct pctx c;
+
+  memset (&c, 0, sizeof c);
+  c.p = p;
+  c.rec = rec;
+  c.e = e;
+  if (plan_start (p, image, mode) < 0)
+    goto oom;
+  if (mode == FG_MODE_IMAGE) {
+    note (p->changes, "image mode: the network files are kept as they are; "
+          "a server built from this image gets new addresses from the "
+          "next-gen agent");
+    return 0;
+  }
+  p->render = 1;
+  if (plan_record_networks (p, rec, &pub, &priv) < 0)
+    goto oom;
+  if (plan_check_gateways (&c, rec, pub, priv) < 0)
+    return -1;
+  plan_unpin_macs (p, rec, pub, priv);
+  if (plan_record_names (p, rec) < 0)
     goto oom;
   p->public_if = pub ? pub->name : NULL;
   p->private_if = priv ? priv->name : NULL;

@@ -34,6 +34,7 @@
 
 #include "util/err.h"
 #include "net/netcfg.h"
+#include "net/record.h"
 
 enum fg_net_mode { FG_MODE_IMAGE = 0, FG_MODE_SELF_SERVICE, FG_MODE_ASSISTED };
 
@@ -41,13 +42,10 @@ enum fg_net_mode { FG_MODE_IMAGE = 0, FG_MODE_SELF_SERVICE, FG_MODE_ASSISTED };
 int fg_net_mode_parse (const char *s);
 const char *fg_net_mode_name (enum fg_net_mode m);
 
-struct fg_server_record;
-
 /* Read and validate PATH (every key and value; unknown keys refused).
  * Errors name the file and the key: "'rec.json': 'public.ipv4[1]': ...". */
 int fg_server_record_load (const char *path, struct fg_server_record **out,
                            struct fg_err *e);
-void fg_server_record_free (struct fg_server_record *r);
 
 struct fg_net_plan {
   enum fg_net_mode mode;

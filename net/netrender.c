@@ -1,7 +1,9 @@
 /* net/netrender.c --- one renderer per network configuration family */
 #include "net/netrender.h"
 
-#include <arpa/inet.h>
+#include "net/addr.h"
+#include "util/strbuf.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -16,60 +18,6 @@
 
 /* ---- text --------------------------------------------------------------- */
 
-struct buf {
-  char *s;
-  size_t len, cap;
-  int oom;
-};
-
-static void
-bprintf (struct buf *b, const char *fmt, ...) FG_PRINTF(2, 3);
-
-static void
-bprintf (struct buf *b, const char *fmt, ...)
-{
-  va_list ap;
-  int n;
-
-  if (b->oom)
-    return;
-  va_start (ap, fmt);
-  n = vsnprintf (NULL, 0, fmt, ap);
-  va_end (ap);
-  if (n < 0) {
-    b->oom = 1;
-    return;
-  }
-  if (b->len + (size_t) n + 1 > b->cap) {
-    size_t ncap = (b->len + (size_t) n + 1) * 2;
-    char *ns = realloc (b->s, ncap);
-    if (ns == NULL) {
-      b->oom = 1;
-      return;
-    }
-    b->s = ns;
-    b->cap = ncap;
-  }
-  va_start (ap, fmt);
-  vsnprintf (b->s + b->len, b->cap - b->len, fmt, ap);
-  va_end (ap);
-  b->len += (size_t) n;
-}
-
-/* Take the text out of B ("" if empty); NULL and B freed on failure. */
-static char *
-btake (struct buf *b)
-{
-  if (b->oom) {
-    free (b->s);
-    b->s = NULL;
-    return NULL;
-  }
-  if (b->s == NULL)
-    return strdup ("");
-  return b->s;
-}
-
 struct rctx {
   const struct fg_net *n;
   const struct fg_files *existing;
@@ -78,10 +26,10 @@ struct rctx {
 };
 
 static void
-emit (struct rctx *c, const char *path, struct buf *b)
+emit (struct rctx *c, const char *path, struct fg_strbuf *b)
 {
   struct fg_net_out *v;
-  char *text = b ? btake (b) : NULL, *p = strdup (path);
+  char *text = b ? fg_strbuf_take (b) : NULL, *p = strdup (path);
 
   if ((b && text == NULL) || p == NULL ||
       (v = realloc (c->out->v, (c->out->n + 1) * sizeof *v)) == NULL) {
@@ -105,43 +53,43 @@ existing (const struct rctx *c, const char *path)
 
 /* ---- addresses ---------------------------------------------------------- */
 
-/* "a.b.c.d/len" -> "a.b.c.d", len; 0 on success. */
+/* The model's "addr/len" -> "addr", len (net/addr.h parses it); the
+ * model holds only valid text, anything else gives "" and -1. */
 static int
 split_cidr (const char *cidr, char *addr, size_t cap, int *len)
 {
-  const char *slash = strchr (cidr, '/');
-  size_t n = slash ? (size_t) (slash - cidr) : strlen (cidr);
+  struct fg_ip ip;
 
-  if (n >= cap)
+  if (fg_cidr_parse (cidr, 0, 1, &ip, len) < 0
+      || fg_ip_text (&ip, -1, addr, cap) < 0) {
+    if (cap)
+      addr[0] = '\0';
+    *len = -1;
     return -1;
-  memcpy (addr, cidr, n);
-  addr[n] = '\0';
-  *len = slash ? atoi (slash + 1) : -1;
+  }
   return 0;
 }
 
 static void
 mask4 (int len, char *out, size_t cap)
 {
-  uint32_t m = len <= 0 ? 0 : len >= 32 ? 0xffffffffu : ~((1u << (32 - len)) - 1);
-  snprintf (out, cap, "%u.%u.%u.%u", m >> 24, (m >> 16) & 255, (m >> 8) & 255,
-            m & 255);
+  struct fg_ip m;
+
+  fg_ip4_set (&m, fg_ip4_mask (len));
+  fg_ip_text (&m, -1, out, cap);
 }
 
 static void
 broadcast4 (const char *addr, int len, char *out, size_t cap)
 {
-  struct in_addr a;
-  uint32_t h, m = len <= 0 ? 0 : len >= 32 ? 0xffffffffu
-    : ~((1u << (32 - len)) - 1);
+  struct fg_ip a;
 
-  if (inet_pton (AF_INET, addr, &a) != 1) {
+  if (fg_ip_parse (addr, 4, &a) < 0) {
     snprintf (out, cap, "+");
     return;
   }
-  h = ntohl (a.s_addr) | ~m;
-  snprintf (out, cap, "%u.%u.%u.%u", h >> 24, (h >> 16) & 255,
-            (h >> 8) & 255, h & 255);
+  fg_ip4_set (&a, fg_ip4 (&a) | ~fg_ip4_mask (len));
+  fg_ip_text (&a, -1, out, cap);
 }
 
 /* The alias of I that holds ADDR, or NULL. */
@@ -188,8 +136,8 @@ is_route_to_default (const struct fg_net_route *r)
 /* Copy OLD to B without the assignments whose name DROP accepts (an
  * array "NAME=( ... )" over several lines goes as a whole). */
 static void
-copy_without (struct buf *b, const char *old, int (*drop) (const char *name,
-                                                           void *), void *op)
+copy_without (struct fg_strbuf *b, const char *old,
+              int (*drop) (const char *name, void *), void *op)
 {
   const char *p = old;
   int in_array = 0, dropping = 0;
@@ -218,7 +166,7 @@ copy_without (struct buf *b, const char *old, int (*drop) (const char *name,
     } else if (memchr (p, ')', len))
       in_array = 0;
     if (!dropping)
-      bprintf (b, "%.*s\n", (int) len, p);
+      fg_strbuf_printf (b, "%.*s\n", (int) len, p);
     if (!in_array)
       dropping = 0;
     p = nl ? nl + 1 : NULL;
@@ -242,7 +190,7 @@ render_resolv (struct rctx *c)
 {
   const struct fg_file *f = fg_files_get (c->existing, "etc/resolv.conf");
   const char *old;
-  struct buf b = { 0 };
+  struct fg_strbuf b = FG_STRBUF_INIT;
   int done = 0;
 
   if (c->n->nresolvers == 0)
@@ -258,16 +206,16 @@ render_resolv (struct rctx *c)
     const char *nl = strchr (p, '\n');
     size_t len = nl ? (size_t) (nl - p) : strlen (p);
     if (strncmp (p, "nameserver", 10) != 0)
-      bprintf (&b, "%.*s\n", (int) len, p);
+      fg_strbuf_printf (&b, "%.*s\n", (int) len, p);
     else if (!done) {
       for (size_t i = 0; i < c->n->nresolvers && i < 3; i++)
-        bprintf (&b, "nameserver %s\n", c->n->resolvers[i]);
+        fg_strbuf_printf (&b, "nameserver %s\n", c->n->resolvers[i]);
       done = 1;
     }
     p = nl ? nl + 1 : p + len;
   }
   for (size_t i = 0; !done && i < c->n->nresolvers && i < 3; i++)
-    bprintf (&b, "nameserver %s\n", c->n->resolvers[i]);
+    fg_strbuf_printf (&b, "nameserver %s\n", c->n->resolvers[i]);
   emit (c, "etc/resolv.conf", &b);
 }
 
@@ -275,11 +223,11 @@ render_resolv (struct rctx *c)
 static void
 render_hostname_file (struct rctx *c, const char *path, int create)
 {
-  struct buf b = { 0 };
+  struct fg_strbuf b = FG_STRBUF_INIT;
 
   if (c->n->hostname == NULL || (!create && existing (c, path) == NULL))
     return;
-  bprintf (&b, "%s\n", c->n->hostname);
+  fg_strbuf_printf (&b, "%s\n", c->n->hostname);
   emit (c, path, &b);
 }
 
@@ -290,12 +238,12 @@ render_shell_key (struct rctx *c, const char *path, const char *key,
 {
   const char *old = existing (c, path);
   const char *names[] = { key, NULL };
-  struct buf b = { 0 };
+  struct fg_strbuf b = FG_STRBUF_INIT;
 
   if (old == NULL || value == NULL)
     return;
   copy_without (&b, old, drop_listed, names);
-  bprintf (&b, quote ? "%s=\"%s\"\n" : "%s=%s\n", key, value);
+  fg_strbuf_printf (&b, quote ? "%s=\"%s\"\n" : "%s=%s\n", key, value);
   emit (c, path, &b);
 }
 
@@ -321,7 +269,7 @@ remove_stale (struct rctx *c, const char *dir, const char *pattern)
 /* Hook lines (pre-up iptables-restore, ...) of IFACE's stanzas in OLD,
  * kept as they were; route commands are the model's business. */
 static void
-debian_hooks (struct buf *b, const char *old, const char *iface)
+debian_hooks (struct fg_strbuf *b, const char *old, const char *iface)
 {
   int in = 0;
 
@@ -344,9 +292,105 @@ debian_hooks (struct buf *b, const char *old, const char *iface)
                     strcmp (w1, "pre-down") == 0 ||
                     strcmp (w1, "post-down") == 0) &&
              strstr (line, "route") == NULL && strstr (line, " addr ") == NULL)
-      bprintf (b, "    %s\n", line + strspn (line, " \t"));
+      fg_strbuf_printf (b, "    %s\n", line + strspn (line, " \t"));
     free (line);
     p = nl ? nl + 1 : NULL;
+  }
+}
+
+/* I's "iface I inet ..." stanza with its addresses, MTU, resolvers,
+ * IPv4 routes and the old file's hooks. */
+static void
+debian_inet (struct rctx *c, struct fg_strbuf *b, const struct fg_net_iface *i,
+             const char *old)
+{
+  const struct fg_net *n = c->n;
+  const char *own[64];
+  size_t nown = own_v4 (i, own, 64);
+  char addr[64], mask[20];
+  int len;
+
+  fg_strbuf_printf (b, "\nauto %s\n", i->name);
+  if (nown == 0) {
+    fg_strbuf_printf (b, "iface %s inet %s\n", i->name, i->dhcp4 ? "dhcp"
+                      : "manual");
+  } else {
+    split_cidr (own[0], addr, sizeof addr, &len);
+    mask4 (len, mask, sizeof mask);
+    fg_strbuf_printf (b, "iface %s inet static\n    address %s\n    netmask "
+                      "%s\n", i->name, addr, mask);
+    if (i->gateway)
+      fg_strbuf_printf (b, "    gateway %s\n", i->gateway);
+    for (size_t j = 1; j < nown; j++) {
+      fg_strbuf_printf (b, "    up ip addr add %s dev %s\n", own[j], i->name);
+      fg_strbuf_printf (b, "    down ip addr del %s dev %s\n", own[j],
+                        i->name);
+    }
+  }
+  if (i->mtu)
+    fg_strbuf_printf (b, "    mtu %d\n", i->mtu);
+  if (i == dns_iface (n) && n->nresolvers) {
+    fg_strbuf_printf (b, "    dns-nameservers");
+    for (size_t j = 0; j < n->nresolvers; j++)
+      fg_strbuf_printf (b, " %s", n->resolvers[j]);
+    fg_strbuf_printf (b, "\n");
+  }
+  /* No "|| true": the plan checked every gateway (net/netplan.h);
+   * a route that still fails at boot must say so, not be hidden. */
+  for (size_t j = 0; j < i->nroutes; j++) {
+    const struct fg_net_route *r = &i->routes[j];
+    if (strchr (r->to, ':') || is_route_to_default (r))
+      continue;
+    fg_strbuf_printf (b, "    up ip route add %s%s%s dev %s\n", r->to,
+                      r->via ? " via " : "", r->via ? r->via : "",
+                      r->dev ? r->dev : i->name);
+    fg_strbuf_printf (b, "    down ip route del %s%s%s dev %s\n", r->to,
+                      r->via ? " via " : "", r->via ? r->via : "",
+                      r->dev ? r->dev : i->name);
+  }
+  debian_hooks (b, old, i->name);
+}
+
+/* I's "iface I inet6 static" stanza and IPv6 routes, then its aliases. */
+static void
+debian_inet6_aliases (struct fg_strbuf *b, const struct fg_net_iface *i)
+{
+  char addr[64], mask[20];
+  int len;
+
+  for (size_t j = 0; j < i->nipv6; j++) {
+    if (j == 0) {
+      split_cidr (i->ipv6[0], addr, sizeof addr, &len);
+      fg_strbuf_printf (b, "\niface %s inet6 static\n    address %s\n    "
+                        "netmask %d\n", i->name, addr, len < 0 ? 64 : len);
+      if (i->gateway6)
+        fg_strbuf_printf (b, "    gateway %s\n", i->gateway6);
+    } else {
+      fg_strbuf_printf (b, "    up ip -6 addr add %s dev %s\n", i->ipv6[j],
+                        i->name);
+      fg_strbuf_printf (b, "    down ip -6 addr del %s dev %s\n", i->ipv6[j],
+                        i->name);
+    }
+  }
+  for (size_t j = 0; j < i->nroutes; j++) {
+    const struct fg_net_route *r = &i->routes[j];
+    if (!strchr (r->to, ':') || i->nipv6 == 0 || is_route_to_default (r))
+      continue;
+    fg_strbuf_printf (b, "    up ip -6 route add %s%s%s dev %s\n", r->to,
+                      r->via ? " via " : "", r->via ? r->via : "",
+                      r->dev ? r->dev : i->name);
+  }
+  for (size_t a = 0; a < i->naliases; a++) {
+    const struct fg_net_alias *al = &i->aliases[a];
+    for (size_t j = 0; j < al->naddrs; j++) {
+      if (strchr (al->addrs[j], ':'))
+        continue;
+      split_cidr (al->addrs[j], addr, sizeof addr, &len);
+      mask4 (len, mask, sizeof mask);
+      fg_strbuf_printf (b, "\nauto %s\niface %s inet static\n    address %s\n"
+                        "    netmask %s\n", al->name, al->name, addr, mask);
+      break;
+    }
   }
 }
 
@@ -354,89 +398,14 @@ static void
 render_debian (struct rctx *c)
 {
   const struct fg_net *n = c->n;
-  const struct fg_net_iface *dns = dns_iface (n);
   const char *old = existing (c, "etc/network/interfaces");
-  struct buf b = { 0 };
+  struct fg_strbuf b = FG_STRBUF_INIT;
 
-  bprintf (&b, "# %s\n\n# The loopback network interface\nauto lo\n"
-           "iface lo inet loopback\n", HEADER);
+  fg_strbuf_printf (&b, "# %s\n\n# The loopback network interface\nauto lo\n"
+                    "iface lo inet loopback\n", HEADER);
   for (size_t k = 0; k < n->nifaces; k++) {
-    const struct fg_net_iface *i = &n->ifaces[k];
-    const char *own[64];
-    size_t nown = own_v4 (i, own, 64);
-    char addr[64], mask[20];
-    int len;
-
-    bprintf (&b, "\nauto %s\n", i->name);
-    if (nown == 0) {
-      bprintf (&b, "iface %s inet %s\n", i->name, i->dhcp4 ? "dhcp"
-               : "manual");
-    } else {
-      split_cidr (own[0], addr, sizeof addr, &len);
-      mask4 (len, mask, sizeof mask);
-      bprintf (&b, "iface %s inet static\n    address %s\n    netmask %s\n",
-               i->name, addr, mask);
-      if (i->gateway)
-        bprintf (&b, "    gateway %s\n", i->gateway);
-      for (size_t j = 1; j < nown; j++) {
-        bprintf (&b, "    up ip addr add %s dev %s\n", own[j], i->name);
-        bprintf (&b, "    down ip addr del %s dev %s\n", own[j], i->name);
-      }
-    }
-    if (i->mtu)
-      bprintf (&b, "    mtu %d\n", i->mtu);
-    if (i == dns && n->nresolvers) {
-      bprintf (&b, "    dns-nameservers");
-      for (size_t j = 0; j < n->nresolvers; j++)
-        bprintf (&b, " %s", n->resolvers[j]);
-      bprintf (&b, "\n");
-    }
-    /* No "|| true": the plan checked every gateway (net/netplan.h);
-     * a route that still fails at boot must say so, not be hidden. */
-    for (size_t j = 0; j < i->nroutes; j++) {
-      const struct fg_net_route *r = &i->routes[j];
-      if (strchr (r->to, ':') || is_route_to_default (r))
-        continue;
-      bprintf (&b, "    up ip route add %s%s%s dev %s\n", r->to,
-               r->via ? " via " : "", r->via ? r->via : "",
-               r->dev ? r->dev : i->name);
-      bprintf (&b, "    down ip route del %s%s%s dev %s\n", r->to,
-               r->via ? " via " : "", r->via ? r->via : "",
-               r->dev ? r->dev : i->name);
-    }
-    debian_hooks (&b, old, i->name);
-    for (size_t j = 0; j < i->nipv6; j++) {
-      if (j == 0) {
-        split_cidr (i->ipv6[0], addr, sizeof addr, &len);
-        bprintf (&b, "\niface %s inet6 static\n    address %s\n    netmask %d\n",
-                 i->name, addr, len < 0 ? 64 : len);
-        if (i->gateway6)
-          bprintf (&b, "    gateway %s\n", i->gateway6);
-      } else {
-        bprintf (&b, "    up ip -6 addr add %s dev %s\n", i->ipv6[j], i->name);
-        bprintf (&b, "    down ip -6 addr del %s dev %s\n", i->ipv6[j], i->name);
-      }
-    }
-    for (size_t j = 0; j < i->nroutes; j++) {
-      const struct fg_net_route *r = &i->routes[j];
-      if (!strchr (r->to, ':') || i->nipv6 == 0 || is_route_to_default (r))
-        continue;
-      bprintf (&b, "    up ip -6 route add %s%s%s dev %s\n", r->to,
-               r->via ? " via " : "", r->via ? r->via : "",
-               r->dev ? r->dev : i->name);
-    }
-    for (size_t a = 0; a < i->naliases; a++) {
-      const struct fg_net_alias *al = &i->aliases[a];
-      for (size_t j = 0; j < al->naddrs; j++) {
-        if (strchr (al->addrs[j], ':'))
-          continue;
-        split_cidr (al->addrs[j], addr, sizeof addr, &len);
-        mask4 (len, mask, sizeof mask);
-        bprintf (&b, "\nauto %s\niface %s inet static\n    address %s\n"
-                 "    netmask %s\n", al->name, al->name, addr, mask);
-        break;
-      }
-    }
+    debian_inet (c, &b, &n->ifaces[k], old);
+    debian_inet6_aliases (&b, &n->ifaces[k]);
   }
   emit (c, "etc/network/interfaces", &b);
   render_resolv (c);
@@ -460,62 +429,138 @@ rh_ifcfg (struct rctx *c, const struct fg_net_iface *i, const char *name,
 {
   char path[256], addr[64], mask[20];
   const char *old;
-  struct buf b = { 0 };
+  struct fg_strbuf b = FG_STRBUF_INIT;
   int len;
 
   snprintf (path, sizeof path, RH_DIR "/ifcfg-%s", name);
   old = existing (c, path);
-  bprintf (&b, "# %s\nDEVICE=%s\n", HEADER, name);
+  fg_strbuf_printf (&b, "# %s\nDEVICE=%s\n", HEADER, name);
   if (cidr) {
     split_cidr (cidr, addr, sizeof addr, &len);
     mask4 (len, mask, sizeof mask);
-    bprintf (&b, "BOOTPROTO=static\nIPADDR=%s\nNETMASK=%s\n", addr, mask);
+    fg_strbuf_printf (&b, "BOOTPROTO=static\nIPADDR=%s\nNETMASK=%s\n", addr,
+                      mask);
   } else
-    bprintf (&b, "BOOTPROTO=%s\n", i->dhcp4 ? "dhcp" : "none");
-  bprintf (&b, "ONBOOT=yes\n");
+    fg_strbuf_printf (&b, "BOOTPROTO=%s\n", i->dhcp4 ? "dhcp" : "none");
+  fg_strbuf_printf (&b, "ONBOOT=yes\n");
   if (!primary) {
     emit (c, path, &b);
     return;
   }
-  bprintf (&b, "NM_CONTROLLED=no\n");
+  fg_strbuf_printf (&b, "NM_CONTROLLED=no\n");
   if (i->mac)
-    bprintf (&b, "HWADDR=%s\n", i->mac);
+    fg_strbuf_printf (&b, "HWADDR=%s\n", i->mac);
   if (i->gateway)
-    bprintf (&b, "GATEWAY=%s\n", i->gateway);
+    fg_strbuf_printf (&b, "GATEWAY=%s\n", i->gateway);
   if (i->mtu)
-    bprintf (&b, "MTU=%d\n", i->mtu);
+    fg_strbuf_printf (&b, "MTU=%d\n", i->mtu);
   if (i->nipv6) {
-    bprintf (&b, "IPV6INIT=yes\nIPV6_AUTOCONF=no\nIPV6ADDR=%s\n", i->ipv6[0]);
+    fg_strbuf_printf (&b, "IPV6INIT=yes\nIPV6_AUTOCONF=no\nIPV6ADDR=%s\n",
+                      i->ipv6[0]);
     if (i->nipv6 > 1) {
-      bprintf (&b, "IPV6ADDR_SECONDARIES=\"");
+      fg_strbuf_printf (&b, "IPV6ADDR_SECONDARIES=\"");
       for (size_t j = 1; j < i->nipv6; j++)
-        bprintf (&b, "%s%s", j > 1 ? " " : "", i->ipv6[j]);
-      bprintf (&b, "\"\n");
+        fg_strbuf_printf (&b, "%s%s", j > 1 ? " " : "", i->ipv6[j]);
+      fg_strbuf_printf (&b, "\"\n");
     }
     if (i->gateway6)
-      bprintf (&b, "IPV6_DEFAULTGW=%s%%%s\n", i->gateway6, i->name);
+      fg_strbuf_printf (&b, "IPV6_DEFAULTGW=%s%%%s\n", i->gateway6, i->name);
   }
   if (i == dns_iface (c->n) && c->n->nresolvers) {
-    bprintf (&b, "PEERDNS=no\n");
+    fg_strbuf_printf (&b, "PEERDNS=no\n");
     for (size_t j = 0; j < c->n->nresolvers && j < 3; j++)
-      bprintf (&b, "DNS%zu=%s\n", j + 1, c->n->resolvers[j]);
+      fg_strbuf_printf (&b, "DNS%zu=%s\n", j + 1, c->n->resolvers[j]);
   }
   if (old) {
-    struct buf keep = { 0 };
+    struct fg_strbuf keep = FG_STRBUF_INIT;
     char *k;
     copy_without (&keep, old, drop_listed, (void *) rh_managed);
-    k = btake (&keep);
+    if ((k = fg_strbuf_take (&keep)) == NULL)
+      fg_strbuf_fail (&b);      /* never the file without its settings */
     /* Comments of the old file go; its other settings stay. */
     for (const char *p = k; p && *p;) {
       const char *nl = strchr (p, '\n');
       size_t l = nl ? (size_t) (nl - p) : strlen (p);
       if (l && p[strspn (p, " \t")] != '#' && p[strspn (p, " \t")] != '\n')
-        bprintf (&b, "%.*s\n", (int) l, p);
+        fg_strbuf_printf (&b, "%.*s\n", (int) l, p);
       p = nl ? nl + 1 : NULL;
     }
     free (k);
   }
   emit (c, path, &b);
+}
+
+/* B as DIR/PREFIX-NAME when it holds any line (LINES), else nothing. */
+static void
+emit_lines (struct rctx *c, struct fg_strbuf *b, size_t lines,
+            const char *prefix, const char *name)
+{
+  char path[256];
+
+  if (lines == 0) {
+    fg_strbuf_release (b);
+    return;
+  }
+  snprintf (path, sizeof path, "%s%s", prefix, name);
+  emit (c, path, b);
+}
+
+/* route-IF (ADDRESSn/NETMASKn/GATEWAYn) and route6-IF ("ip route" lines). */
+static void
+rh_routes (struct rctx *c, const struct fg_net_iface *i)
+{
+  struct fg_strbuf b = FG_STRBUF_INIT, b6 = FG_STRBUF_INIT;
+  size_t idx = 0, n6 = 0;
+
+  for (size_t j = 0; j < i->nroutes; j++) {
+    const struct fg_net_route *r = &i->routes[j];
+    char addr[64], mask[20];
+    int len;
+    if (is_route_to_default (r))
+      continue;
+    if (strchr (r->to, ':')) {
+      fg_strbuf_printf (&b6, "%s%s%s dev %s\n", r->to, r->via ? " via " : "",
+                        r->via ? r->via : "", i->name);
+      n6++;
+      continue;
+    }
+    if (idx == 0)
+      fg_strbuf_printf (&b, "# %s\n", HEADER);
+    split_cidr (r->to, addr, sizeof addr, &len);
+    mask4 (len, mask, sizeof mask);
+    fg_strbuf_printf (&b, "ADDRESS%zu=%s\nNETMASK%zu=%s\n", idx, addr, idx,
+                      mask);
+    if (r->via)
+      fg_strbuf_printf (&b, "GATEWAY%zu=%s\n", idx, r->via);
+    idx++;
+  }
+  emit_lines (c, &b, idx, RH_DIR "/route-", i->name);
+  emit_lines (c, &b6, n6, RH_DIR "/route6-", i->name);
+}
+
+/* sysconfig/network: the host name; a GATEWAY there would override the
+ * public interface's. */
+static void
+rh_network (struct rctx *c)
+{
+  static const char *const drop[] = { "HOSTNAME", "GATEWAY", "GATEWAYDEV",
+                                      "NETWORKING_IPV6", NULL };
+  const struct fg_net *n = c->n;
+  const char *old = existing (c, "etc/sysconfig/network");
+  struct fg_strbuf b = FG_STRBUF_INIT;
+  int v6 = 0;
+
+  for (size_t k = 0; k < n->nifaces; k++)
+    v6 |= n->ifaces[k].nipv6 > 0;
+  if (old)
+    copy_without (&b, old, drop_listed, (void *) drop);
+  else
+    fg_strbuf_printf (&b, "NETWORKING=yes\n");
+  if (v6)
+    fg_strbuf_printf (&b, "NETWORKING_IPV6=yes\n");
+  if (n->hostname)
+    fg_strbuf_printf (&b, "HOSTNAME=%s\n", n->hostname);
+  emit (c, "etc/sysconfig/network", &b);
 }
 
 static void
@@ -527,9 +572,6 @@ render_redhat (struct rctx *c)
     const struct fg_net_iface *i = &n->ifaces[k];
     const char *own[64];
     size_t nown = own_v4 (i, own, 64);
-    char path[256];
-    struct buf b = { 0 };
-    size_t idx = 0;
 
     rh_ifcfg (c, i, i->name, nown ? own[0] : NULL, 1);
     /* More addresses than one without an alias: aliases of their own. */
@@ -544,62 +586,9 @@ render_redhat (struct rctx *c)
           rh_ifcfg (c, i, i->aliases[a].name, i->aliases[a].addrs[j], 0);
           break;
         }
-    for (size_t j = 0; j < i->nroutes; j++) {
-      const struct fg_net_route *r = &i->routes[j];
-      char addr[64], mask[20];
-      int len;
-      if (strchr (r->to, ':') || is_route_to_default (r))
-        continue;
-      if (idx == 0)
-        bprintf (&b, "# %s\n", HEADER);
-      split_cidr (r->to, addr, sizeof addr, &len);
-      mask4 (len, mask, sizeof mask);
-      bprintf (&b, "ADDRESS%zu=%s\nNETMASK%zu=%s\n", idx, addr, idx, mask);
-      if (r->via)
-        bprintf (&b, "GATEWAY%zu=%s\n", idx, r->via);
-      idx++;
-    }
-    if (idx) {
-      snprintf (path, sizeof path, RH_DIR "/route-%s", i->name);
-      emit (c, path, &b);
-    } else
-      free (b.s);
-    idx = 0;
-    memset (&b, 0, sizeof b);
-    for (size_t j = 0; j < i->nroutes; j++) {
-      const struct fg_net_route *r = &i->routes[j];
-      if (!strchr (r->to, ':') || is_route_to_default (r))
-        continue;
-      bprintf (&b, "%s%s%s dev %s\n", r->to, r->via ? " via " : "",
-               r->via ? r->via : "", i->name);
-      idx++;
-    }
-    if (idx) {
-      snprintf (path, sizeof path, RH_DIR "/route6-%s", i->name);
-      emit (c, path, &b);
-    } else
-      free (b.s);
+    rh_routes (c, i);
   }
-  {
-    /* sysconfig/network: the host name; a GATEWAY there would override
-     * the public interface's. */
-    static const char *const drop[] = { "HOSTNAME", "GATEWAY", "GATEWAYDEV",
-                                        "NETWORKING_IPV6", NULL };
-    const char *old = existing (c, "etc/sysconfig/network");
-    struct buf b = { 0 };
-    int v6 = 0;
-    for (size_t k = 0; k < n->nifaces; k++)
-      v6 |= n->ifaces[k].nipv6 > 0;
-    if (old)
-      copy_without (&b, old, drop_listed, (void *) drop);
-    else
-      bprintf (&b, "NETWORKING=yes\n");
-    if (v6)
-      bprintf (&b, "NETWORKING_IPV6=yes\n");
-    if (n->hostname)
-      bprintf (&b, "HOSTNAME=%s\n", n->hostname);
-    emit (c, "etc/sysconfig/network", &b);
-  }
+  rh_network (c);
   remove_stale (c, RH_DIR, "ifcfg-eth*");
   remove_stale (c, RH_DIR, "route-eth*");
   remove_stale (c, RH_DIR, "route6-eth*");
@@ -614,46 +603,46 @@ static void
 render_suse (struct rctx *c)
 {
   const struct fg_net *n = c->n;
-  struct buf routes = { 0 };
+  struct fg_strbuf routes = FG_STRBUF_INIT;
 
-  bprintf (&routes, "# %s\n", HEADER);
+  fg_strbuf_printf (&routes, "# %s\n", HEADER);
   for (size_t k = 0; k < n->nifaces; k++) {
     const struct fg_net_iface *i = &n->ifaces[k];
     char path[256];
-    struct buf b = { 0 };
+    struct fg_strbuf b = FG_STRBUF_INIT;
     unsigned extra = 0;
     const char *own[64];
     size_t nown = own_v4 (i, own, 64);
 
-    bprintf (&b, "# %s\nBOOTPROTO='%s'\nSTARTMODE='auto'\n", HEADER,
+    fg_strbuf_printf (&b, "# %s\nBOOTPROTO='%s'\nSTARTMODE='auto'\n", HEADER,
              nown || i->nipv6 ? "static" : i->dhcp4 ? "dhcp" : "none");
     if (nown)
-      bprintf (&b, "IPADDR='%s'\n", own[0]);
+      fg_strbuf_printf (&b, "IPADDR='%s'\n", own[0]);
     for (size_t j = 1; j < nown; j++)
-      bprintf (&b, "IPADDR_%u='%s'\n", ++extra, own[j]);
+      fg_strbuf_printf (&b, "IPADDR_%u='%s'\n", ++extra, own[j]);
     for (size_t a = 0; a < i->naliases; a++)
       for (size_t j = 0; j < i->aliases[a].naddrs; j++) {
         const char *colon = strchr (i->aliases[a].name, ':');
         ++extra;
-        bprintf (&b, "IPADDR_%u='%s'\nLABEL_%u='%s'\n", extra,
+        fg_strbuf_printf (&b, "IPADDR_%u='%s'\nLABEL_%u='%s'\n", extra,
                  i->aliases[a].addrs[j], extra, colon ? colon + 1
                  : i->aliases[a].name);
       }
     for (size_t j = 0; j < i->nipv6; j++)
-      bprintf (&b, "IPADDR_%u='%s'\n", ++extra, i->ipv6[j]);
+      fg_strbuf_printf (&b, "IPADDR_%u='%s'\n", ++extra, i->ipv6[j]);
     if (i->mtu)
-      bprintf (&b, "MTU='%d'\n", i->mtu);
+      fg_strbuf_printf (&b, "MTU='%d'\n", i->mtu);
     if (i->mac)
-      bprintf (&b, "LLADDR='%s'\n", i->mac);
+      fg_strbuf_printf (&b, "LLADDR='%s'\n", i->mac);
     snprintf (path, sizeof path, SUSE_DIR "/ifcfg-%s", i->name);
     emit (c, path, &b);
     if (i->gateway)
-      bprintf (&routes, "default %s - %s\n", i->gateway, i->name);
+      fg_strbuf_printf (&routes, "default %s - %s\n", i->gateway, i->name);
     if (i->gateway6)
-      bprintf (&routes, "default %s - %s\n", i->gateway6, i->name);
+      fg_strbuf_printf (&routes, "default %s - %s\n", i->gateway6, i->name);
     for (size_t j = 0; j < i->nroutes; j++)
       if (!is_route_to_default (&i->routes[j]))
-        bprintf (&routes, "%s %s - %s\n", i->routes[j].to,
+        fg_strbuf_printf (&routes, "%s %s - %s\n", i->routes[j].to,
                  i->routes[j].via ? i->routes[j].via : "0.0.0.0",
                  i->routes[j].dev ? i->routes[j].dev : i->name);
   }
@@ -661,11 +650,11 @@ render_suse (struct rctx *c)
   remove_stale (c, SUSE_DIR, "ifcfg-eth*");
   remove_stale (c, SUSE_DIR, "ifroute-eth*");
   if (n->nresolvers && existing (c, SUSE_DIR "/config")) {
-    struct buf v = { 0 };
+    struct fg_strbuf v = FG_STRBUF_INIT;
     char *val;
     for (size_t j = 0; j < n->nresolvers; j++)
-      bprintf (&v, "%s%s", j ? " " : "", n->resolvers[j]);
-    val = btake (&v);
+      fg_strbuf_printf (&v, "%s%s", j ? " " : "", n->resolvers[j]);
+    val = fg_strbuf_take (&v);
     if (val)
       render_shell_key (c, SUSE_DIR "/config", "NETCONFIG_DNS_STATIC_SERVERS",
                         val, 1);
@@ -709,7 +698,7 @@ drop_arch_net (const char *name, void *op)
 
 /* VAR="DEV ADDR netmask M broadcast B", as ifconfig takes it. */
 static void
-arch_ifconfig (struct buf *b, const char *var, const char *dev,
+arch_ifconfig (struct fg_strbuf *b, const char *var, const char *dev,
                const char *cidr)
 {
   char addr[64], mask[20], bc[20];
@@ -718,8 +707,156 @@ arch_ifconfig (struct buf *b, const char *var, const char *dev,
   split_cidr (cidr, addr, sizeof addr, &len);
   mask4 (len, mask, sizeof mask);
   broadcast4 (addr, len, bc, sizeof bc);
-  bprintf (b, "%s=\"%s %s netmask %s broadcast %s\"\n", var, dev, addr, mask,
-           bc);
+  fg_strbuf_printf (b, "%s=\"%s %s netmask %s broadcast %s\"\n", var, dev,
+                    addr, mask, bc);
+}
+
+/* rc.conf's INTERFACES=(...) and an ifconfig line per address. */
+static void
+arch_interfaces (struct rctx *c, struct fg_strbuf *b)
+{
+  const struct fg_net *n = c->n;
+
+  fg_strbuf_printf (b, "INTERFACES=(");
+  for (size_t k = 0; k < n->nifaces; k++) {
+    const char *own[64];
+    size_t nown = own_v4 (&n->ifaces[k], own, 64);
+    fg_strbuf_printf (b, "%s%s", k ? " " : "", n->ifaces[k].name);
+    for (size_t j = 1; nown && j < n->ifaces[k].nipv4; j++)
+      fg_strbuf_printf (b, " %s_%zu", n->ifaces[k].name, j);
+  }
+  fg_strbuf_printf (b, ")\n");
+  for (size_t k = 0; k < n->nifaces; k++) {
+    const struct fg_net_iface *i = &n->ifaces[k];
+    const char *own[64];
+    size_t nown = own_v4 (i, own, 64), na = 0;
+    if (nown == 0) {
+      fg_strbuf_printf (b, "%s=\"%s\"\n", i->name, i->dhcp4 ? "dhcp" : "");
+      continue;
+    }
+    arch_ifconfig (b, i->name, i->name, own[0]);
+    /* Every further address as an alias eth0:N, named eth0_N (a shell
+     * variable cannot hold ':'); INTERFACES lists those names. */
+    for (size_t j = 0; j < i->nipv4; j++) {
+      char var[64], dev[64];
+      if (strcmp (i->ipv4[j], own[0]) == 0)
+        continue;
+      na++;
+      snprintf (var, sizeof var, "%s_%zu", i->name, na);
+      snprintf (dev, sizeof dev, "%s:%zu", i->name, na);
+      arch_ifconfig (b, var, dev, i->ipv4[j]);
+    }
+    if (i->nipv6) {
+      char w[256];
+      snprintf (w, sizeof w, "%s: IPv6 %s%s is not configurable in Arch's "
+                "rc.conf (initscripts): it is left out; netcfg or the "
+                "next-gen agent must add it", i->name, i->ipv6[0],
+                i->nipv6 > 1 ? " and more" : "");
+      json_array_append_new (c->out->warnings, json_string (w));
+      fg_strbuf_printf (b, "# %s\n", w);
+    }
+  }
+}
+
+/* rc.conf's gateway=, route_IF_N= and ROUTES=(...). */
+static void
+arch_routes (const struct fg_net *n, struct fg_strbuf *b)
+{
+  int first = 1;
+
+  for (size_t k = 0; k < n->nifaces; k++) {
+    const struct fg_net_iface *i = &n->ifaces[k];
+    if (i->gateway)
+      fg_strbuf_printf (b, "gateway=\"default gw %s\"\n", i->gateway);
+    for (size_t j = 0; j < i->nroutes; j++) {
+      const struct fg_net_route *r = &i->routes[j];
+      char addr[64], mask[20];
+      int len;
+      if (strchr (r->to, ':') || is_route_to_default (r))
+        continue;
+      split_cidr (r->to, addr, sizeof addr, &len);
+      mask4 (len, mask, sizeof mask);
+      fg_strbuf_printf (b, "route_%s_%zu=\"-net %s netmask %s%s%s\"\n",
+                        i->name, j, addr, mask, r->via ? " gw " : "",
+                        r->via ? r->via : "");
+    }
+  }
+  fg_strbuf_printf (b, "ROUTES=(");
+  for (size_t k = 0; k < n->nifaces; k++)
+    if (n->ifaces[k].gateway) {
+      fg_strbuf_printf (b, "gateway");
+      first = 0;
+      break;
+    }
+  for (size_t k = 0; k < n->nifaces; k++)
+    for (size_t j = 0; j < n->ifaces[k].nroutes; j++)
+      if (!strchr (n->ifaces[k].routes[j].to, ':') &&
+          !is_route_to_default (&n->ifaces[k].routes[j])) {
+        fg_strbuf_printf (b, "%sroute_%s_%zu", first ? "" : " ",
+                          n->ifaces[k].name, j);
+        first = 0;
+      }
+  fg_strbuf_printf (b, ")\n");
+}
+
+/* "NAME=(" each of the N strings of V quoted ")". */
+static void
+arch_array (struct fg_strbuf *b, const char *name, char *const *v, size_t n)
+{
+  fg_strbuf_printf (b, "%s=(", name);
+  for (size_t j = 0; j < n; j++)
+    fg_strbuf_printf (b, "%s'%s'", j ? " " : "", v[j]);
+  fg_strbuf_printf (b, ")\n");
+}
+
+/* netcfg's profile of I: etc/network.d/IF. */
+static void
+arch_netcfg_profile (struct rctx *c, const struct fg_net_iface *i)
+{
+  const char *own[64];
+  size_t nown = own_v4 (i, own, 64);
+  char path[256], addr[64];
+  struct fg_strbuf p = FG_STRBUF_INIT;
+  int len;
+
+  fg_strbuf_printf (&p, "# %s\nCONNECTION='ethernet'\nDESCRIPTION='%s'\n"
+                    "INTERFACE='%s'\n", HEADER, i->name, i->name);
+  if (nown) {
+    split_cidr (own[0], addr, sizeof addr, &len);
+    fg_strbuf_printf (&p, "IP='static'\nADDR='%s'\nNETMASK='%d'\n", addr, len);
+  } else
+    fg_strbuf_printf (&p, "IP='%s'\n", i->dhcp4 ? "dhcp" : "no");
+  if (i->gateway)
+    fg_strbuf_printf (&p, "GATEWAY='%s'\n", i->gateway);
+  if (nown > 1 || i->naliases) {
+    fg_strbuf_printf (&p, "IPCFG=(");
+    for (size_t j = 1; j < i->nipv4; j++)
+      if (strcmp (i->ipv4[j], own[0]) != 0)
+        fg_strbuf_printf (&p, "%s'addr add %s dev %s'", j > 1 ? " " : "",
+                          i->ipv4[j], i->name);
+    fg_strbuf_printf (&p, ")\n");
+  }
+  if (i->nroutes) {
+    fg_strbuf_printf (&p, "ROUTES=(");
+    for (size_t j = 0, f = 1; j < i->nroutes; j++)
+      if (!strchr (i->routes[j].to, ':')) {
+        fg_strbuf_printf (&p, "%s'%s%s%s'", f ? "" : " ", i->routes[j].to,
+                          i->routes[j].via ? " via " : "",
+                          i->routes[j].via ? i->routes[j].via : "");
+        f = 0;
+      }
+    fg_strbuf_printf (&p, ")\n");
+  }
+  if (i->nipv6) {
+    fg_strbuf_printf (&p, "IP6='static'\n");
+    arch_array (&p, "ADDR6", i->ipv6, i->nipv6);
+    if (i->gateway6)
+      fg_strbuf_printf (&p, "GATEWAY6='%s'\n", i->gateway6);
+  }
+  if (i == dns_iface (c->n) && c->n->nresolvers)
+    arch_array (&p, "DNS", c->n->resolvers, c->n->nresolvers);
+  snprintf (path, sizeof path, "etc/network.d/%s", i->name);
+  emit (c, path, &p);
 }
 
 static void
@@ -728,160 +865,34 @@ render_arch (struct rctx *c)
   const struct fg_net *n = c->n;
   const char *rc = existing (c, "etc/rc.conf");
   int netcfg = arch_uses_netcfg (c);
-  struct buf b = { 0 };
+  struct fg_strbuf b = FG_STRBUF_INIT;
 
   if (rc)
     copy_without (&b, rc, drop_arch_net, NULL);
-  bprintf (&b, "\n# Network: %s\n", HEADER);
+  fg_strbuf_printf (&b, "\n# Network: %s\n", HEADER);
   if (n->hostname)
-    bprintf (&b, "HOSTNAME=\"%s\"\n", n->hostname);
+    fg_strbuf_printf (&b, "HOSTNAME=\"%s\"\n", n->hostname);
   if (netcfg) {
-    bprintf (&b, "NETWORKS=(");
+    fg_strbuf_printf (&b, "NETWORKS=(");
     for (size_t k = 0; k < n->nifaces; k++)
-      bprintf (&b, "%s%s", k ? " " : "", n->ifaces[k].name);
-    bprintf (&b, ")\nINTERFACES=()\n");
+      fg_strbuf_printf (&b, "%s%s", k ? " " : "", n->ifaces[k].name);
+    fg_strbuf_printf (&b, ")\nINTERFACES=()\n");
   } else {
-    size_t nr = 0;
-    bprintf (&b, "INTERFACES=(");
-    for (size_t k = 0; k < n->nifaces; k++) {
-      const char *own[64];
-      size_t nown = own_v4 (&n->ifaces[k], own, 64);
-      bprintf (&b, "%s%s", k ? " " : "", n->ifaces[k].name);
-      for (size_t j = 1; nown && j < n->ifaces[k].nipv4; j++)
-        bprintf (&b, " %s_%zu", n->ifaces[k].name, j);
-    }
-    bprintf (&b, ")\n");
-    for (size_t k = 0; k < n->nifaces; k++) {
-      const struct fg_net_iface *i = &n->ifaces[k];
-      const char *own[64];
-      size_t nown = own_v4 (i, own, 64), na = 0;
-      if (nown == 0) {
-        bprintf (&b, "%s=\"%s\"\n", i->name, i->dhcp4 ? "dhcp" : "");
-        continue;
-      }
-      arch_ifconfig (&b, i->name, i->name, own[0]);
-      /* Every further address as an alias eth0:N, named eth0_N (a shell
-       * variable cannot hold ':'); INTERFACES lists those names. */
-      for (size_t j = 0; j < i->nipv4; j++) {
-        char var[64], dev[64];
-        if (strcmp (i->ipv4[j], own[0]) == 0)
-          continue;
-        na++;
-        snprintf (var, sizeof var, "%s_%zu", i->name, na);
-        snprintf (dev, sizeof dev, "%s:%zu", i->name, na);
-        arch_ifconfig (&b, var, dev, i->ipv4[j]);
-      }
-      if (i->nipv6) {
-        char w[256];
-        snprintf (w, sizeof w, "%s: IPv6 %s%s is not configurable in Arch's "
-                  "rc.conf (initscripts): it is left out; netcfg or the "
-                  "next-gen agent must add it", i->name, i->ipv6[0],
-                  i->nipv6 > 1 ? " and more" : "");
-        json_array_append_new (c->out->warnings, json_string (w));
-        bprintf (&b, "# %s\n", w);
-      }
-    }
-    for (size_t k = 0; k < n->nifaces; k++) {
-      const struct fg_net_iface *i = &n->ifaces[k];
-      if (i->gateway)
-        bprintf (&b, "gateway=\"default gw %s\"\n", i->gateway);
-      for (size_t j = 0; j < i->nroutes; j++) {
-        const struct fg_net_route *r = &i->routes[j];
-        char addr[64], mask[20];
-        int len;
-        if (strchr (r->to, ':') || is_route_to_default (r))
-          continue;
-        split_cidr (r->to, addr, sizeof addr, &len);
-        mask4 (len, mask, sizeof mask);
-        bprintf (&b, "route_%s_%zu=\"-net %s netmask %s%s%s\"\n", i->name, j,
-                 addr, mask, r->via ? " gw " : "", r->via ? r->via : "");
-        nr++;
-      }
-    }
-    bprintf (&b, "ROUTES=(");
-    {
-      int first = 1;
-      for (size_t k = 0; k < n->nifaces; k++)
-        if (n->ifaces[k].gateway) {
-          bprintf (&b, "gateway");
-          first = 0;
-          break;
-        }
-      for (size_t k = 0; k < n->nifaces; k++)
-        for (size_t j = 0; j < n->ifaces[k].nroutes; j++)
-          if (!strchr (n->ifaces[k].routes[j].to, ':') &&
-              !is_route_to_default (&n->ifaces[k].routes[j])) {
-            bprintf (&b, "%sroute_%s_%zu", first ? "" : " ",
-                     n->ifaces[k].name, j);
-            first = 0;
-          }
-    }
-    bprintf (&b, ")\n");
-    (void) nr;
+    arch_interfaces (c, &b);
+    arch_routes (n, &b);
   }
   emit (c, "etc/rc.conf", &b);
-  if (netcfg)
-    for (size_t k = 0; k < n->nifaces; k++) {
-      const struct fg_net_iface *i = &n->ifaces[k];
-      const char *own[64];
-      size_t nown = own_v4 (i, own, 64);
-      char path[256], addr[64];
-      struct buf p = { 0 };
-      int len;
-      bprintf (&p, "# %s\nCONNECTION='ethernet'\nDESCRIPTION='%s'\n"
-               "INTERFACE='%s'\n", HEADER, i->name, i->name);
-      if (nown) {
-        split_cidr (own[0], addr, sizeof addr, &len);
-        bprintf (&p, "IP='static'\nADDR='%s'\nNETMASK='%d'\n", addr, len);
-      } else
-        bprintf (&p, "IP='%s'\n", i->dhcp4 ? "dhcp" : "no");
-      if (i->gateway)
-        bprintf (&p, "GATEWAY='%s'\n", i->gateway);
-      if (nown > 1 || i->naliases) {
-        bprintf (&p, "IPCFG=(");
-        for (size_t j = 1; j < i->nipv4; j++)
-          if (strcmp (i->ipv4[j], own[0]) != 0)
-            bprintf (&p, "%s'addr add %s dev %s'", j > 1 ? " " : "",
-                     i->ipv4[j], i->name);
-        bprintf (&p, ")\n");
-      }
-      if (i->nroutes) {
-        bprintf (&p, "ROUTES=(");
-        for (size_t j = 0, f = 1; j < i->nroutes; j++)
-          if (!strchr (i->routes[j].to, ':')) {
-            bprintf (&p, "%s'%s%s%s'", f ? "" : " ", i->routes[j].to,
-                     i->routes[j].via ? " via " : "",
-                     i->routes[j].via ? i->routes[j].via : "");
-            f = 0;
-          }
-        bprintf (&p, ")\n");
-      }
-      if (i->nipv6) {
-        bprintf (&p, "IP6='static'\nADDR6=(");
-        for (size_t j = 0; j < i->nipv6; j++)
-          bprintf (&p, "%s'%s'", j ? " " : "", i->ipv6[j]);
-        bprintf (&p, ")\n");
-        if (i->gateway6)
-          bprintf (&p, "GATEWAY6='%s'\n", i->gateway6);
-      }
-      if (i == dns_iface (n) && n->nresolvers) {
-        bprintf (&p, "DNS=(");
-        for (size_t j = 0; j < n->nresolvers; j++)
-          bprintf (&p, "%s'%s'", j ? " " : "", n->resolvers[j]);
-        bprintf (&p, ")\n");
-      }
-      snprintf (path, sizeof path, "etc/network.d/%s", i->name);
-      emit (c, path, &p);
-    }
+  for (size_t k = 0; netcfg && k < n->nifaces; k++)
+    arch_netcfg_profile (c, &n->ifaces[k]);
   if (existing (c, "etc/conf.d/netcfg")) {
     static const char *const drop[] = { "NETWORKS", NULL };
-    struct buf p = { 0 };
+    struct fg_strbuf p = FG_STRBUF_INIT;
     copy_without (&p, existing (c, "etc/conf.d/netcfg"), drop_listed,
                   (void *) drop);
-    bprintf (&p, "NETWORKS=(");
+    fg_strbuf_printf (&p, "NETWORKS=(");
     for (size_t k = 0; k < n->nifaces; k++)
-      bprintf (&p, "%s%s", k ? " " : "", n->ifaces[k].name);
-    bprintf (&p, ")\n");
+      fg_strbuf_printf (&p, "%s%s", k ? " " : "", n->ifaces[k].name);
+    fg_strbuf_printf (&p, ")\n");
     emit (c, "etc/conf.d/netcfg", &p);
   }
   render_resolv (c);
@@ -893,16 +904,89 @@ render_arch (struct rctx *c)
 /* NAME=VALUES as baselayout-1's array ( "a" "b" ) or OpenRC's string
  * "a\nb". */
 static void
-gentoo_var (struct buf *b, const char *name, const char *iface,
+gentoo_var (struct fg_strbuf *b, const char *name, const char *iface,
             char **v, size_t n, int arrays)
 {
   if (n == 0)
     return;
-  bprintf (b, "%s_%s=%s", name, iface, arrays ? "(" : "\"");
+  fg_strbuf_printf (b, "%s_%s=%s", name, iface, arrays ? "(" : "\"");
   for (size_t i = 0; i < n; i++)
-    bprintf (b, arrays ? " \"%s\"" : "%s%s", arrays ? v[i] : i ? "\n" : "",
-             arrays ? "" : v[i]);
-  bprintf (b, "%s\n", arrays ? " )" : "\"");
+    fg_strbuf_printf (b, arrays ? " \"%s\"" : "%s%s",
+                      arrays ? v[i] : i ? "\n" : "", arrays ? "" : v[i]);
+  fg_strbuf_printf (b, "%s\n", arrays ? " )" : "\"");
+}
+
+/* Whether OLD's routes are route(8) arguments: with the ifconfig module
+ * (baselayout-1's default, ARRAYS, unless iproute2 is named), not ip's. */
+static int
+gentoo_route8 (const char *old, int arrays)
+{
+  const char *mods = old ? strstr (old, "modules=") : NULL;
+  const char *nl = mods ? strchr (mods, '\n') : NULL;
+  const char *ifc = mods ? strstr (mods, "ifconfig") : NULL;
+  const char *ipr = mods ? strstr (mods, "iproute2") : NULL;
+
+  if (mods == NULL)
+    return arrays;
+  if (ipr && (nl == NULL || ipr < nl))
+    return 0;
+  return ifc != NULL && (nl == NULL || ifc < nl);
+}
+
+/* config_I, routes_I, mtu_I and dns_servers_I. */
+static void
+gentoo_iface (struct rctx *c, struct fg_strbuf *b, const struct fg_net_iface *i,
+              int arrays, int route8)
+{
+  const struct fg_net *n = c->n;
+  char *v[160], tmp[160][128];
+  size_t nv = 0;
+
+  for (size_t j = 0; j < i->nipv4 && nv < 64; j++)
+    v[nv++] = i->ipv4[j];
+  for (size_t j = 0; j < i->nipv6 && nv < 80; j++)
+    v[nv++] = i->ipv6[j];
+  if (nv == 0)
+    v[nv++] = i->dhcp4 ? "dhcp" : "null";
+  fg_strbuf_printf (b, "\n");
+  gentoo_var (b, "config", i->name, v, nv, arrays);
+  nv = 0;
+  if (i->gateway) {
+    snprintf (tmp[nv], sizeof tmp[nv], route8 ? "default gw %s"
+              : "default via %s", i->gateway);
+    v[nv] = tmp[nv];
+    nv++;
+  }
+  if (i->gateway6) {
+    snprintf (tmp[nv], sizeof tmp[nv], route8 ? "-A inet6 default gw %s"
+              : "default via %s", i->gateway6);
+    v[nv] = tmp[nv];
+    nv++;
+  }
+  for (size_t j = 0; j < i->nroutes && nv < 160; j++) {
+    const struct fg_net_route *r = &i->routes[j];
+    char addr[64], mask[20];
+    int len;
+    if (route8 && !strchr (r->to, ':')) {
+      split_cidr (r->to, addr, sizeof addr, &len);
+      mask4 (len, mask, sizeof mask);
+      snprintf (tmp[nv], sizeof tmp[nv], "-net %s netmask %s%s%s", addr,
+                mask, r->via ? " gw " : "", r->via ? r->via : "");
+    } else
+      snprintf (tmp[nv], sizeof tmp[nv], "%s%s%s", r->to,
+                r->via ? " via " : "", r->via ? r->via : "");
+    v[nv] = tmp[nv];
+    nv++;
+  }
+  gentoo_var (b, "routes", i->name, v, nv, arrays);
+  if (i->mtu)
+    fg_strbuf_printf (b, "mtu_%s=\"%d\"\n", i->name, i->mtu);
+  if (i == dns_iface (n) && n->nresolvers) {
+    fg_strbuf_printf (b, "dns_servers_%s=\"", i->name);
+    for (size_t j = 0; j < n->nresolvers; j++)
+      fg_strbuf_printf (b, "%s%s", j ? " " : "", n->resolvers[j]);
+    fg_strbuf_printf (b, "\"\n");
+  }
 }
 
 static void
@@ -912,73 +996,16 @@ render_gentoo (struct rctx *c)
   const char *old = existing (c, "etc/conf.d/net");
   /* baselayout-1 wrote arrays: config_eth0=( "..." ); OpenRC strings. */
   int arrays = old && strstr (old, "=(") != NULL;
-  /* With the ifconfig module (baselayout-1's default unless iproute2 is
-   * named) routes are route(8) arguments, not ip's. */
-  const char *mods = old ? strstr (old, "modules=") : NULL;
-  int route8 = mods ? strstr (mods, "ifconfig") != NULL
-    && (strchr (mods, '\n') == NULL || strstr (mods, "ifconfig") < strchr (mods, '\n'))
-    : arrays;
-  struct buf b = { 0 };
+  int route8 = gentoo_route8 (old, arrays);
+  struct fg_strbuf b = FG_STRBUF_INIT;
 
-  if (mods && strstr (mods, "iproute2") && (strchr (mods, '\n') == NULL ||
-                                            strstr (mods, "iproute2") < strchr (mods, '\n')))
-    route8 = 0;
-  bprintf (&b, "# %s\n", HEADER);
+  fg_strbuf_printf (&b, "# %s\n", HEADER);
   if (old && strstr (old, "modules=")) {
     const char *p = strstr (old, "modules="), *nl = strchr (p, '\n');
-    bprintf (&b, "%.*s\n", (int) (nl ? nl - p : (long) strlen (p)), p);
+    fg_strbuf_printf (&b, "%.*s\n", (int) (nl ? nl - p : (long) strlen (p)), p);
   }
-  for (size_t k = 0; k < n->nifaces; k++) {
-    const struct fg_net_iface *i = &n->ifaces[k];
-    char *v[160], tmp[160][128];
-    size_t nv = 0;
-
-    for (size_t j = 0; j < i->nipv4 && nv < 64; j++)
-      v[nv++] = i->ipv4[j];
-    for (size_t j = 0; j < i->nipv6 && nv < 80; j++)
-      v[nv++] = i->ipv6[j];
-    if (nv == 0)
-      v[nv++] = i->dhcp4 ? "dhcp" : "null";
-    bprintf (&b, "\n");
-    gentoo_var (&b, "config", i->name, v, nv, arrays);
-    nv = 0;
-    if (i->gateway) {
-      snprintf (tmp[nv], sizeof tmp[nv], route8 ? "default gw %s"
-                : "default via %s", i->gateway);
-      v[nv] = tmp[nv];
-      nv++;
-    }
-    if (i->gateway6) {
-      snprintf (tmp[nv], sizeof tmp[nv], route8 ? "-A inet6 default gw %s"
-                : "default via %s", i->gateway6);
-      v[nv] = tmp[nv];
-      nv++;
-    }
-    for (size_t j = 0; j < i->nroutes && nv < 160; j++) {
-      const struct fg_net_route *r = &i->routes[j];
-      char addr[64], mask[20];
-      int len;
-      if (route8 && !strchr (r->to, ':')) {
-        split_cidr (r->to, addr, sizeof addr, &len);
-        mask4 (len, mask, sizeof mask);
-        snprintf (tmp[nv], sizeof tmp[nv], "-net %s netmask %s%s%s", addr,
-                  mask, r->via ? " gw " : "", r->via ? r->via : "");
-      } else
-        snprintf (tmp[nv], sizeof tmp[nv], "%s%s%s", r->to,
-                  r->via ? " via " : "", r->via ? r->via : "");
-      v[nv] = tmp[nv];
-      nv++;
-    }
-    gentoo_var (&b, "routes", i->name, v, nv, arrays);
-    if (i->mtu)
-      bprintf (&b, "mtu_%s=\"%d\"\n", i->name, i->mtu);
-    if (i == dns_iface (n) && n->nresolvers) {
-      bprintf (&b, "dns_servers_%s=\"", i->name);
-      for (size_t j = 0; j < n->nresolvers; j++)
-        bprintf (&b, "%s%s", j ? " " : "", n->resolvers[j]);
-      bprintf (&b, "\"\n");
-    }
-  }
+  for (size_t k = 0; k < n->nifaces; k++)
+    gentoo_iface (c, &b, &n->ifaces[k], arrays, route8);
   emit (c, "etc/conf.d/net", &b);
   render_resolv (c);
   if (n->hostname && existing (c, "etc/conf.d/hostname")) {
@@ -986,9 +1013,9 @@ render_gentoo (struct rctx *c)
     render_shell_key (c, "etc/conf.d/hostname", strstr (h, "HOSTNAME=")
                       ? "HOSTNAME" : "hostname", n->hostname, 1);
   } else if (n->hostname) {
-    struct buf h = { 0 };
-    bprintf (&h, "# %s\n%s=\"%s\"\n", HEADER, arrays ? "HOSTNAME"
-             : "hostname", n->hostname);
+    struct fg_strbuf h = FG_STRBUF_INIT;
+    fg_strbuf_printf (&h, "# %s\n%s=\"%s\"\n", HEADER, arrays ? "HOSTNAME"
+                      : "hostname", n->hostname);
     emit (c, "etc/conf.d/hostname", &h);
   }
 }

@@ -525,6 +525,96 @@ test_image_mode_checks_nothing (void)
   fg_net_release (&n);
 }
 
+/* The mode words, both ways; anything else is refused. */
+static void
+test_mode_words (void)
+{
+  CHECK_INT (fg_net_mode_parse ("image"), FG_MODE_IMAGE);
+  CHECK_INT (fg_net_mode_parse ("self-service"), FG_MODE_SELF_SERVICE);
+  CHECK_INT (fg_net_mode_parse ("assisted"), FG_MODE_ASSISTED);
+  CHECK_INT (fg_net_mode_parse ("selfservice"), -1);
+  CHECK_INT (fg_net_mode_parse (""), -1);
+  CHECK_STR (fg_net_mode_name (FG_MODE_IMAGE), "image");
+  CHECK_STR (fg_net_mode_name (FG_MODE_SELF_SERVICE), "self-service");
+  CHECK_STR (fg_net_mode_name (FG_MODE_ASSISTED), "assisted");
+}
+
+/* The one validator of the server record: a bad value is an input error
+ * naming the file and the key. */
+static void
+test_record_refused_names_file_and_key (void)
+{
+  static const char bad_ip[] =
+    "{\"version\": 1, \"server_id\": \"web01\","
+    " \"public\": {\"ipv4\": [\"198.51.100.23/24\", \"300.1.2.3/24\"],"
+    "   \"gateway\": \"198.51.100.1\"}}";
+  struct fg_server_record *rec = NULL;
+  struct fg_err e = FG_ERR_INIT;
+  char *path = write_record (bad_ip);
+
+  CHECK_INT (fg_server_record_load (path, &rec, &e), -1);
+  CHECK (rec == NULL);
+  CHECK_INT (e.kind, FG_E_INPUT);
+  CHECK_CONTAINS (e.msg, path);
+  CHECK_CONTAINS (e.msg, "public.ipv4[1]");
+  unlink (path);
+  free (path);
+
+  e = (struct fg_err) FG_ERR_INIT;
+  path = write_record ("{\"version\": 1, ");
+  CHECK_INT (fg_server_record_load (path, &rec, &e), -1);
+  CHECK_INT (e.kind, FG_E_INPUT);
+  CHECK_CONTAINS (e.msg, path);
+  unlink (path);
+  free (path);
+
+  e = (struct fg_err) FG_ERR_INIT;
+  CHECK_INT (fg_server_record_load ("/nonexistent/rec.json", &rec, &e), -1);
+  CHECK_CONTAINS (e.msg, "/nonexistent/rec.json");
+}
+
+/* The command line's words: no mode is image mode (files kept, nothing
+ * rendered); an unknown mode is refused; a record is read and used. */
+static void
+test_plan_from_words (void)
+{
+  struct fg_net img;
+  struct fg_net_plan p;
+  struct fg_err e = FG_ERR_INIT;
+  char *path = write_record (web01);
+
+  image_model (&img, first_gen_interfaces);
+  CHECK_INT (fg_net_plan_from (NULL, NULL, &img, &p, &e), 0);
+  CHECK_INT (p.mode, FG_MODE_IMAGE);
+  CHECK_INT (p.render, 0);
+  fg_net_plan_release (&p);
+
+  e = (struct fg_err) FG_ERR_INIT;
+  CHECK_INT (fg_net_plan_from ("sideways", NULL, &img, &p, &e), -1);
+  CHECK_CONTAINS (e.msg, "sideways");
+  fg_net_plan_release (&p);
+
+  e = (struct fg_err) FG_ERR_INIT;
+  CHECK_INT (fg_net_plan_from ("self-service", path, &img, &p, &e), 0);
+  if (e.kind)
+    printf ("# %s\n", e.msg);
+  CHECK_INT (p.mode, FG_MODE_SELF_SERVICE);
+  CHECK_INT (p.render, 1);
+  CHECK (iface (&p.net, "eth0") != NULL);
+  if (iface (&p.net, "eth1") && iface (&p.net, "eth1")->nipv4)
+    CHECK_STR (iface (&p.net, "eth1")->ipv4[0], "10.180.12.34/19");
+  {
+    json_t *j = fg_net_plan_json (&p);
+    CHECK_STR (json_string_value (json_object_get (j, "mode")),
+               "self-service");
+    json_decref (j);
+  }
+  fg_net_plan_release (&p);
+  fg_net_release (&img);
+  unlink (path);
+  free (path);
+}
+
 int
 main (void)
 {
@@ -543,5 +633,8 @@ main (void)
   RUN (test_image_other_route_unreachable);
   RUN (test_image_default_gateway_outside);
   RUN (test_image_mode_checks_nothing);
+  RUN (test_mode_words);
+  RUN (test_record_refused_names_file_and_key);
+  RUN (test_plan_from_words);
   return TAP_DONE ();
 }
