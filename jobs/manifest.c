@@ -16,6 +16,7 @@
 
 #include "source/parts.h"
 #include "util/path.h"
+#include "util/problems.h"
 #include "util/size.h"
 
 /* Problems past this many are counted, not listed: a manifest generated
@@ -86,23 +87,13 @@ problem (struct fg_manifest *m, const char *fmt, ...) FG_PRINTF(2, 3);
 static void
 problem (struct fg_manifest *m, const char *fmt, ...)
 {
-  char msg[1024];
+  struct fg_problems p = { &m->problems, &m->nlisted, &m->nproblems,
+                           MAX_LISTED };
   va_list ap;
-  char **bigger;
 
-  m->nproblems++;
-  if (m->nlisted >= MAX_LISTED)
-    return;
   va_start (ap, fmt);
-  vsnprintf (msg, sizeof msg, fmt, ap);
+  fg_problems_vadd (p, fmt, ap);
   va_end (ap);
-  bigger = realloc (m->problems, (m->nlisted + 1) * sizeof *bigger);
-  if (bigger == NULL)
-    return;
-  m->problems = bigger;
-  m->problems[m->nlisted] = strdup (msg);
-  if (m->problems[m->nlisted])
-    m->nlisted++;
 }
 
 /* A problem of job J alone (listed with the others, counted as
@@ -827,9 +818,7 @@ fg_manifest_release (struct fg_manifest *m)
     free (m->jobs[i].fix);
   }
   free (m->jobs);
-  for (size_t i = 0; i < m->nlisted; i++)
-    free (m->problems[i]);
-  free (m->problems);
+  fg_problems_free (m->problems, m->nlisted);
   free (m->path);
   free (m->dir);
   memset (m, 0, sizeof *m);
