@@ -72,18 +72,6 @@ struct agent {
 
 /* ---- time and logging ---------------------------------------------------- */
 
-static void
-time_text (double t, char *buf, size_t cap)
-{
-  time_t secs = (time_t) floor (t);
-  struct tm tm;
-  char base[32];
-
-  gmtime_r (&secs, &tm);
-  strftime (base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf, cap, "%s.%03dZ", base, (int) ((t - floor (t)) * 1000));
-}
-
 /* One JSON line: {"time": ..., "event": EVENT, then O's members}.  Takes
  * O. */
 static void
@@ -94,7 +82,7 @@ alog (struct agent *a, const char *event, json_t *o)
   const char *k;
   json_t *v;
 
-  time_text (fg_clock_now (), t, sizeof t);
+  fg_clock_text (fg_clock_now (), 1, t, sizeof t);
   json_object_set_new (line, "time", json_string (t));
   json_object_set_new (line, "event", json_string (event));
   if (o)
@@ -476,24 +464,13 @@ fail:
                "send it again", NULL);
 }
 
-static json_t *
-time_or_null (double t)
-{
-  char buf[40];
-
-  if (t <= 0)
-    return json_null ();
-  time_text (t, buf, sizeof buf);
-  return json_string (buf);
-}
-
 static void
 event_json (const struct fg_agent_event *r, void *opaque)
 {
   json_array_append_new (opaque, json_pack (
     "{s:s, s:s, s:s, s:s, s:o, s:s, s:s}", "event_id", r->event_id,
     "reboot_type", r->reboot_type, "origin", r->origin, "time",
-    r->event_time, "received_at", time_or_null (r->received_at), "decision",
+    r->event_time, "received_at", fg_clock_json (r->received_at, 1), "decision",
     r->decision, "reason", r->reason));
 }
 
@@ -551,9 +528,9 @@ get_server (struct agent *a, const char *id, struct fg_http_reply *rep)
     json_object_set_new (o, "job", json_pack (
       "{s:I, s:i, s:i, s:o, s:o, s:o}", "id", (json_int_t) j.id,
       "runs", j.runs, "attempts", j.attempts,
-      "queued_at", time_or_null (j.created_at),
-      "started_at", time_or_null (j.started_at),
-      "finished_at", time_or_null (j.finished_at)));
+      "queued_at", fg_clock_json (j.created_at, 1),
+      "started_at", fg_clock_json (j.started_at, 1),
+      "finished_at", fg_clock_json (j.finished_at, 1)));
     res = j.result ? json_loads (j.result, 0, NULL) : NULL;
     if (res) {
       json_t *verdicts = json_object_get (res, "verdicts");

@@ -105,7 +105,6 @@ void batch_log_footer (struct batch *b, const struct fg_runner_child *c,
 void batch_log_close (struct batch *b, const struct fg_runner_child *c);
 
 /* batch_display.c */
-void batch_iso_time (double t, char *out, size_t cap);
 void batch_tally_json (const struct batch *b, json_t *o);
 void batch_emit_json (json_t *o);
 void batch_live_erase (struct batch *b);

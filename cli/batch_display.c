@@ -14,18 +14,6 @@
 #include "util/clock.h"
 
 /* "2026-11-23T12:34:56Z" */
-void
-batch_iso_time (double t, char *out, size_t cap)
-{
-  time_t secs = (time_t) t;
-  struct tm tm;
-
-  if (t <= 0 || gmtime_r (&secs, &tm) == NULL)
-    snprintf (out, cap, "-");
-  else
-    strftime (out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* "0:07", "12:34", "3:02:01" */
 static void
 clock_text (double secs, char *out, size_t cap)
@@ -189,7 +177,7 @@ batch_report_job (struct batch *b, const char *event,
     json_t *o = json_pack ("{s:s, s:s}", "event", event, "id", key);
     if (o == NULL)
       return;
-    batch_iso_time (fg_clock_now (), when, sizeof when);
+    fg_clock_text (fg_clock_now (), 0, when, sizeof when);
     json_object_set_new (o, "time", json_string (when));
     if (strcmp (event, "start") == 0 && c) {
       char *log = batch_log_path (b, key);
@@ -242,7 +230,7 @@ batch_warn_sink (const char *msg, void *opaque)
   if (b->a->show == SHOW_JSON) {
     char when[32];
     json_t *o = json_pack ("{s:s, s:s}", "event", "warning", "message", msg);
-    batch_iso_time (fg_clock_now (), when, sizeof when);
+    fg_clock_text (fg_clock_now (), 0, when, sizeof when);
     if (o)
       json_object_set_new (o, "time", json_string (when));
     batch_emit_json (o);

@@ -171,7 +171,7 @@ batch_add_jobs (struct batch *b)
                            "new", (json_int_t) added, "jobs",
                            (int) b->a->jobs, "logs", b->a->logs);
     char when[32];
-    batch_iso_time (fg_clock_now (), when, sizeof when);
+    fg_clock_text (fg_clock_now (), 0, when, sizeof when);
     if (o) {
       json_object_set_new (o, "time", json_string (when));
       batch_tally_json (b, o);

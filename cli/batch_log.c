@@ -106,7 +106,7 @@ batch_open_log (struct batch *b, const struct fg_runner_child *c,
   }
   free (path);
   w->started_at = fg_clock_now ();
-  batch_iso_time (w->started_at, when, sizeof when);
+  fg_clock_text (w->started_at, 0, when, sizeof when);
   gethostname (host, sizeof host - 1);
   batch_log_printf (b, c, "==== fg2ng batch: job '%s', run %d, started %s "
                     "on %s (batch pid %ld)\n==== command:", c->job.key,
@@ -133,7 +133,7 @@ batch_log_footer (struct batch *b, const struct fg_runner_child *c,
 
   if (b->w[c->index].log_fd < 0)
     return;
-  batch_iso_time (fg_clock_now (), when, sizeof when);
+  fg_clock_text (fg_clock_now (), 0, when, sizeof when);
   if (WIFEXITED (status))
     batch_log_printf (b, c, "\n==== %s: convert exited with status %d after "
                       "%.1f s, %s\n", outcome, WEXITSTATUS (status), secs,

@@ -108,16 +108,6 @@ bytes_json (long long v)
 }
 
 static json_t *
-time_json (double t)
-{
-  char when[32];
-  if (t <= 0)
-    return json_null ();
-  batch_iso_time (t, when, sizeof when);
-  return json_string (when);
-}
-
-static json_t *
 job_json (const struct batch *b, const struct fg_manifest_job *mj,
           const struct fg_job *j, int found)
 {
@@ -136,10 +126,10 @@ job_json (const struct batch *b, const struct fg_manifest_job *mj,
   }
   json_object_set_new (o, "runs", json_integer (found ? j->runs : 0));
   json_object_set_new (o, "attempts", json_integer (found ? j->attempts : 0));
-  json_object_set_new (o, "started_at", time_json (found ? j->started_at
-                                                   : 0));
-  json_object_set_new (o, "finished_at", time_json (finished ?
-                                                    j->finished_at : 0));
+  json_object_set_new (o, "started_at",
+                       fg_clock_json (found ? j->started_at : 0, 0));
+  json_object_set_new (o, "finished_at",
+                       fg_clock_json (finished ? j->finished_at : 0, 0));
   /* A job failed before it started (its manifest entry is wrong) has
    * no run to time. */
   json_object_set_new (o, "seconds", finished && j->started_at > 0 ?
@@ -299,7 +289,7 @@ summary_doc (const struct batch *b, json_t *arr, const unsigned long *n,
   json_t *root = json_object ();
   char when[32];
 
-  batch_iso_time (fg_clock_now (), when, sizeof when);
+  fg_clock_text (fg_clock_now (), 0, when, sizeof when);
   json_object_set_new (root, "version", json_integer (1));
   json_object_set_new (root, "manifest", json_string (b->m.path));
   json_object_set_new (root, "state", json_string (b->a->state));
