@@ -66,15 +66,14 @@ find_dir (char *dir, size_t cap, struct fg_err *e)
   return -1;
 }
 
-json_t *
-fg_profile_load (const char *name, struct fg_err *e)
+/* DIR/NAME parsed, a new reference, or NULL with E set. */
+static json_t *
+load_file (const char *dir, const char *name, struct fg_err *e)
 {
-  char path[PATH_MAX + 64], dir[PATH_MAX + 32];
+  char path[PATH_MAX + 64];
   json_error_t je;
   json_t *j;
 
-  if (find_dir (dir, sizeof dir, e) < 0)
-    return NULL;
   if (!readable (dir, name, path, sizeof path)) {
     fg_err_errno (e, FG_E_INTERNAL, errno, "profile '%s' not found in '%s'",
                   name, dir);
@@ -89,129 +88,184 @@ fg_profile_load (const char *name, struct fg_err *e)
   return j;
 }
 
-/* Each key a distro profile must have, with its type. */
-static const struct {
-  const char *path;           /* "boot.console" */
-  json_type type;
-} profile_schema[] = {
-  { "family", JSON_STRING },
-  { "distros", JSON_ARRAY },
-  { "boot", JSON_OBJECT },
-  { "boot.configs", JSON_ARRAY },
-  { "boot.console", JSON_STRING },
-  { "boot.root", JSON_STRING },
-  { "fstab", JSON_OBJECT },
-  { "fstab.root", JSON_STRING },
-  { "remove", JSON_ARRAY },
-  { "initramfs", JSON_OBJECT },
-  { "initramfs.modules", JSON_ARRAY },
-  { "initramfs.rebuild", JSON_ARRAY },
-  { "network", JSON_OBJECT },
-  { "network.renderer", JSON_STRING },
-  { "filesystem", JSON_STRING },
-};
-
-static json_t *
-get_path (json_t *j, const char *path)
+json_t *
+fg_profile_load (const char *name, struct fg_err *e)
 {
-  char key[64];
-  const char *dot;
+  char dir[PATH_MAX + 32];
 
-  while ((dot = strchr (path, '.')) != NULL) {
-    snprintf (key, sizeof key, "%.*s", (int) (dot - path), path);
-    j = json_object_get (j, key);
-    path = dot + 1;
-  }
-  return json_object_get (j, path);
+  if (find_dir (dir, sizeof dir, e) < 0)
+    return NULL;
+  return load_file (dir, name, e);
 }
 
+/* The files of profiles/ that are tables, not distro profiles. */
 static int
-validate (json_t *j, const char *file, struct fg_err *e)
+is_table (const char *name)
 {
-  static const char *const names[] = { "object", "array", "string",
-                                       "integer", "real", "true", "false",
-                                       "null" };
-  /* A detection-only profile (Windows): what it is and why it does not
-   * convert. */
-  if (json_is_false (json_object_get (j, "convert"))) {
-    if (!json_is_string (json_object_get (j, "family")) ||
-        !json_is_array (json_object_get (j, "distros")) ||
-        !json_is_string (json_object_get (j, "reason")))
-      return fg_err_set (e, FG_E_INTERNAL, "profile '%s': a profile with "
-                         "\"convert\": false needs 'family', 'distros' and "
-                         "'reason'", file);
-    if (json_is_true (json_object_get (j, "tested")))
-      return fg_err_set (e, FG_E_INTERNAL, "profile '%s': key 'tested' "
-                         "cannot be true with \"convert\": false", file);
-    return 0;
-  }
-  /* Whether the family's conversion is tested decides, with the profile
-   * itself, whether its base images are supported (plan/plan.c). */
-  if (!json_is_boolean (json_object_get (j, "tested")))
-    return fg_err_set (e, FG_E_INTERNAL, "profile '%s': key 'tested' must "
-                       "be true or false (is the conversion of this family "
-                       "tested?)", file);
-  for (size_t i = 0; i < sizeof profile_schema / sizeof profile_schema[0]; i++) {
-    json_t *v = get_path (j, profile_schema[i].path);
-    if (v == NULL || json_typeof (v) != profile_schema[i].type)
-      return fg_err_set (e, FG_E_INTERNAL, "profile '%s': key '%s' must be "
-                         "a%s %s", file, profile_schema[i].path,
-                         profile_schema[i].type == JSON_ARRAY ||
-                         profile_schema[i].type == JSON_OBJECT ? "n" : "",
-                         names[profile_schema[i].type]);
-  }
-  {
-    const char *root = json_string_value (get_path (j, "boot.root"));
-    const char *fs = json_string_value (get_path (j, "filesystem"));
-    if (strcmp (root, "uuid") != 0 && strcmp (root, "label") != 0)
-      return fg_err_set (e, FG_E_INTERNAL, "profile '%s': key 'boot.root' "
-                         "must be \"uuid\" or \"label\"", file);
-    if (strcmp (fs, "ext4") != 0 && strcmp (fs, "ext3") != 0)
-      return fg_err_set (e, FG_E_INTERNAL, "profile '%s': key 'filesystem' "
-                         "must be \"ext4\" or \"ext3\"", file);
-  }
+  static const char *const tables[] = { "flavors.json", "base-images.json",
+                                        "databases.json", "glance.json" };
+  for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+    if (strcmp (name, tables[i]) == 0)
+      return 1;
   return 0;
 }
 
-json_t *
-fg_profile_for_distro (const char *distro, char **file, struct fg_err *e)
+static int
+cmp_name (const void *a, const void *b)
 {
-  char dir[PATH_MAX + 32];
-  DIR *d;
-  struct dirent *de;
-  json_t *found = NULL;
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
 
-  *file = NULL;
-  if (distro == NULL || find_dir (dir, sizeof dir, e) < 0)
-    return NULL;
-  d = opendir (dir);
+/* The names of the distro profiles in DIR, sorted: the order they are
+ * read, checked and searched in does not hang on the file system's. */
+static char **
+profile_names (const char *dir, size_t *n, struct fg_err *e)
+{
+  DIR *d = opendir (dir);
+  struct dirent *de;
+  char **v = NULL, **nv;
+
+  *n = 0;
   if (d == NULL) {
     fg_err_errno (e, FG_E_INTERNAL, errno, "cannot read the profiles in "
                   "'%s'", dir);
     return NULL;
   }
-  while (!found && (de = readdir (d)) != NULL) {
-    size_t n = strlen (de->d_name);
-    json_t *j, *ds, *x;
-    size_t i;
-    if (n < 6 || strcmp (de->d_name + n - 5, ".json") != 0)
+  while ((de = readdir (d)) != NULL) {
+    size_t len = strlen (de->d_name);
+    if (len < 6 || strcmp (de->d_name + len - 5, ".json") != 0 ||
+        is_table (de->d_name))
       continue;
-    j = fg_profile_load (de->d_name, e);
-    if (j == NULL)
+    nv = realloc (v, (*n + 1) * sizeof *v);
+    if (nv == NULL || (nv[*n] = strdup (de->d_name)) == NULL) {
+      v = nv ? nv : v;
       break;
-    ds = json_object_get (j, "distros");
-    json_array_foreach (ds, i, x)
-      if (json_is_string (x) && strcmp (json_string_value (x), distro) == 0) {
-        if (validate (j, de->d_name, e) < 0)
-          break;
-        found = json_incref (j);
-        *file = strdup (de->d_name);
-        break;
-      }
-    json_decref (j);
-    if (fg_err_is_set (e))
-      break;
+    }
+    v = nv;
+    (*n)++;
   }
   closedir (d);
-  return found;
+  if (de != NULL) {
+    while (*n > 0)
+      free (v[--*n]);
+    free (v);
+    fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "reading the profiles");
+    return NULL;
+  }
+  if (*n)
+    qsort (v, *n, sizeof *v, cmp_name);
+  return v;
+}
+
+/* No distro is named by two profiles: the map would not be one. */
+static int
+distros_once (const struct fg_profiles *ps, struct fg_err *e)
+{
+  for (size_t i = 0; i < ps->n; i++)
+    for (size_t k = 0; k < ps->v[i].distros.n; k++) {
+      const char *d = ps->v[i].distros.v[k];
+      const struct fg_profile *first = fg_profiles_find (ps, d);
+      if (first != &ps->v[i])
+        return fg_err_set (e, FG_E_INTERNAL, "profile '%s': distro '%s' is "
+                           "named by profile '%s' too (a distro has one "
+                           "family)", ps->v[i].file, d, first->file);
+    }
+  return 0;
+}
+
+int
+fg_profiles_load_dir (const char *dir, struct fg_profiles *out,
+                      struct fg_err *e)
+{
+  size_t n;
+  char **names = profile_names (dir, &n, e);
+  int rc = 0;
+
+  memset (out, 0, sizeof *out);
+  if (names == NULL && fg_err_is_set (e))
+    return -1;
+  if (n && (out->v = calloc (n, sizeof *out->v)) == NULL)
+    rc = fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "reading the profiles");
+  for (size_t i = 0; rc == 0 && i < n; i++) {
+    json_t *j = load_file (dir, names[i], e);
+    rc = j ? fg_profile_parse (j, names[i], &out->v[i], e) : -1;
+    if (rc == 0)
+      out->n = i + 1;
+    json_decref (j);
+  }
+  for (size_t i = 0; i < n; i++)
+    free (names[i]);
+  free (names);
+  if (rc == 0)
+    rc = distros_once (out, e);
+  if (rc < 0)
+    fg_profiles_release (out);
+  return rc;
+}
+
+void
+fg_profiles_release (struct fg_profiles *ps)
+{
+  for (size_t i = 0; i < ps->n; i++)
+    fg_profile_release (&ps->v[i]);
+  free (ps->v);
+  ps->v = NULL;
+  ps->n = 0;
+}
+
+/* Loaded once: every conversion step asks, the answer does not change
+ * while the process runs. */
+static struct fg_profiles loaded;
+static int have_loaded;
+
+const struct fg_profiles *
+fg_profiles_get (struct fg_err *e)
+{
+  char dir[PATH_MAX + 32];
+
+  if (have_loaded)
+    return &loaded;
+  if (find_dir (dir, sizeof dir, e) < 0 ||
+      fg_profiles_load_dir (dir, &loaded, e) < 0)
+    return NULL;
+  have_loaded = 1;
+  return &loaded;
+}
+
+const struct fg_profile *
+fg_profiles_find (const struct fg_profiles *ps, const char *distro)
+{
+  for (size_t i = 0; distro && i < ps->n; i++)
+    for (size_t k = 0; k < ps->v[i].distros.n; k++)
+      if (strcmp (ps->v[i].distros.v[k], distro) == 0)
+        return &ps->v[i];
+  return NULL;
+}
+
+const struct fg_profile *
+fg_profile_for_distro (const char *distro, struct fg_err *e)
+{
+  const struct fg_profiles *ps;
+
+  if (distro == NULL || (ps = fg_profiles_get (e)) == NULL)
+    return NULL;
+  return fg_profiles_find (ps, distro);
+}
+
+const char *
+fg_family_of (const struct fg_profiles *ps, const char *distro)
+{
+  const struct fg_profile *p = fg_profiles_find (ps, distro);
+
+  return p && p->convert ? p->family : NULL;
+}
+
+const char *
+fg_family_of_distro (const char *distro, struct fg_err *e)
+{
+  const struct fg_profiles *ps;
+
+  if (distro == NULL || (ps = fg_profiles_get (e)) == NULL)
+    return NULL;
+  return fg_family_of (ps, distro);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fixups/diff.h"
+#include "util/strbuf.h"
 #include "net/netrender.h"
 #include "inspect/inspect.h"
 #include "net/netcfg.h"
@@ -21,8 +22,7 @@ struct change {
 };
 
 struct fg_fixups {
-  json_t *profile;
-  char *profile_file;
+  const struct fg_profile *profile;   /* facts/profiles.h keeps it */
   char *uuid, *fs_type;
   struct change *ch;
   size_t nch, cap;
@@ -37,48 +37,19 @@ struct fg_fixups {
   const char *mfile;            /* the configuration it reads, or NULL */
   const char *mfmt;             /* how the modules are written there */
   const char *note;             /* what the profile says of it, or NULL */
-  json_t *aliases;              /* modprobe-alias: alias name -> module */
-  json_t *modules;              /* the initramfs must hold these */
-  json_t *rebuild;              /* the guest's command that rebuilds it */
-  const char **rebuild_argv;
+  const struct fg_alias *aliases;  /* modprobe-alias: name -> module */
+  size_t naliases;
+  const struct fg_strv *modules;   /* the initramfs must hold these */
+  const struct fg_strv *rebuild;   /* the guest's command that rebuilds it */
   int decided, rebuild_run;     /* fg_fixups_decide_initramfs */
   char *rebuild_why;
 };
 
-struct text {
-  char *s;
-  size_t len, cap;
-};
-
-static void
-put (struct text *t, const char *p, size_t n)
-{
-  if (t->len + n + 1 > t->cap) {
-    size_t ncap = (t->cap + n + 1) * 2;
-    char *ns = realloc (t->s, ncap);
-    if (ns == NULL)
-      return;
-    t->s = ns;
-    t->cap = ncap;
-  }
-  memcpy (t->s + t->len, p, n);
-  t->len += n;
-  t->s[t->len] = '\0';
-}
-
-static void
-puts_ (struct text *t, const char *s)
-{
-  put (t, s, strlen (s));
-}
-
-static json_t *pget (const struct fg_fixups *fx, const char *a,
-                     const char *b);
 static int check_profile (const struct fg_fixups *fx, struct fg_err *e);
-static int initramfs_plan (struct fg_fixups *fx, const char *major);
+static void initramfs_plan (struct fg_fixups *fx, const char *major);
 static int generated_files (struct fg_fixups *fx);
 static char *edit_modules (const struct fg_fixups *fx, const char *data);
-static char *append_lines (const char *data, json_t *lines,
+static char *append_lines (const char *data, const struct fg_strv *lines,
                            const char *single);
 
 int
@@ -86,11 +57,10 @@ fg_fixups_new (struct fg_fixups **out, const struct fg_fixup_facts *f,
                struct fg_err *e)
 {
   struct fg_fixups *fx;
-  char *file = NULL;
-  json_t *p;
+  const struct fg_profile *p;
 
   *out = NULL;
-  p = fg_profile_for_distro (f->distro, &file, e);
+  p = fg_profile_for_distro (f->distro, e);
   if (p == NULL) {
     if (fg_err_is_set (e))
       return -1;
@@ -98,33 +68,26 @@ fg_fixups_new (struct fg_fixups **out, const struct fg_fixup_facts *f,
              "without next-gen fixups", f->distro ? f->distro : "an unknown OS");
     return 0;
   }
-  if (json_is_false (json_object_get (p, "convert"))) {
-    fg_err_set (e, FG_E_UNSUPPORTED, "%s (profiles/%s)",
-                json_string_value (json_object_get (p, "reason")), file);
-    json_decref (p);
-    free (file);
-    return -1;
-  }
+  if (!p->convert)
+    return fg_err_set (e, FG_E_UNSUPPORTED, "%s (profiles/%s)", p->reason,
+                       p->file);
   fx = calloc (1, sizeof *fx);
   if (fx == NULL || (fx->uuid = strdup (f->fs_uuid)) == NULL ||
       (fx->fs_type = strdup (f->fs_type)) == NULL) {
     fg_fixups_free (fx);
-    json_decref (p);
-    free (file);
     return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "fixups");
   }
   fx->profile = p;
-  fx->profile_file = file;
   fx->net = f->net;
   if (check_profile (fx, e) < 0) {
     fg_fixups_free (fx);
     return -1;
   }
   if (f->net && f->net->render) {
-    const char *r = json_string_value (pget (fx, "network", "renderer"));
-    if (r == NULL || !fg_net_renderer_known (r)) {
+    const char *r = p->network.renderer;
+    if (!fg_net_renderer_known (r)) {
       fg_err_set (e, FG_E_INTERNAL, "profile '%s': key 'network.renderer': "
-                  "'%s' is not a renderer fg2ng has", file, r ? r : "");
+                  "'%s' is not a renderer fg2ng has", p->file, r);
       fg_fixups_free (fx);
       return -1;
     }
@@ -133,7 +96,8 @@ fg_fixups_new (struct fg_fixups **out, const struct fg_fixup_facts *f,
       return -1;
     }
   }
-  if (initramfs_plan (fx, f->major) < 0 || generated_files (fx) < 0 ||
+  initramfs_plan (fx, f->major);
+  if (generated_files (fx) < 0 ||
       (fx->seen = calloc (fx->render.n + 1, 1)) == NULL) {
     fg_fixups_free (fx);
     return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "fixups");
@@ -142,199 +106,77 @@ fg_fixups_new (struct fg_fixups **out, const struct fg_fixup_facts *f,
   return 0;
 }
 
-/* The profile's "initramfs" KEY for this release: "KEY_by_major"'s
- * entry for MAJOR wins over KEY (NULL: neither; a JSON null: none). */
-static json_t *
-ir_get (const struct fg_fixups *fx, const char *key, const char *major)
-{
-  json_t *ir = pget (fx, "initramfs", NULL);
-  char bm[64];
-
-  snprintf (bm, sizeof bm, "%s_by_major", key);
-  if (major) {
-    json_t *v = json_object_get (json_object_get (ir, bm), major);
-    if (v)
-      return v;
-  }
-  return json_object_get (ir, key);
-}
-
 /* The tool, its configuration file, the modules and the rebuild command
  * for this release. */
-static int
+static void
 initramfs_plan (struct fg_fixups *fx, const char *major)
 {
-  json_t *m = ir_get (fx, "modules", major);
-  json_t *r = ir_get (fx, "rebuild", major);
-  json_t *x;
-  size_t i;
+  struct fg_initramfs_facts ir;
 
-  fx->tool = json_string_value (ir_get (fx, "tool", major));
-  fx->mfile = json_string_value (ir_get (fx, "modules_file", major));
-  fx->mfmt = json_string_value (ir_get (fx, "modules_format", major));
-  if (fx->mfmt == NULL)
-    fx->mfmt = "lines";
-  fx->note = json_string_value (ir_get (fx, "note", major));
-  fx->aliases = ir_get (fx, "aliases", major);
-  fx->modules = json_incref (m);
-  fx->rebuild = json_incref (r);
-  fx->rebuild_argv = calloc (json_array_size (r) + 1, sizeof *fx->rebuild_argv);
-  if (fx->rebuild_argv == NULL)
-    return -1;
-  json_array_foreach (r, i, x)
-    fx->rebuild_argv[i] = json_string_value (x);
-  return 0;
+  fg_profile_initramfs (fx->profile, major, &ir);
+  fx->tool = ir.tool;
+  fx->mfile = ir.modules_file;
+  fx->mfmt = ir.modules_format ? ir.modules_format : "lines";
+  fx->note = ir.note;
+  fx->aliases = ir.aliases;
+  fx->naliases = ir.naliases;
+  fx->modules = ir.modules;
+  fx->rebuild = ir.rebuild;
 }
 
 /* ---- the profile, checked when it is loaded --------------------------- */
 
+/* The profile's paths are relative (facts/profile.c checks that); here,
+ * a layer above, that inspection keeps each (the dry run shows its
+ * edit).  KEY names it in the message. */
 static int
-check_path (const struct fg_fixups *fx, const char *key, json_t *v,
+check_kept (const struct fg_fixups *fx, const char *key, const char *path,
             struct fg_err *e)
 {
-  const char *path = json_string_value (v);
-
-  if (path == NULL || path[0] == '\0' || path[0] == '/')
-    return fg_err_set (e, FG_E_INTERNAL, "profile '%s': key '%s' must be a "
-                       "path relative to the root (\"etc/fstab\")",
-                       fx->profile_file, key);
-  if (!fg_inspect_keeps (path))
-    return fg_err_set (e, FG_E_INTERNAL, "profile '%s': key '%s': '%s' is "
-                       "a file inspection does not keep (inspect/inspect.c, "
-                       "fg_inspect_keep): the dry run could not show its "
-                       "edit", fx->profile_file, key, path);
-  return 0;
+  if (path == NULL || fg_inspect_keeps (path))
+    return 0;
+  return fg_err_set (e, FG_E_INTERNAL, "profile '%s': key '%s': '%s' is "
+                     "a file inspection does not keep (inspect/inspect.c, "
+                     "fg_inspect_keep): the dry run could not show its "
+                     "edit", fx->profile->file, key, path);
 }
 
 static int
-check_paths (const struct fg_fixups *fx, const char *key, json_t *arr,
-             struct fg_err *e)
+check_kept_list (const struct fg_fixups *fx, const char *key,
+                 const struct fg_strv *list, struct fg_err *e)
 {
   char k[128];
-  size_t i;
-  json_t *x;
 
-  json_array_foreach (arr, i, x) {
+  for (size_t i = 0; i < list->n; i++) {
     snprintf (k, sizeof k, "%s[%zu]", key, i);
-    if (check_path (fx, k, x, e) < 0)
+    if (check_kept (fx, k, list->v[i], e) < 0)
       return -1;
   }
   return 0;
 }
 
-static int
-strings (json_t *arr)
-{
-  size_t i;
-  json_t *x;
-
-  if (!json_is_array (arr))
-    return 0;
-  json_array_foreach (arr, i, x)
-    if (!json_is_string (x))
-      return 0;
-  return 1;
-}
-
-/* One value of the "initramfs" object (KEY names it for the message). */
-static int
-check_ir_value (const struct fg_fixups *fx, const char *base, const char *key,
-                json_t *v, struct fg_err *e)
-{
-  const char *file = fx->profile_file, *s = json_string_value (v);
-
-  if (strcmp (base, "modules") == 0 || strcmp (base, "rebuild") == 0) {
-    if (!strings (v) || (strcmp (base, "rebuild") == 0 &&
-                         json_array_size (v) == 0))
-      return fg_err_set (e, FG_E_INTERNAL, "profile '%s': key '%s' must be "
-                         "a%s list of strings", file, key,
-                         strcmp (base, "rebuild") == 0 ? " non-empty" : "");
-    return 0;
-  }
-  if (strcmp (base, "modules_file") == 0)
-    return json_is_null (v) ? 0 : check_path (fx, key, v, e);
-  if (strcmp (base, "modules_format") == 0) {
-    if (s && (strcmp (s, "lines") == 0 || strcmp (s, "dracut") == 0 ||
-              strcmp (s, "modprobe-alias") == 0 ||
-              (strncmp (s, "shell-var:", 10) == 0 && s[10])))
-      return 0;
-    return fg_err_set (e, FG_E_INTERNAL, "profile '%s': key '%s' must be "
-                       "\"lines\" (initramfs-tools), \"dracut\" (a conf.d "
-                       "file of fg2ng's), \"modprobe-alias\" (mkinitrd's "
-                       "modprobe.conf) or \"shell-var:NAME\" (mkinitcpio, "
-                       "SUSE mkinitrd), not %s", file, key,
-                       s ? s : "a non-string");
-  }
-  if (strcmp (base, "aliases") == 0) {
-    const char *k;
-    json_t *x;
-    if (!json_is_object (v))
-      return fg_err_set (e, FG_E_INTERNAL, "profile '%s': key '%s' must be "
-                         "an object (alias name: module)", file, key);
-    json_object_foreach (v, k, x)
-      if (!json_is_string (x))
-        return fg_err_set (e, FG_E_INTERNAL, "profile '%s': key '%s.%s' "
-                           "must be a module name", file, key, k);
-    return 0;
-  }
-  if (strcmp (base, "tool") == 0 || strcmp (base, "note") == 0) {
-    if (!json_is_string (v))
-      return fg_err_set (e, FG_E_INTERNAL, "profile '%s': key '%s' must be "
-                         "a string", file, key);
-    return 0;
-  }
-  return fg_err_set (e, FG_E_INTERNAL, "profile '%s': key '%s' is not one "
-                     "fg2ng knows (tool, modules_file, modules_format, "
-                     "modules, aliases, rebuild, note, or one of them "
-                     "_by_major)", file, key);
-}
-
-/* Every file the profile names is one inspection keeps, and the
- * "initramfs" object (with its "*_by_major" entries, for every release)
- * is well formed: a profile is refused whole when it is loaded, before
- * anything is shown or written. */
+/* Every file the profile names is one inspection keeps, for every
+ * release ("*_by_major"): a profile is refused whole when it is loaded,
+ * before anything is shown or written. */
 static int
 check_profile (const struct fg_fixups *fx, struct fg_err *e)
 {
-  json_t *ir = pget (fx, "initramfs", NULL), *v;
-  const char *key;
+  const struct fg_profile *p = fx->profile;
 
-  if (check_paths (fx, "boot.configs", pget (fx, "boot", "configs"), e) < 0 ||
-      check_paths (fx, "remove", pget (fx, "remove", NULL), e) < 0 ||
-      (pget (fx, "securetty", "file") &&
-       check_path (fx, "securetty.file", pget (fx, "securetty", "file"),
-                   e) < 0) ||
-      (pget (fx, "getty_job", NULL) &&
-       check_path (fx, "getty_job.file",
-                   json_object_get (pget (fx, "getty_job", NULL), "file"),
-                   e) < 0))
+  if (check_kept_list (fx, "boot.configs", &p->boot.configs, e) < 0 ||
+      check_kept_list (fx, "remove", &p->remove, e) < 0 ||
+      check_kept (fx, "securetty.file", p->securetty.file, e) < 0 ||
+      check_kept (fx, "getty_job.file", p->getty_job.file, e) < 0 ||
+      check_kept (fx, "initramfs.modules_file",
+                  p->initramfs.base.modules_file, e) < 0)
     return -1;
-  json_object_foreach (ir, key, v) {
-    char base[64], full[160];
-    size_t n = strlen (key);
-    snprintf (full, sizeof full, "initramfs.%s", key);
-    if (n > 9 && strcmp (key + n - 9, "_by_major") == 0) {
-      const char *major;
-      json_t *x;
-      snprintf (base, sizeof base, "%.*s", (int) (n - 9), key);
-      if (!json_is_object (v))
-        return fg_err_set (e, FG_E_INTERNAL, "profile '%s': key '%s' must "
-                           "be an object (major version: value)",
-                           fx->profile_file, full);
-      json_object_foreach (v, major, x) {
-        char k2[200];
-        snprintf (k2, sizeof k2, "%s.%s", full, major);
-        if (check_ir_value (fx, base, k2, x, e) < 0)
-          return -1;
-      }
-    } else if (check_ir_value (fx, key, full, v, e) < 0)
+  for (size_t i = 0; i < p->initramfs.nmajor; i++) {
+    char k[160];
+    snprintf (k, sizeof k, "initramfs.modules_file_by_major.%s",
+              p->initramfs.by_major[i].major);
+    if (check_kept (fx, k, p->initramfs.by_major[i].v.modules_file, e) < 0)
       return -1;
   }
-  if (json_object_get (ir, "modules_format") == NULL &&
-      json_object_get (ir, "modules_file"))
-    return fg_err_set (e, FG_E_INTERNAL, "profile '%s': key "
-                       "'initramfs.modules_format' is needed with "
-                       "'initramfs.modules_file'", fx->profile_file);
   return 0;
 }
 
@@ -363,30 +205,30 @@ static char *edit_modprobe (const struct fg_fixups *fx, const char *data);
 static int
 generated_files (struct fg_fixups *fx)
 {
-  json_t *job = pget (fx, "getty_job", NULL);
+  const struct fg_profile *p = fx->profile;
 
-  if (json_is_object (job) &&
-      add_generated (fx, json_string_value (json_object_get (job, "file")),
-                     json_string_value (json_object_get (job, "text"))) < 0)
+  if (p->getty_job.file &&
+      add_generated (fx, p->getty_job.file, p->getty_job.text) < 0)
     return -1;
   if (fx->mfile == NULL)
     return 0;
   /* dracut reads drivers from a conf.d file of its own: fg2ng's. */
   if (strcmp (fx->mfmt, "dracut") == 0) {
-    struct text t = { 0 };
-    size_t i;
-    json_t *x;
+    struct fg_strbuf t = FG_STRBUF_INIT;
     int rc;
-    puts_ (&t, "# The Xen drivers next-gen boots from (fg2ng)\nadd_drivers+=\" ");
-    json_array_foreach (fx->modules, i, x) {
-      puts_ (&t, json_string_value (x));
-      puts_ (&t, " ");
+    fg_strbuf_puts (&t, "# The Xen drivers next-gen boots from (fg2ng)\nadd_drivers+=\" ");
+    for (size_t i = 0; i < fx->modules->n; i++) {
+      fg_strbuf_puts (&t, fx->modules->v[i]);
+      fg_strbuf_puts (&t, " ");
     }
-    puts_ (&t, "\"\n");
-    if (t.s == NULL)
-      return -1;
-    rc = add_generated (fx, fx->mfile, t.s);
-    free (t.s);
+    fg_strbuf_puts (&t, "\"\n");
+    {
+      char *made = fg_strbuf_take (&t);
+      if (made == NULL)
+        return -1;
+      rc = add_generated (fx, fx->mfile, made);
+      free (made);
+    }
     return rc;
   }
   /* mkinitrd (EL5) takes the block driver from modprobe.conf's
@@ -404,10 +246,10 @@ generated_files (struct fg_fixups *fx)
 const char *const *
 fg_fixups_initramfs_command (const struct fg_fixups *fx)
 {
-  return fx ? (const char *const *) fx->rebuild_argv : NULL;
+  return fx ? (const char *const *) fx->rebuild->v : NULL;
 }
 
-json_t *
+const struct fg_strv *
 fg_fixups_initramfs_modules (const struct fg_fixups *fx)
 {
   return fx ? fx->modules : NULL;
@@ -439,22 +281,18 @@ const char *
 fg_fixups_choose_fs (const char *distro, const char *const *kernels, size_t n,
                      struct fg_err *e)
 {
-  char *file = NULL;
-  json_t *p = fg_profile_for_distro (distro, &file, e);
-  const char *fs, *min;
+  const struct fg_profile *p = fg_profile_for_distro (distro, e);
+  const char *min;
   static const char ext3[] = "ext3", ext4[] = "ext4";
   const char *out = NULL;
 
-  free (file);
   if (p == NULL)
     return NULL;
-  fs = json_string_value (json_object_get (p, "filesystem"));
-  min = json_string_value (json_object_get (p, "ext4_min_kernel"));
-  out = fs && strcmp (fs, "ext3") == 0 ? ext3 : ext4;
+  min = p->ext4_min_kernel;
+  out = p->filesystem && strcmp (p->filesystem, "ext3") == 0 ? ext3 : ext4;
   for (size_t i = 0; min && out == ext4 && i < n; i++)
     if (kernels[i] && kernel_older (kernels[i], min))
       out = ext3;
-  json_decref (p);
   return out;
 }
 
@@ -495,12 +333,7 @@ fg_fixups_free (struct fg_fixups *fx)
   free (fx->ch);
   fg_net_render_release (&fx->render);
   free (fx->seen);
-  json_decref (fx->modules);
-  json_decref (fx->rebuild);
-  free (fx->rebuild_argv);
   free (fx->rebuild_why);
-  json_decref (fx->profile);
-  free (fx->profile_file);
   free (fx->uuid);
   free (fx->fs_type);
   free (fx);
@@ -509,32 +342,22 @@ fg_fixups_free (struct fg_fixups *fx)
 const char *
 fg_fixups_profile (const struct fg_fixups *fx)
 {
-  return fx ? fx->profile_file : NULL;
+  return fx ? fx->profile->file : NULL;
 }
 
 static int
-listed (json_t *arr, const char *path)
+listed (const struct fg_strv *list, const char *path)
 {
-  size_t i;
-  json_t *x;
-
-  json_array_foreach (arr, i, x)
-    if (json_is_string (x) && strcmp (json_string_value (x), path) == 0)
+  for (size_t i = 0; i < list->n; i++)
+    if (strcmp (list->v[i], path) == 0)
       return 1;
   return 0;
 }
 
-static json_t *
-pget (const struct fg_fixups *fx, const char *a, const char *b)
-{
-  json_t *j = json_object_get (fx->profile, a);
-  return b ? json_object_get (j, b) : j;
-}
-
 static int
-is (const char *path, json_t *name)
+is (const char *path, const char *name)
 {
-  return json_is_string (name) && strcmp (path, json_string_value (name)) == 0;
+  return name && strcmp (path, name) == 0;
 }
 
 int
@@ -545,10 +368,10 @@ fg_fixups_touches (const struct fg_fixups *fx, const char *path)
   return fg_net_render_find (&fx->render, path) != NULL ||
     (fx->mfile && strcmp (path, fx->mfile) == 0) ||
     strcmp (path, "etc/fstab") == 0 ||
-    listed (pget (fx, "boot", "configs"), path) ||
-    listed (pget (fx, "remove", NULL), path) ||
-    is (path, pget (fx, "securetty", "file")) ||
-    (strcmp (path, "etc/inittab") == 0 && pget (fx, "inittab_getty", NULL));
+    listed (&fx->profile->boot.configs, path) ||
+    listed (&fx->profile->remove, path) ||
+    is (path, fx->profile->securetty.file) ||
+    (strcmp (path, "etc/inittab") == 0 && fx->profile->inittab_getty);
 }
 
 /* ---- the edits ------------------------------------------------------------ */
@@ -570,8 +393,8 @@ other_disk_device (const char *dev)
 static char *
 edit_fstab (const struct fg_fixups *fx, const char *data)
 {
-  struct text t = { 0 };
-  int drop = json_is_true (pget (fx, "fstab", "drop_missing_devices"));
+  struct fg_strbuf t = FG_STRBUF_INIT;
+  int drop = fx->profile->fstab.drop_missing_devices;
 
   for (const char *p = data; *p; ) {
     const char *nl = strchr (p, '\n');
@@ -583,6 +406,7 @@ edit_fstab (const struct fg_fixups *fx, const char *data)
     if (line == NULL || copy == NULL) {
       free (line);
       free (copy);
+      fg_strbuf_fail (&t);      /* the rest of the fstab would be lost */
       break;
     }
     dev = strtok_r (copy, " \t\n", &save);
@@ -596,31 +420,31 @@ edit_fstab (const struct fg_fixups *fx, const char *data)
       /* The options and the rest of the line as they were, however long
        * (a fixed buffer cut them, and a cut option fails the mount). */
       tail = rest && *rest ? rest : "defaults\t0\t1\n";
-      puts_ (&t, "UUID=");
-      puts_ (&t, fx->uuid);
-      puts_ (&t, "\t/\t");
-      puts_ (&t, fx->fs_type);
-      puts_ (&t, "\t");
-      puts_ (&t, tail);
+      fg_strbuf_puts (&t, "UUID=");
+      fg_strbuf_puts (&t, fx->uuid);
+      fg_strbuf_puts (&t, "\t/\t");
+      fg_strbuf_puts (&t, fx->fs_type);
+      fg_strbuf_puts (&t, "\t");
+      fg_strbuf_puts (&t, tail);
       if (tail[strlen (tail) - 1] != '\n')
-        puts_ (&t, "\n");
+        fg_strbuf_puts (&t, "\n");
     } else if (drop && dev && dev[0] != '#' && mnt && other_disk_device (dev)) {
-      puts_ (&t, "# fg2ng: not on the next-gen disk: ");
-      puts_ (&t, line);
+      fg_strbuf_puts (&t, "# fg2ng: not on the next-gen disk: ");
+      fg_strbuf_puts (&t, line);
     } else
-      puts_ (&t, line);
+      fg_strbuf_puts (&t, line);
     free (line);
     free (copy);
   }
-  return t.s ? t.s : strdup (data);
+  return fg_strbuf_take (&t);
 }
 
 /* A kernel command line: root= by UUID, console=<console> present. */
 static void
-edit_cmdline (const struct fg_fixups *fx, struct text *t, const char *args,
+edit_cmdline (const struct fg_fixups *fx, struct fg_strbuf *t, const char *args,
               size_t n)
 {
-  const char *console = json_string_value (pget (fx, "boot", "console"));
+  const char *console = fx->profile->boot.console;
   int has_console = 0, has_root = 0;
 
   for (size_t i = 0; i < n; ) {
@@ -629,36 +453,35 @@ edit_cmdline (const struct fg_fixups *fx, struct text *t, const char *args,
       j++;
     if (j > i) {
       if (j - i >= 5 && strncmp (args + i, "root=", 5) == 0) {
-        puts_ (t, "root=UUID=");
-        puts_ (t, fx->uuid);
+        fg_strbuf_puts (t, "root=UUID=");
+        fg_strbuf_puts (t, fx->uuid);
         has_root = 1;
       } else {
         if (console && j - i == 8 + strlen (console) &&
             strncmp (args + i, "console=", 8) == 0 &&
             strncmp (args + i + 8, console, strlen (console)) == 0)
           has_console = 1;
-        put (t, args + i, j - i);
+        fg_strbuf_put (t, args + i, j - i);
       }
     }
     while (j < n && (args[j] == ' ' || args[j] == '\t'))
-      put (t, args + j++, 1);
+      fg_strbuf_put (t, args + j++, 1);
     i = j;
   }
   if (!has_root) {
-    puts_ (t, " root=UUID=");
-    puts_ (t, fx->uuid);
+    fg_strbuf_puts (t, " root=UUID=");
+    fg_strbuf_puts (t, fx->uuid);
   }
   if (console && !has_console) {
-    puts_ (t, " console=");
-    puts_ (t, console);
+    fg_strbuf_puts (t, " console=");
+    fg_strbuf_puts (t, console);
   }
   /* Words the profile adds (net.ifnames=0 keeps eth0/eth1: systemd's
    * predictable names would make them enX0/enX1 on XenServer). */
   {
-    json_t *add = pget (fx, "boot", "cmdline_add"), *x;
-    size_t i;
-    json_array_foreach (add, i, x) {
-      const char *w = json_string_value (x);
+    const struct fg_strv *add = &fx->profile->boot.cmdline_add;
+    for (size_t i = 0; i < add->n; i++) {
+      const char *w = add->v[i];
       size_t wl = w ? strlen (w) : 0;
       int present = 0;
       for (size_t k = 0; w && k + wl <= n; k++)
@@ -667,8 +490,8 @@ edit_cmdline (const struct fg_fixups *fx, struct text *t, const char *args,
             (k + wl == n || args[k + wl] == ' ' || args[k + wl] == '\t'))
           present = 1;
       if (w && !present) {
-        puts_ (t, " ");
-        puts_ (t, w);
+        fg_strbuf_puts (t, " ");
+        fg_strbuf_puts (t, w);
       }
     }
   }
@@ -677,7 +500,7 @@ edit_cmdline (const struct fg_fixups *fx, struct text *t, const char *args,
 static char *
 edit_boot (const struct fg_fixups *fx, const char *data)
 {
-  struct text t = { 0 };
+  struct fg_strbuf t = FG_STRBUF_INIT;
 
   for (const char *p = data; *p; ) {
     const char *nl = strchr (p, '\n');
@@ -701,19 +524,19 @@ edit_boot (const struct fg_fixups *fx, const char *data)
       args = img;
       while (args < p + n && !isspace ((unsigned char) *args))
         args++;
-      put (&t, p, (size_t) (args - p));
-      put (&t, " ", 1);
+      fg_strbuf_put (&t, p, (size_t) (args - p));
+      fg_strbuf_put (&t, " ", 1);
       while (args < p + n && isspace ((unsigned char) *args))
         args++;
       edit_cmdline (fx, &t, args, (size_t) (p + n - args));
     } else
-      put (&t, p, n);
+      fg_strbuf_put (&t, p, n);
     (void) lead;
     if (nl)
-      put (&t, "\n", 1);
+      fg_strbuf_put (&t, "\n", 1);
     p += n + (nl ? 1 : 0);
   }
-  return t.s ? t.s : strdup (data);
+  return fg_strbuf_take (&t);
 }
 
 /* The initramfs modules into the file the guest's tool reads them from:
@@ -725,9 +548,7 @@ static char *
 edit_modules (const struct fg_fixups *fx, const char *data)
 {
   const char *fmt = fx->mfmt;
-  struct text t = { 0 };
-  size_t i;
-  json_t *x;
+  struct fg_strbuf t = FG_STRBUF_INIT;
 
   if (strcmp (fmt, "lines") == 0)
     return append_lines (data, fx->modules, NULL);
@@ -752,40 +573,40 @@ edit_modules (const struct fg_fixups *fx, const char *data)
       if (end == NULL)
         return strdup (data);
       /* An unquoted value is quoted: the words added make it a list. */
-      put (&t, data, (size_t) (v - data));
+      fg_strbuf_put (&t, data, (size_t) (v - data));
       if (!quote)
-        puts_ (&t, "\"");
-      put (&t, v, (size_t) (end - v));
-      json_array_foreach (fx->modules, i, x) {
-        size_t ml = strlen (json_string_value (x));
-        const char *hit = strstr (v, json_string_value (x));
+        fg_strbuf_puts (&t, "\"");
+      fg_strbuf_put (&t, v, (size_t) (end - v));
+      for (size_t i = 0; i < fx->modules->n; i++) {
+        const char *x = fx->modules->v[i];
+        size_t ml = strlen (x);
+        const char *hit = strstr (v, x);
         if (hit && hit < end && (hit == v || hit[-1] == ' ' ||
                                  hit[-1] == quote) &&
             (hit[ml] == ' ' || hit + ml == end || hit[ml] == '"'))
           continue;
         /* No space after the opening quote of an empty value. */
-        if (t.len && t.s[t.len - 1] != '"' && t.s[t.len - 1] != '\'' &&
-            t.s[t.len - 1] != '(' && t.s[t.len - 1] != ' ')
-          puts_ (&t, " ");
-        puts_ (&t, json_string_value (x));
+        if (t.len && !strchr ("\"'( ", fg_strbuf_last (&t)))
+          fg_strbuf_puts (&t, " ");
+        fg_strbuf_puts (&t, x);
       }
       if (!quote)
-        puts_ (&t, "\"");
-      puts_ (&t, end);
-      return t.s ? t.s : strdup (data);
+        fg_strbuf_puts (&t, "\"");
+      fg_strbuf_puts (&t, end);
+      return fg_strbuf_take (&t);
     }
-    puts_ (&t, data);
-    if (t.len && t.s[t.len - 1] != '\n')
-      puts_ (&t, "\n");
-    puts_ (&t, var);
-    puts_ (&t, "=\"");
-    json_array_foreach (fx->modules, i, x) {
+    fg_strbuf_puts (&t, data);
+    if (t.len && fg_strbuf_last (&t) != '\n')
+      fg_strbuf_puts (&t, "\n");
+    fg_strbuf_puts (&t, var);
+    fg_strbuf_puts (&t, "=\"");
+    for (size_t i = 0; i < fx->modules->n; i++) {
       if (i)
-        puts_ (&t, " ");
-      puts_ (&t, json_string_value (x));
+        fg_strbuf_puts (&t, " ");
+      fg_strbuf_puts (&t, fx->modules->v[i]);
     }
-    puts_ (&t, "\"\n");
-    return t.s ? t.s : strdup (data);
+    fg_strbuf_puts (&t, "\"\n");
+    return fg_strbuf_take (&t);
   }
   return strdup (data);
 }
@@ -821,9 +642,7 @@ static char *
 edit_modprobe (const struct fg_fixups *fx, const char *data)
 {
   static const char hba[] = "scsi_hostadapter";
-  struct text t = { 0 };
-  const char *want_name;
-  json_t *want;
+  struct fg_strbuf t = FG_STRBUF_INIT;
 
   /* The lines as they are, other modules' aliases commented out. */
   for (const char *p = data; *p; ) {
@@ -834,17 +653,20 @@ edit_modprobe (const struct fg_fixups *fx, const char *data)
     int drop = 0;
     if (alias_line (q, n - (size_t) (q - p), name, sizeof name, mod,
                     sizeof mod) && strncmp (name, hba, sizeof hba - 1) != 0) {
-      const char *m = json_string_value (json_object_get (fx->aliases, name));
+      const char *m = NULL;
+      for (size_t a = 0; a < fx->naliases; a++)
+        if (strcmp (fx->aliases[a].name, name) == 0)
+          m = fx->aliases[a].module;
       drop = m && strcmp (m, mod) != 0;
     }
     if (drop)
-      puts_ (&t, "# fg2ng, for next-gen: ");
-    put (&t, p, n);
-    puts_ (&t, "\n");
+      fg_strbuf_puts (&t, "# fg2ng, for next-gen: ");
+    fg_strbuf_put (&t, p, n);
+    fg_strbuf_puts (&t, "\n");
     p += n + (nl ? 1 : 0);
   }
-  json_object_foreach (fx->aliases, want_name, want) {
-    const char *m = json_string_value (want);
+  for (size_t a = 0; a < fx->naliases; a++) {
+    const char *want_name = fx->aliases[a].name, *m = fx->aliases[a].module;
     int have = 0, taken[32] = { 0 };
     int numbered = strcmp (want_name, hba) == 0;
     for (const char *p = data; *p; ) {
@@ -869,8 +691,8 @@ edit_modprobe (const struct fg_fixups *fx, const char *data)
     }
     if (have)
       continue;
-    puts_ (&t, "alias ");
-    puts_ (&t, want_name);
+    fg_strbuf_puts (&t, "alias ");
+    fg_strbuf_puts (&t, want_name);
     if (numbered) {
       int k = 0;
       while (k < 31 && taken[k])
@@ -878,14 +700,14 @@ edit_modprobe (const struct fg_fixups *fx, const char *data)
       if (k) {
         char num[8];
         snprintf (num, sizeof num, "%d", k);
-        puts_ (&t, num);
+        fg_strbuf_puts (&t, num);
       }
     }
-    puts_ (&t, " ");
-    puts_ (&t, m);
-    puts_ (&t, "\n");
+    fg_strbuf_puts (&t, " ");
+    fg_strbuf_puts (&t, m);
+    fg_strbuf_puts (&t, "\n");
   }
-  return t.s ? t.s : strdup (data);
+  return fg_strbuf_take (&t);
 }
 
 static int
@@ -903,25 +725,24 @@ has_line (const char *data, const char *line)
 }
 
 static char *
-append_lines (const char *data, json_t *lines, const char *single)
+append_lines (const char *data, const struct fg_strv *lines,
+              const char *single)
 {
-  struct text t = { 0 };
-  size_t i;
-  json_t *x;
+  struct fg_strbuf t = FG_STRBUF_INIT;
 
-  puts_ (&t, data);
-  if (t.len && t.s[t.len - 1] != '\n')
-    puts_ (&t, "\n");
+  fg_strbuf_puts (&t, data);
+  if (t.len && fg_strbuf_last (&t) != '\n')
+    fg_strbuf_puts (&t, "\n");
   if (single && !strstr (data, "hvc0")) {
-    puts_ (&t, single);
-    puts_ (&t, "\n");
+    fg_strbuf_puts (&t, single);
+    fg_strbuf_puts (&t, "\n");
   }
-  json_array_foreach (lines, i, x)
-    if (json_is_string (x) && !has_line (data, json_string_value (x))) {
-      puts_ (&t, json_string_value (x));
-      puts_ (&t, "\n");
+  for (size_t i = 0; lines && i < lines->n; i++)
+    if (!has_line (data, lines->v[i])) {
+      fg_strbuf_puts (&t, lines->v[i]);
+      fg_strbuf_puts (&t, "\n");
     }
-  return t.s ? t.s : strdup (data);
+  return fg_strbuf_take (&t);
 }
 
 static int
@@ -981,20 +802,19 @@ fg_fixups_apply (struct fg_fixups *fx, const char *path, const char *data,
       goto done;
     }
   }
-  if (listed (pget (fx, "remove", NULL), path)) {
+  if (listed (&fx->profile->remove, path)) {
     record (fx, path, 1, fg_diff_unified (path, text, NULL));
     free (text);
     return FG_FIX_REMOVE;
   }
   if (strcmp (path, "etc/fstab") == 0)
     edited = edit_fstab (fx, text);
-  else if (listed (pget (fx, "boot", "configs"), path))
+  else if (listed (&fx->profile->boot.configs, path))
     edited = edit_boot (fx, text);
-  else if (is (path, pget (fx, "securetty", "file")))
-    edited = append_lines (text, pget (fx, "securetty", "add"), NULL);
+  else if (is (path, fx->profile->securetty.file))
+    edited = append_lines (text, &fx->profile->securetty.add, NULL);
   else if (strcmp (path, "etc/inittab") == 0)
-    edited = append_lines (text, NULL,
-                           json_string_value (pget (fx, "inittab_getty", NULL)));
+    edited = append_lines (text, NULL, fx->profile->inittab_getty);
 done:
   if (edited == NULL || strcmp (edited, text) == 0) {
     free (edited);
@@ -1063,11 +883,9 @@ fg_fixups_decide_initramfs (struct fg_fixups *fx,
       if (fg_kernel_initramfs_rebuild (&in->kernels[i])) {
         /* The front ends by this release's names (EL5: xenblk, xennet). */
         char mods[128] = "";
-        size_t k;
-        json_t *x;
-        json_array_foreach (fx->modules, k, x)
+        for (size_t k = 0; k < fx->modules->n; k++)
           snprintf (mods + strlen (mods), sizeof mods - strlen (mods),
-                    "%s%s", k ? " or " : "", json_string_value (x));
+                    "%s%s", k ? " or " : "", fx->modules->v[k]);
         snprintf (buf, sizeof buf, "rebuilt: the initramfs of %s %s %s",
                   in->kernels[i].version,
                   in->kernels[i].initramfs_xen == 0 ? "lacks"
@@ -1096,15 +914,26 @@ fg_fixups_initramfs_why (const struct fg_fixups *fx)
   return fx && fx->decided ? fx->rebuild_why : NULL;
 }
 
+static json_t *
+strv_json (const struct fg_strv *s)
+{
+  json_t *a = json_array ();
+
+  for (size_t i = 0; a && i < s->n; i++)
+    json_array_append_new (a, json_string (s->v[i]));
+  return a;
+}
+
 /* The guest command, as a report entry. */
 static json_t *
 initramfs_json (const struct fg_fixups *fx)
 {
-  json_t *o = json_pack ("{s:s, s:s?, s:s?, s:s?, s:O, s:O}",
+  json_t *o = json_pack ("{s:s, s:s?, s:s?, s:s?, s:o, s:o}",
                          "action", "initramfs", "tool", fx->tool,
                          "file", fx->mfile,
                          "format", fx->mfile ? fx->mfmt : NULL,
-                         "modules", fx->modules, "command", fx->rebuild);
+                         "modules", strv_json (fx->modules),
+                         "command", strv_json (fx->rebuild));
   if (o && fx->mfile == NULL)
     json_object_set_new (o, "file", json_null ());
   if (o && fx->decided) {
@@ -1136,7 +965,7 @@ fg_fixups_json (const struct fg_fixups *fx)
   /* Rebuilding the initramfs needs the guest's own tools (libguestfs). */
   json_array_append_new (pending, initramfs_json (fx));
   {
-    json_t *o = json_pack ("{s:s, s:o, s:o}", "profile", fx->profile_file,
+    json_t *o = json_pack ("{s:s, s:o, s:o}", "profile", fx->profile->file,
                            "changes", arr, "pending", pending);
     if (o && fx->net) {
       json_t *n = fg_net_plan_json (fx->net);
@@ -1165,9 +994,9 @@ fg_fixups_print (const struct fg_fixups *fx, FILE *f)
          "appliance):\n", f);
   fprintf (f, "  initramfs: %s", !fx->decided ? "decided when converting: "
            : fx->rebuild_run ? "will run in the guest: " : "not run: ");
-  for (size_t i = 0; fx->rebuild_argv && fx->rebuild_argv[i]; i++) {
+  for (size_t i = 0; i < fx->rebuild->n; i++) {
     /* Quoted as a shell would need it (as Python's shlex.quote). */
-    const char *w = fx->rebuild_argv[i];
+    const char *w = fx->rebuild->v[i];
     fputs (i ? " " : "", f);
     if (*w && strspn (w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                       "0123456789_@%+=:,./-") == strlen (w))

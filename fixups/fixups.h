@@ -26,6 +26,7 @@
 #include "util/err.h"
 #include "net/netplan.h"
 #include "util/files.h"
+#include "facts/profile.h"
 
 struct fg_fixups;
 struct fg_inspection;
@@ -81,7 +82,7 @@ void fg_fixups_created (struct fg_fixups *fx, const char *path);
 /* The guest command that rebuilds its initramfs (argv, NULL-terminated,
  * owned by FX), and the modules it must hold; NULL without a profile. */
 const char *const *fg_fixups_initramfs_command (const struct fg_fixups *fx);
-json_t *fg_fixups_initramfs_modules (const struct fg_fixups *fx);
+const struct fg_strv *fg_fixups_initramfs_modules (const struct fg_fixups *fx);
 
 /* convert --initramfs: auto, rebuild, keep. */
 enum fg_rebuild_when {

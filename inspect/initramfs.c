@@ -551,52 +551,59 @@ unpack_end (struct feed *f)
   f->inner = NULL;
 }
 
-/* One segment, from where F stands.  1 if another segment may follow,
+/* The segment where F stands: its filter (gzip, a decompressor of
+ * libarchive's, or none, into *FILTER) found and A opened on it.  1, or
  * 0 if the listing is over (*OUT says how), -1 if the source failed. */
 static int
-list_segment (struct feed *f, struct fg_initramfs *out)
+segment_open (struct feed *f, struct archive *a, struct fg_initramfs *out,
+              int *gzipped, const char **filter)
 {
-  struct archive *a = new_reader ();
-  struct archive_entry *ent;
-  uint64_t before = out->members;
-  int rc, gzipped;
-  const char *filter = NULL, *why;
   la_ssize_t (*reader) (struct archive *, void *, const void **) = feed_read;
+  const char *why;
 
-  if (a == NULL) {
-    unreadable (out, NULL, "out of memory");
-    return 0;
-  }
   f->fed = 0;
   memset (&f->guard, 0, sizeof f->guard);
   if (gather (f, 6) < 0)
-    goto failed;
-  if ((gzipped = gz_begin (f)) < 0) {
+    return -1;
+  if ((*gzipped = gz_begin (f)) < 0) {
     unreadable (out, NULL, "out of memory");
-    goto over;
+    return 0;
   }
-  if (gzipped)
-    filter = "gzip";
+  if (*gzipped)
+    *filter = "gzip";
   else if (!looks_like_cpio (f)) {
     if (unpack_begin (f, &why) < 0) {
       if (f->source_failed)
-        goto failed;
+        return -1;
       out->status = FG_INITRAMFS_UNREADABLE;
       snprintf (out->why, sizeof out->why, "%s: %s", out->segments
                 ? "the archive after the first cpio"
                 : "not an initramfs libarchive reads", why);
-      goto over;
+      return 0;
     }
-    filter = archive_filter_name (f->inner, 0);
+    *filter = archive_filter_name (f->inner, 0);
     reader = unpacked_read;
   }
   if (archive_read_open (a, f, NULL, reader, NULL) != ARCHIVE_OK) {
     if (f->source_failed)
-      goto failed;
+      return -1;
     unreadable (out, a, out->segments ? "the archive after the first "
                 "cpio" : "not an initramfs libarchive reads");
-    goto over;
+    return 0;
   }
+  return 1;
+}
+
+/* The members of the segment A reads counted, the Xen front ends among
+ * them noted.  Returns as segment_open. */
+static int
+segment_members (struct feed *f, struct archive *a, struct fg_initramfs *out,
+                 const char *filter)
+{
+  struct archive_entry *ent;
+  uint64_t before = out->members;
+  int rc;
+
   while ((rc = archive_read_next_header (a, &ent)) == ARCHIVE_OK ||
          rc == ARCHIVE_WARN) {
     const char *name = archive_entry_pathname (ent);
@@ -609,54 +616,80 @@ list_segment (struct feed *f, struct fg_initramfs *out)
       out->xen_netfront = 1;
   }
   if (f->source_failed)
-    goto failed;
+    return -1;
   if (rc != ARCHIVE_EOF) {
     unreadable (out, a, out->members == before && out->segments == 0
                 ? "not an initramfs libarchive reads"
                 : "cannot read the whole initramfs");
-    goto over;
+    return 0;
   }
   out->segments++;
   if (out->members == before)
     append_format (out, filter);
+  return 1;
+}
+
+/* After a segment: where the next one starts, when that can be told.
+ * 1 if another segment may follow there, else as segment_open. */
+static int
+segment_next (struct feed *f, struct archive *a, struct fg_initramfs *out,
+              int gzipped)
+{
+  int64_t consumed;
+  uint64_t left;
+
   if (gzipped) {
     if (gz_drain (f) < 0) {
       if (f->source_failed)
-        goto failed;
+        return -1;
       out->status = FG_INITRAMFS_UNREADABLE;
       snprintf (out->why, sizeof out->why, "%s", f->gz->why);
-      goto over;
+      return 0;
     }
     out->status = FG_INITRAMFS_LISTED;
-    goto over;
-  } else if (f->inner) {
+    return 0;
+  }
+  if (f->inner) {
     /* A decompressor reads ahead: where its input ended cannot be told,
      * so nothing after it is looked at. */
     out->status = FG_INITRAMFS_LISTED;
-    goto over;
-  } else {
-    int64_t consumed = archive_filter_bytes (a, -1);
-    uint64_t left = consumed >= 0 && (uint64_t) consumed <= f->fed
-      ? f->fed - (uint64_t) consumed : UINT64_MAX;
-    if (left > f->cur_len) {
-      unreadable (out, NULL, "cannot tell where the archive after the "
-                  "first cpio starts");
-      goto over;
-    }
-    f->pending = f->cur + f->cur_len - left;
-    f->pending_len = (size_t) left;
+    return 0;
   }
-  archive_read_free (a);
+  consumed = archive_filter_bytes (a, -1);
+  left = consumed >= 0 && (uint64_t) consumed <= f->fed
+    ? f->fed - (uint64_t) consumed : UINT64_MAX;
+  if (left > f->cur_len) {
+    unreadable (out, NULL, "cannot tell where the archive after the "
+                "first cpio starts");
+    return 0;
+  }
+  f->pending = f->cur + f->cur_len - left;
+  f->pending_len = (size_t) left;
   return 1;
+}
 
-over:
+/* One segment, from where F stands.  1 if another segment may follow,
+ * 0 if the listing is over (*OUT says how), -1 if the source failed. */
+static int
+list_segment (struct feed *f, struct fg_initramfs *out)
+{
+  struct archive *a = new_reader ();
+  const char *filter = NULL;
+  int gzipped = 0, rc;
+
+  if (a == NULL) {
+    unreadable (out, NULL, "out of memory");
+    return 0;
+  }
+  rc = segment_open (f, a, out, &gzipped, &filter);
+  if (rc > 0)
+    rc = segment_members (f, a, out, filter);
+  if (rc > 0)
+    rc = segment_next (f, a, out, gzipped);
   archive_read_free (a);
-  unpack_end (f);
-  return 0;
-failed:
-  archive_read_free (a);
-  unpack_end (f);
-  return -1;
+  if (rc <= 0)
+    unpack_end (f);
+  return rc;
 }
 
 int

@@ -20,6 +20,7 @@
 
 #include "convert/fileconv.h"
 #include "source/tarstream.h"
+#include "facts/profiles.h"
 
 #define BLOCK 4096u
 
@@ -690,30 +691,33 @@ fg_inspect_parts (const struct fg_parts *parts, enum fg_progress_mode pm,
  * entered; a file's later names come back as hard links (the tar
  * strategy), so figures count inodes as the archive would.  Each name
  * is checked as a member "image/NAME" is. */
-int
-fg_inspect_dir (const char *folder, enum fg_progress_mode pm,
-                struct fg_inspection *in, struct fg_err *e)
+/* The root of FOLDER (FOLDER/image when it is a folder, else FOLDER),
+ * without trailing slashes, malloc'd into *ROOT. */
+static int
+dir_root (const char *folder, char **root, struct fg_err *e)
 {
-  struct archive_entry_linkresolver *lr = NULL;
-  struct archive *a = NULL;
-  struct src src = { NULL, NULL, NULL };
-  struct fg_progress p;
   struct stat st;
-  char *root;
   size_t n;
-  int rc = 0, flags = ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS;
 
-  if ((in->markers = fg_markers_get (e)) == NULL)
-    return -1;
-  if (asprintf (&root, "%s/image", folder) < 0)
+  if (asprintf (root, "%s/image", folder) < 0)
     return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "folder");
-  if (stat (root, &st) < 0 || !S_ISDIR (st.st_mode)) {
-    free (root);
-    if ((root = strdup (folder)) == NULL)
+  if (stat (*root, &st) < 0 || !S_ISDIR (st.st_mode)) {
+    free (*root);
+    if ((*root = strdup (folder)) == NULL)
       return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "folder");
   }
-  while ((n = strlen (root)) > 1 && root[n - 1] == '/')
-    root[n - 1] = '\0';
+  while ((n = strlen (*root)) > 1 && (*root)[n - 1] == '/')
+    (*root)[n - 1] = '\0';
+  return 0;
+}
+
+/* libarchive's disk reader on ROOT, as convert opens it: symlinks not
+ * followed, other mounts not entered, no extended attributes read. */
+static int
+dir_open (const char *root, struct archive **a, struct fg_err *e)
+{
+  int flags = ARCHIVE_READDISK_NO_TRAVERSE_MOUNTS;
+
 #ifdef ARCHIVE_READDISK_NO_XATTR
   flags |= ARCHIVE_READDISK_NO_XATTR;
 #endif
@@ -723,81 +727,103 @@ fg_inspect_dir (const char *folder, enum fg_progress_mode pm,
 #ifdef ARCHIVE_READDISK_NO_FFLAGS
   flags |= ARCHIVE_READDISK_NO_FFLAGS;
 #endif
-  a = archive_read_disk_new ();
-  lr = archive_entry_linkresolver_new ();
-  if (a == NULL || lr == NULL) {
-    rc = fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "folder reader");
-    goto out;
-  }
-  archive_read_disk_set_symlink_physical (a);
-  archive_read_disk_set_behavior (a, flags);
-  archive_entry_linkresolver_set_strategy (lr,
-                                           ARCHIVE_FORMAT_TAR_PAX_RESTRICTED);
-  if (archive_read_disk_open (a, root) != ARCHIVE_OK) {
-    rc = fg_err_set (e, FG_E_INPUT, "cannot read folder '%s': %s", root,
-                     archive_error_string (a));
-    goto out;
-  }
-  src.disk = a;
-  src.root = root;
-  n = strlen (root);
-  fg_progress_start (&p, pm, "inspect", 0);
-  for (;;) {
-    struct archive_entry *ent = archive_entry_new (), *spare = NULL;
-    const char *name;
-    char *member = NULL, *path = NULL, where[1100];
-    int r;
+  *a = archive_read_disk_new ();
+  if (*a == NULL)
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "folder reader");
+  archive_read_disk_set_symlink_physical (*a);
+  archive_read_disk_set_behavior (*a, flags);
+  if (archive_read_disk_open (*a, root) != ARCHIVE_OK)
+    return fg_err_set (e, FG_E_INPUT, "cannot read folder '%s': %s", root,
+                       archive_error_string (*a));
+  return 0;
+}
 
-    if (ent == NULL) {
-      rc = fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "folder entry");
-      break;
-    }
-    r = archive_read_next_header2 (a, ent);
-    if (r == ARCHIVE_EOF) {
-      archive_entry_free (ent);
-      break;
-    }
-    if (r == ARCHIVE_WARN)
-      fg_warn ("'%s': %s", root, archive_error_string (a));
-    else if (r != ARCHIVE_OK) {
-      rc = fg_err_set (e, FG_E_INPUT, "reading folder '%s': %s", root,
-                       archive_error_string (a));
-      archive_entry_free (ent);
-      break;
-    }
-    archive_read_disk_descend (a);
-    name = archive_entry_pathname (ent);
-    if (name == NULL || strncmp (name, root, n) != 0 ||
-        (name[n] != '\0' && name[n] != '/')) {
-      fg_warn ("'%s' is not inside '%s'; skipped", name ? name : "?", root);
-      archive_entry_free (ent);
-      continue;
-    }
-    /* The member name the archive would carry: image/NAME. */
-    snprintf (where, sizeof where, "'%s'", name);
-    name += n;
-    while (*name == '/')
-      name++;
-    if (asprintf (&member, "image/%s", name) < 0) {
-      rc = fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "folder entry");
-      archive_entry_free (ent);
-      break;
-    }
-    archive_entry_linkify (lr, &ent, &spare);
-    archive_entry_free (spare);
-    if (ent && fg_member_path (member, &path, 1, where, e) < 0)
-      rc = -1;
-    else if (ent && take_member (in, &src, ent, path, e) < 0)
-      rc = -1;
-    free (member);
-    free (path);
+/* The next name of the folder walk, inspected as the member "image/NAME"
+ * would be: 1, 0 at the end, -1 with E set. */
+static int
+dir_next (struct fg_inspection *in, struct src *src,
+          struct archive_entry_linkresolver *lr, struct fg_err *e)
+{
+  struct archive *a = src->disk;
+  struct archive_entry *ent = archive_entry_new (), *spare = NULL;
+  size_t n = strlen (src->root);
+  const char *name;
+  char *member = NULL, *path = NULL, where[1100];
+  int r, rc = 1;
+
+  if (ent == NULL)
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "folder entry");
+  r = archive_read_next_header2 (a, ent);
+  if (r == ARCHIVE_EOF) {
     archive_entry_free (ent);
-    if (rc < 0)
-      break;
-    fg_progress_update (&p, in->bytes_apparent);
+    return 0;
   }
-  fg_progress_end (&p, rc == 0);
-out:
+  if (r == ARCHIVE_WARN)
+    fg_warn ("'%s': %s", src->root, archive_error_string (a));
+  else if (r != ARCHIVE_OK) {
+    archive_entry_free (ent);
+    return fg_err_set (e, FG_E_INPUT, "reading folder '%s': %s", src->root,
+                       archive_error_string (a));
+  }
+  archive_read_disk_descend (a);
+  name = archive_entry_pathname (ent);
+  if (name == NULL || strncmp (name, src->root, n) != 0 ||
+      (name[n] != '\0' && name[n] != '/')) {
+    fg_warn ("'%s' is not inside '%s'; skipped", name ? name : "?",
+             src->root);
+    archive_entry_free (ent);
+    return 1;
+  }
+  /* The member name the archive would carry: image/NAME. */
+  snprintf (where, sizeof where, "'%s'", name);
+  name += n;
+  while (*name == '/')
+    name++;
+  if (asprintf (&member, "image/%s", name) < 0) {
+    archive_entry_free (ent);
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "folder entry");
+  }
+  archive_entry_linkify (lr, &ent, &spare);
+  archive_entry_free (spare);
+  if (ent && (fg_member_path (member, &path, 1, where, e) < 0 ||
+              take_member (in, src, ent, path, e) < 0))
+    rc = -1;
+  free (member);
+  free (path);
+  archive_entry_free (ent);
+  return rc;
+}
+
+int
+fg_inspect_dir (const char *folder, enum fg_progress_mode pm,
+                struct fg_inspection *in, struct fg_err *e)
+{
+  struct archive_entry_linkresolver *lr = NULL;
+  struct archive *a = NULL;
+  struct src src = { NULL, NULL, NULL };
+  struct fg_progress p;
+  char *root = NULL;
+  int rc;
+
+  if ((in->markers = fg_markers_get (e)) == NULL)
+    return -1;
+  if (dir_root (folder, &root, e) < 0)
+    return -1;
+  lr = archive_entry_linkresolver_new ();
+  if (lr == NULL)
+    rc = fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "folder reader");
+  else
+    rc = dir_open (root, &a, e);
+  if (rc == 0) {
+    archive_entry_linkresolver_set_strategy (lr,
+                                             ARCHIVE_FORMAT_TAR_PAX_RESTRICTED);
+    src.disk = a;
+    src.root = root;
+    fg_progress_start (&p, pm, "inspect", 0);
+    while ((rc = dir_next (in, &src, lr, e)) > 0)
+      fg_progress_update (&p, in->bytes_apparent);
+    fg_progress_end (&p, rc == 0);
+  }
   if (lr)
     archive_entry_linkresolver_free (lr);
   if (a)
@@ -884,13 +910,12 @@ version_after (const char *text, const char *word)
   return n ? strndup (p, n) : NULL;
 }
 
+/* os-release (ID, VERSION_ID, ...), then lsb-release where it agrees. */
 static void
-identify_release (struct fg_inspection *in)
+release_os_release (struct fg_inspection *in)
 {
   const struct fg_file *f;
 
-  if (in->distro)
-    return;                     /* libguestfs' inspection said already */
   if ((f = fg_files_get (&in->files, "etc/os-release")) ||
       (f = fg_files_get (&in->files, "usr/lib/os-release"))) {
     set (&in->distro, lower (shell_value (f->data, "ID")));
@@ -911,34 +936,49 @@ identify_release (struct fg_inspection *in)
     } else
       free (id);
   }
-  if (in->distro == NULL) {
-    static const struct { const char *file, *match, *distro, *word; } rel[] = {
-      { "etc/centos-release", "CentOS", "centos", "release" },
-      { "etc/fedora-release", "Fedora", "fedora", "release" },
-      { "etc/redhat-release", "CentOS", "centos", "release" },
-      { "etc/redhat-release", "Red Hat", "rhel", "release" },
-      { "etc/redhat-release", "Fedora", "fedora", "release" },
-      { "etc/redhat-release", "Scientific", "scientific", "release" },
-      { "etc/system-release", "Amazon", "amzn", "release" },
-      { "etc/SuSE-release", "openSUSE", "opensuse", "openSUSE" },
-      { "etc/SuSE-release", "SUSE", "sles", "Server" },
-      { "etc/gentoo-release", "Gentoo", "gentoo", "release" },
-      { "etc/arch-release", "", "arch", "" },
-    };
-    for (size_t i = 0; i < sizeof rel / sizeof rel[0] && !in->distro; i++) {
-      f = fg_files_get (&in->files, rel[i].file);
-      if (f == NULL || (rel[i].match[0] && !strstr (f->data, rel[i].match)))
-        continue;
-      in->distro = strdup (rel[i].distro);
-      if (rel[i].word[0])
-        set (&in->version, version_after (f->data, rel[i].word));
-      if (strcmp (rel[i].distro, "opensuse") == 0 ||
-          strcmp (rel[i].distro, "sles") == 0)
-        set (&in->version, shell_value (f->data, "VERSION"));
-      if (f->data[0])
-        set (&in->product, first_line (f->data));
-    }
+}
+
+/* The release files of the distributions without os-release (first-gen
+ * era): the first that names one wins. */
+static void
+release_files (struct fg_inspection *in)
+{
+  static const struct { const char *file, *match, *distro, *word; } rel[] = {
+    { "etc/centos-release", "CentOS", "centos", "release" },
+    { "etc/fedora-release", "Fedora", "fedora", "release" },
+    { "etc/redhat-release", "CentOS", "centos", "release" },
+    { "etc/redhat-release", "Red Hat", "rhel", "release" },
+    { "etc/redhat-release", "Fedora", "fedora", "release" },
+    { "etc/redhat-release", "Scientific", "scientific", "release" },
+    { "etc/system-release", "Amazon", "amzn", "release" },
+    { "etc/SuSE-release", "openSUSE", "opensuse", "openSUSE" },
+    { "etc/SuSE-release", "SUSE", "sles", "Server" },
+    { "etc/gentoo-release", "Gentoo", "gentoo", "release" },
+    { "etc/arch-release", "", "arch", "" },
+  };
+  const struct fg_file *f;
+
+  for (size_t i = 0; i < sizeof rel / sizeof rel[0] && !in->distro; i++) {
+    f = fg_files_get (&in->files, rel[i].file);
+    if (f == NULL || (rel[i].match[0] && !strstr (f->data, rel[i].match)))
+      continue;
+    in->distro = strdup (rel[i].distro);
+    if (rel[i].word[0])
+      set (&in->version, version_after (f->data, rel[i].word));
+    if (strcmp (rel[i].distro, "opensuse") == 0 ||
+        strcmp (rel[i].distro, "sles") == 0)
+      set (&in->version, shell_value (f->data, "VERSION"));
+    if (f->data[0])
+      set (&in->product, first_line (f->data));
   }
+}
+
+/* The codename, when os-release gave none. */
+static void
+release_codename (struct fg_inspection *in)
+{
+  const struct fg_file *f;
+
   /* The codename in parentheses: os-release's VERSION="7 (wheezy)",
    * "17 (Beefy Miracle)"; Red Hat's and Fedora's release line
    * "... release 6.5 (Santiago)" (CentOS says "(Final)": no codename). */
@@ -979,6 +1019,19 @@ identify_release (struct fg_inspection *in)
       }
     }
   }
+}
+
+static void
+identify_release (struct fg_inspection *in)
+{
+  const struct fg_file *f;
+
+  if (in->distro)
+    return;                     /* libguestfs' inspection said already */
+  release_os_release (in);
+  if (in->distro == NULL)
+    release_files (in);
+  release_codename (in);
   if ((in->distro == NULL || strcmp (in->distro, "debian") == 0) &&
       (f = fg_files_get (&in->files, "etc/debian_version")) != NULL) {
     if (in->distro == NULL)
@@ -1434,22 +1487,64 @@ str_or_null (const char *s)
   return s ? json_string (s) : json_null ();
 }
 
-/* The family whose files and tools a distribution shares. */
+/* The family whose files and tools a distribution shares: the one map,
+ * the profiles' "distros" (facts/profiles.h).  Profiles that cannot be
+ * read leave it unsaid here: the plan reads them too, and says why. */
 static const char *
 family (const char *distro)
 {
-  static const struct { const char *distro, *family; } map[] = {
-    { "debian", "debian" }, { "ubuntu", "debian" },
-    { "centos", "redhat" }, { "rhel", "redhat" }, { "fedora", "redhat" },
-    { "scientific", "redhat" }, { "amzn", "redhat" },
-    { "opensuse", "suse" }, { "sles", "suse" },
-    { "arch", "arch" }, { "gentoo", "gentoo" },
-  };
+  struct fg_err ignored = FG_ERR_INIT;
 
-  for (size_t i = 0; distro && i < sizeof map / sizeof map[0]; i++)
-    if (strcmp (distro, map[i].distro) == 0)
-      return map[i].family;
-  return NULL;
+  return fg_family_of_distro (distro, &ignored);
+}
+
+/* One kernel, as the report has it. */
+static json_t *
+kernel_json (const struct fg_kernel *x)
+{
+  json_t *kj = json_pack ("{s:s, s:b, s:b}", "version", x->version,
+                          "initrd", x->has_initrd, "modules",
+                          x->has_modules);
+  json_object_set_new (kj, "xen_blkfront", x->xen_blkfront < 0 ? json_null ()
+                       : json_boolean (x->xen_blkfront));
+  json_object_set_new (kj, "xen_netfront", x->xen_netfront < 0 ? json_null ()
+                       : json_boolean (x->xen_netfront));
+  if (x->name)
+    json_object_set_new (kj, "name", json_string (x->name));
+  json_object_set_new (kj, "image", json_boolean (!x->no_image));
+  json_object_set_new (kj, "boots", json_boolean (x->boots));
+  json_object_set_new (kj, "host_supplied", json_boolean (x->host_supplied));
+  json_object_set_new (kj, "builtin",
+                       json_pack ("{s:o, s:o}", "xen_blkfront",
+                                  x->builtin_blkfront < 0 ? json_null ()
+                                  : json_boolean (x->builtin_blkfront == 1),
+                                  "xen_netfront",
+                                  x->builtin_netfront < 0 ? json_null ()
+                                  : json_boolean (x->builtin_netfront == 1)));
+  {
+    const struct fg_initramfs *r = &x->initramfs;
+    int seen = r->status != FG_INITRAMFS_NOT_LISTED;
+    json_object_set_new (kj, "initramfs", json_pack (
+      "{s:s, s:o, s:I, s:I, s:o, s:o, s:o}",
+      "status", fg_initramfs_status_name (r->status),
+      "format", r->format[0] ? json_string (r->format) : json_null (),
+      "segments", (json_int_t) r->segments,
+      "members", (json_int_t) r->members,
+      "xen_blkfront", seen && (r->status == FG_INITRAMFS_LISTED ||
+                               r->xen_blkfront)
+      ? json_boolean (r->xen_blkfront) : json_null (),
+      "xen_netfront", seen && (r->status == FG_INITRAMFS_LISTED ||
+                               r->xen_netfront)
+      ? json_boolean (r->xen_netfront) : json_null (),
+      "why", r->why[0] ? json_string (r->why) : json_null ()));
+  }
+  json_object_set_new (kj, "xen_drivers",
+                       json_pack ("{s:s, s:s}",
+                                  "xen_blkfront", fg_kernel_driver_where (x, 'b'),
+                                  "xen_netfront", fg_kernel_driver_where (x, 'n')));
+  json_object_set_new (kj, "initramfs_xen", x->initramfs_xen < 0
+                       ? json_null () : json_boolean (x->initramfs_xen));
+  return kj;
 }
 
 json_t *
@@ -1458,52 +1553,8 @@ fg_inspection_json (const struct fg_inspection *in)
   json_t *o = json_object (), *k = json_array (), *fs = json_array (),
     *db = json_array ();
 
-  for (unsigned i = 0; i < in->nkernels; i++) {
-    const struct fg_kernel *x = &in->kernels[i];
-    json_t *kj = json_pack ("{s:s, s:b, s:b}", "version", x->version,
-                            "initrd", x->has_initrd, "modules",
-                            x->has_modules);
-    json_object_set_new (kj, "xen_blkfront", x->xen_blkfront < 0 ? json_null ()
-                         : json_boolean (x->xen_blkfront));
-    json_object_set_new (kj, "xen_netfront", x->xen_netfront < 0 ? json_null ()
-                         : json_boolean (x->xen_netfront));
-    if (x->name)
-      json_object_set_new (kj, "name", json_string (x->name));
-    json_object_set_new (kj, "image", json_boolean (!x->no_image));
-    json_object_set_new (kj, "boots", json_boolean (x->boots));
-    json_object_set_new (kj, "host_supplied", json_boolean (x->host_supplied));
-    json_object_set_new (kj, "builtin",
-                         json_pack ("{s:o, s:o}", "xen_blkfront",
-                                    x->builtin_blkfront < 0 ? json_null ()
-                                    : json_boolean (x->builtin_blkfront == 1),
-                                    "xen_netfront",
-                                    x->builtin_netfront < 0 ? json_null ()
-                                    : json_boolean (x->builtin_netfront == 1)));
-    {
-      const struct fg_initramfs *r = &x->initramfs;
-      int seen = r->status != FG_INITRAMFS_NOT_LISTED;
-      json_object_set_new (kj, "initramfs", json_pack (
-        "{s:s, s:o, s:I, s:I, s:o, s:o, s:o}",
-        "status", fg_initramfs_status_name (r->status),
-        "format", r->format[0] ? json_string (r->format) : json_null (),
-        "segments", (json_int_t) r->segments,
-        "members", (json_int_t) r->members,
-        "xen_blkfront", seen && (r->status == FG_INITRAMFS_LISTED ||
-                                 r->xen_blkfront)
-        ? json_boolean (r->xen_blkfront) : json_null (),
-        "xen_netfront", seen && (r->status == FG_INITRAMFS_LISTED ||
-                                 r->xen_netfront)
-        ? json_boolean (r->xen_netfront) : json_null (),
-        "why", r->why[0] ? json_string (r->why) : json_null ()));
-    }
-    json_object_set_new (kj, "xen_drivers",
-                         json_pack ("{s:s, s:s}",
-                                    "xen_blkfront", fg_kernel_driver_where (x, 'b'),
-                                    "xen_netfront", fg_kernel_driver_where (x, 'n')));
-    json_object_set_new (kj, "initramfs_xen", x->initramfs_xen < 0
-                         ? json_null () : json_boolean (x->initramfs_xen));
-    json_array_append_new (k, kj);
-  }
+  for (unsigned i = 0; i < in->nkernels; i++)
+    json_array_append_new (k, kernel_json (&in->kernels[i]));
   for (unsigned i = 0; i < in->nfstab; i++)
     json_array_append_new (fs, json_pack ("{s:s, s:s, s:s, s:s}",
                                           "device", in->fstab[i].device,

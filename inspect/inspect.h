@@ -138,11 +138,8 @@ int fg_inspect_parts (const struct fg_parts *parts, enum fg_progress_mode pm,
 int fg_inspect_dir (const char *folder, enum fg_progress_mode pm,
                     struct fg_inspection *in, struct fg_err *e);
 
-/* SOURCE as the user named it (parts, prefix, folder of parts, an
- * extracted root folder, a raw disk or VHD): found, its layout probed,
- * inspected.  A differencing VHD chain gives FG_E_UNSUPPORTED. */
-int fg_inspect_source (const char *source, enum fg_progress_mode pm,
-                       struct fg_inspection *in, struct fg_err *e);
+/* A source as the user named it is inspected by its kind:
+ * inspect/source.h, through the pipeline (pipeline/pipeline.h). */
 
 /* A disk (raw or VHD file) inspected through libguestfs: one read-only
  * appliance, its inspect_os, and the same kept files read from the

@@ -67,8 +67,7 @@ struct ctx {
   const struct fg_plan_opts *o;
   json_t *flavors;            /* profiles/flavors.json */
   json_t *bases;              /* profiles/base-images.json */
-  json_t *profile;            /* profiles/<family>.json of the distro, or NULL */
-  char *profile_file;
+  const struct fg_profile *profile;  /* the distro's, or NULL */
 };
 
 /* ---- the rules ------------------------------------------------------------ */
@@ -209,7 +208,7 @@ static void
 rule_base_image (struct ctx *c, struct fg_plan *p)
 {
   json_t *images = json_object_get (c->bases, "images"), *img, *match = NULL;
-  json_t *prof = c->profile;
+  const struct fg_profile *prof = c->profile;
   const char *d = c->in->distro, *m = c->in->major, *name, *why = NULL;
   size_t i;
   int ok = 0;
@@ -237,23 +236,23 @@ rule_base_image (struct ctx *c, struct fg_plan *p)
   if (prof == NULL)
     why = "fg2ng has no profile for its drivers, network files and boot "
       "on next-gen: migrate manually (rsync to a new next-gen server)";
-  else if (json_is_false (json_object_get (prof, "convert")))
-    why = json_string_value (json_object_get (prof, "reason"));
-  else if (!json_is_true (json_object_get (prof, "tested")))
+  else if (!prof->convert)
+    why = prof->reason;
+  else if (!prof->tested)
     why = "fg2ng has a profile for it, but its conversion is not tested "
       "yet: migrate manually (rsync to a new next-gen server)";
   else
     ok = 1;
   /* The catalog entry, with what was derived for it. */
   p->base_image = json_deep_copy (match);
-  json_object_set_new (p->base_image, "profile", c->profile_file
-                       ? json_string (c->profile_file) : json_null ());
+  json_object_set_new (p->base_image, "profile", prof
+                       ? json_string (prof->file) : json_null ());
   json_object_set_new (p->base_image, "supported", json_boolean (ok));
   if (ok)
     add (p, "base-image.known", FG_PASS, fmt ("%s", name),
          fmt ("a known base image fg2ng converts"),
          fmt ("Built from %s, a base image fg2ng converts (profile %s, "
-              "its conversion tested).", name, c->profile_file));
+              "its conversion tested).", name, prof->file));
   else
     add (p, "base-image.known", FG_FAIL, fmt ("%s", name),
          fmt ("a known base image fg2ng converts"),
@@ -472,6 +471,135 @@ driver_state (const struct fg_kernel *k, int which)
   return k->has_modules ? DRV_UNKNOWN : DRV_UNKNOWN_NOMOD;
 }
 
+/* The kernels of the guest, sorted into the lists the verdicts name. */
+struct kernel_lists {
+  char boots[512], host[512];
+  /* those the guest boots, by the worse of their two drivers' states */
+  char missing[512], rebuild[512], unknown[512], nomod[512];
+  unsigned nboot, nhost;
+  int old;                    /* one older than 2.6.32 */
+};
+
+static void
+sort_kernels (const struct fg_inspection *in, struct kernel_lists *kl)
+{
+  static const enum drv order[] = { DRV_MISSING, DRV_REBUILD,
+                                    DRV_UNKNOWN, DRV_UNKNOWN_NOMOD };
+  char *const lists[] = { kl->missing, kl->rebuild, kl->unknown, kl->nomod };
+
+  memset (kl, 0, sizeof *kl);
+  for (unsigned i = 0; i < in->nkernels; i++) {
+    const struct fg_kernel *k = &in->kernels[i];
+    enum drv b, n;
+    char what[300];
+
+    if (k->host_supplied) {
+      list_add (kl->host, sizeof kl->host, k->version);
+      kl->nhost++;
+    }
+    if (!k->boots)
+      continue;
+    kl->nboot++;
+    list_add (kl->boots, sizeof kl->boots, k->version);
+    if (kernel_number (k->version) < 2006032)
+      kl->old = 1;
+    b = driver_state (k, 'b');
+    n = driver_state (k, 'n');
+    /* the worse of the two decides where the kernel is listed */
+    for (int j = 0; j < 4; j++)
+      if (b == order[j] || n == order[j]) {
+        snprintf (what, sizeof what, "%s (%s%s%s)", k->version,
+                  b == order[j] ? "xen-blkfront" : "",
+                  b == order[j] && n == order[j] ? ", " : "",
+                  n == order[j] ? "xen-netfront" : "");
+        list_add (lists[j], sizeof kl->missing, what);
+        break;
+      }
+  }
+}
+
+/* No kernel the guest boots is in the image. */
+static void
+rule_no_kernel (const struct fg_inspection *in, struct fg_plan *p)
+{
+  if (in->boot_missing)
+    add (p, "kernel.present", FG_FAIL,
+         fmt ("%s boots %s, not in /boot", in->boot_config
+              ? in->boot_config : "the boot configuration",
+              in->boot_missing),
+         fmt ("a kernel of the guest's own"),
+         fmt ("The boot configuration (%s) boots %s, which the image does "
+              "not have, and no other kernel: next-gen boots the guest's "
+              "own kernel through pygrub; install that kernel or correct "
+              "the boot entries first.", in->boot_config
+              ? in->boot_config : "grub", in->boot_missing));
+  else
+    add (p, "kernel.present", FG_FAIL,
+         fmt ("no kernel in /boot"),
+         fmt ("a kernel of the guest's own"),
+         fmt ("The image has no kernel of its own (first-gen XenClassic "
+              "servers booted the host's): next-gen boots the guest's "
+              "own kernel through pygrub; install one first."));
+}
+
+/* kernel.xen-drivers: whether the kernels the guest boots find their
+ * disk and network on next-gen. */
+static void
+rule_xen_drivers (const struct fg_inspection *in, const struct kernel_lists *kl,
+                  struct fg_plan *p)
+{
+  const char *missing = kl->missing, *rebuild = kl->rebuild,
+    *unknown = kl->unknown, *nomod = kl->nomod;
+
+  if (missing[0])
+    add (p, "kernel.xen-drivers", FG_FAIL, fmt ("missing: %s", missing),
+         fmt ("both, built in or as modules"),
+         fmt ("A kernel the guest boots lacks the Xen disk or network "
+              "driver, %s: neither built in nor among its modules; the "
+              "converted server would not find its disk or network: "
+              "install a kernel that has them.", missing));
+  else if (rebuild[0] || unknown[0])
+    add (p, "kernel.xen-drivers", FG_WARN,
+         rebuild[0] && unknown[0]
+         ? fmt ("not in the initramfs: %s; unknown: %s", rebuild, unknown)
+         : rebuild[0] ? fmt ("not in the initramfs: %s", rebuild)
+         : fmt ("unknown: %s", unknown),
+         fmt ("both, built in or in the initramfs"),
+         rebuild[0]
+         ? fmt ("The Xen drivers are installed as modules but the "
+                "initramfs does not load them, kernel %s: the initramfs "
+                "must be rebuilt with xen-blkfront and xen-netfront "
+                "(update-initramfs, dracut or mkinitrd; fg2ng convert "
+                "does it, --initramfs auto) or the converted server will "
+                "not find its disk or network.%s%s%s", rebuild,
+                unknown[0] ? " Kernel " : "", unknown,
+                unknown[0] ? ": unknown, the initramfs will be rebuilt."
+                : "")
+         : in->layout && strcmp (in->layout, "block") == 0
+         ? fmt ("Kernel %s: unknown whether the initramfs loads the Xen "
+                "drivers (it could not be read); the disk booted on "
+                "first-gen's XenServer already; --initramfs rebuild "
+                "makes sure.", unknown)
+         : fmt ("Kernel %s: unknown, the initramfs will be rebuilt: "
+                "fg2ng cannot tell whether its initramfs loads the Xen "
+                "drivers (not readable, or no kernel config to say they "
+                "are built in), so fg2ng convert rebuilds it with the "
+                "guest's own tool (--initramfs auto).", unknown));
+  else if (nomod[0])
+    add (p, "kernel.xen-drivers", FG_WARN, fmt ("unknown: %s", nomod),
+         fmt ("both, built in or as modules"),
+         fmt ("Kernel %s: unknown: the image holds neither its modules "
+              "nor its config (boot/config-VERSION), so fg2ng cannot tell "
+              "whether xen-blkfront and xen-netfront are built in; with "
+              "no modules there is nothing to add to an initramfs.",
+              nomod));
+  else
+    add (p, "kernel.xen-drivers", FG_PASS,
+         fmt ("xen-blkfront/xen-netfront present"),
+         fmt ("both, built in or as modules"),
+         fmt ("The Xen disk and network drivers are there."));
+}
+
 /* Rule 10 (seed 001) and what next-gen needs of a kernel: judged on the
  * kernels the guest boots (its boot configuration's entries whose image
  * exists, inspect/inspect.h); modules without an image are a first-gen
@@ -480,130 +608,34 @@ static void
 rule_kernels (struct ctx *c, struct fg_plan *p)
 {
   const struct fg_inspection *in = c->in;
-  char boots[512] = "", host[512] = "", missing[512] = "", rebuild[512] = "",
-    unknown[512] = "", nomod[512] = "";
-  unsigned nboot = 0, nhost = 0;
-  int old = 0;
-  for (unsigned i = 0; i < in->nkernels; i++) {
-    const struct fg_kernel *k = &in->kernels[i];
-    enum drv b, n;
-    char what[300];
+  struct kernel_lists kl;
+  const char *boots = kl.boots, *host = kl.host;
 
-    if (k->host_supplied) {
-      list_add (host, sizeof host, k->version);
-      nhost++;
-    }
-    if (!k->boots)
-      continue;
-    nboot++;
-    list_add (boots, sizeof boots, k->version);
-    if (kernel_number (k->version) < 2006032)
-      old = 1;
-    b = driver_state (k, 'b');
-    n = driver_state (k, 'n');
-    /* the worse of the two decides where the kernel is listed */
-    {
-      static const enum drv order[] = { DRV_MISSING, DRV_REBUILD,
-                                        DRV_UNKNOWN, DRV_UNKNOWN_NOMOD };
-      char *const lists[] = { missing, rebuild, unknown, nomod };
-      for (int j = 0; j < 4; j++)
-        if (b == order[j] || n == order[j]) {
-          snprintf (what, sizeof what, "%s (%s%s%s)", k->version,
-                    b == order[j] ? "xen-blkfront" : "",
-                    b == order[j] && n == order[j] ? ", " : "",
-                    n == order[j] ? "xen-netfront" : "");
-          list_add (lists[j], sizeof missing, what);
-          break;
-        }
-    }
-  }
-  if (nboot == 0) {
-    if (in->boot_missing)
-      add (p, "kernel.present", FG_FAIL,
-           fmt ("%s boots %s, not in /boot", in->boot_config
-                ? in->boot_config : "the boot configuration",
-                in->boot_missing),
-           fmt ("a kernel of the guest's own"),
-           fmt ("The boot configuration (%s) boots %s, which the image does "
-                "not have, and no other kernel: next-gen boots the guest's "
-                "own kernel through pygrub; install that kernel or correct "
-                "the boot entries first.", in->boot_config
-                ? in->boot_config : "grub", in->boot_missing));
-    else
-      add (p, "kernel.present", FG_FAIL,
-           fmt ("no kernel in /boot"),
-           fmt ("a kernel of the guest's own"),
-           fmt ("The image has no kernel of its own (first-gen XenClassic "
-                "servers booted the host's): next-gen boots the guest's "
-                "own kernel through pygrub; install one first."));
-  } else {
+  sort_kernels (in, &kl);
+  if (kl.nboot == 0)
+    rule_no_kernel (in, p);
+  else {
     add (p, "kernel.present", FG_PASS, fmt ("%s", boots),
          fmt ("a kernel of the guest's own"),
          fmt ("The guest boots its own kernel%s %s (%s), as next-gen's "
-              "pygrub will.", nboot > 1 ? "s" : "", boots,
+              "pygrub will.", kl.nboot > 1 ? "s" : "", boots,
               in->boot_config ? in->boot_config : "every image in /boot: "
               "no boot entry names one"));
-    add (p, "kernel.versions", old ? FG_WARN : FG_PASS, fmt ("%s", boots),
+    add (p, "kernel.versions", kl.old ? FG_WARN : FG_PASS, fmt ("%s", boots),
          fmt ("2.6.32 or later"),
-         old ? fmt ("Kernels older than 2.6.32 (%s) make live migration "
-                    "fail on next-gen hosts: update the kernel.", boots)
+         kl.old ? fmt ("Kernels older than 2.6.32 (%s) make live migration "
+                       "fail on next-gen hosts: update the kernel.", boots)
          : fmt ("Kernels %s.", boots));
-    if (missing[0])
-      add (p, "kernel.xen-drivers", FG_FAIL, fmt ("missing: %s", missing),
-           fmt ("both, built in or as modules"),
-           fmt ("A kernel the guest boots lacks the Xen disk or network "
-                "driver, %s: neither built in nor among its modules; the "
-                "converted server would not find its disk or network: "
-                "install a kernel that has them.", missing));
-    else if (rebuild[0] || unknown[0])
-      add (p, "kernel.xen-drivers", FG_WARN,
-           rebuild[0] && unknown[0]
-           ? fmt ("not in the initramfs: %s; unknown: %s", rebuild, unknown)
-           : rebuild[0] ? fmt ("not in the initramfs: %s", rebuild)
-           : fmt ("unknown: %s", unknown),
-           fmt ("both, built in or in the initramfs"),
-           rebuild[0]
-           ? fmt ("The Xen drivers are installed as modules but the "
-                  "initramfs does not load them, kernel %s: the initramfs "
-                  "must be rebuilt with xen-blkfront and xen-netfront "
-                  "(update-initramfs, dracut or mkinitrd; fg2ng convert "
-                  "does it, --initramfs auto) or the converted server will "
-                  "not find its disk or network.%s%s%s", rebuild,
-                  unknown[0] ? " Kernel " : "", unknown,
-                  unknown[0] ? ": unknown, the initramfs will be rebuilt."
-                  : "")
-           : in->layout && strcmp (in->layout, "block") == 0
-           ? fmt ("Kernel %s: unknown whether the initramfs loads the Xen "
-                  "drivers (it could not be read); the disk booted on "
-                  "first-gen's XenServer already; --initramfs rebuild "
-                  "makes sure.", unknown)
-           : fmt ("Kernel %s: unknown, the initramfs will be rebuilt: "
-                  "fg2ng cannot tell whether its initramfs loads the Xen "
-                  "drivers (not readable, or no kernel config to say they "
-                  "are built in), so fg2ng convert rebuilds it with the "
-                  "guest's own tool (--initramfs auto).", unknown));
-    else if (nomod[0])
-      add (p, "kernel.xen-drivers", FG_WARN, fmt ("unknown: %s", nomod),
-           fmt ("both, built in or as modules"),
-           fmt ("Kernel %s: unknown: the image holds neither its modules "
-                "nor its config (boot/config-VERSION), so fg2ng cannot tell "
-                "whether xen-blkfront and xen-netfront are built in; with "
-                "no modules there is nothing to add to an initramfs.",
-                nomod));
-    else
-      add (p, "kernel.xen-drivers", FG_PASS,
-           fmt ("xen-blkfront/xen-netfront present"),
-           fmt ("both, built in or as modules"),
-           fmt ("The Xen disk and network drivers are there."));
+    rule_xen_drivers (in, &kl, p);
   }
-  if (nhost)
+  if (kl.nhost)
     add (p, "kernel.host-supplied", FG_INFO, fmt ("%s (modules only)", host),
          fmt ("not booted on next-gen"),
-         nboot
+         kl.nboot
          ? fmt ("lib/modules/%s without a kernel image in /boot: the kernel "
                 "the first-gen host supplied; next-gen boots the guest's "
                 "own (%s), so %s unused and not judged.", host, boots,
-                nhost > 1 ? "they are" : "it is")
+                kl.nhost > 1 ? "they are" : "it is")
          : fmt ("lib/modules/%s without a kernel image in /boot: the kernel "
                 "the first-gen host supplied, which next-gen does not "
                 "provide.", host));
@@ -706,7 +738,7 @@ int
 fg_plan_make (const struct fg_inspection *in, const struct fg_plan_opts *o,
               struct fg_plan *p, struct fg_err *e)
 {
-  struct ctx c = { in, o, NULL, NULL, NULL, NULL };
+  struct ctx c = { in, o, NULL, NULL, NULL };
   uint64_t headroom = o->headroom_pct ? o->headroom_pct : 30;
 
   memset (p, 0, sizeof *p);
@@ -720,11 +752,10 @@ fg_plan_make (const struct fg_inspection *in, const struct fg_plan_opts *o,
   }
   /* The distro's profile: what fg2ng can do for it (a broken one is an
    * error, as when converting). */
-  c.profile = fg_profile_for_distro (in->distro, &c.profile_file, e);
+  c.profile = fg_profile_for_distro (in->distro, e);
   if (c.profile == NULL && fg_err_is_set (e)) {
     json_decref (c.flavors);
     json_decref (c.bases);
-    free (c.profile_file);
     return -1;
   }
   /* The disk fg2ng would write: the data plus headroom, at least the
@@ -759,8 +790,6 @@ fg_plan_make (const struct fg_inspection *in, const struct fg_plan_opts *o,
       p->eligible = 0;
   json_decref (c.flavors);
   json_decref (c.bases);
-  json_decref (c.profile);
-  free (c.profile_file);
   return 0;
 }
 

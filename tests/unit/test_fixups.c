@@ -206,6 +206,100 @@ test_decide (void)
   fg_fixups_free (fx);
 }
 
+/* The rest of the Debian profile: boot entries by UUID on hvc0, the
+ * stale udev rules removed, hvc0 in securetty; a new file system UUID
+ * followed; every change recorded for both reports. */
+static void
+test_debian_boot_udev_securetty (void)
+{
+  static const char new_uuid[] = "11111111-2222-4333-8444-555555555555";
+  struct fg_fixups *fx = debian_fixups ();
+  char *out, *printed = NULL;
+  size_t plen = 0, len = 0;
+  FILE *mem;
+
+  CHECK (fx != NULL);
+  if (fx == NULL)
+    return;
+  CHECK (fg_fixups_profile (fx) != NULL);
+  CHECK_CONTAINS (fg_fixups_profile (fx), "debian");
+  CHECK (fg_fixups_touches (fx, "boot/grub/menu.lst"));
+  CHECK (fg_fixups_touches (fx, "etc/udev/rules.d/70-persistent-net.rules"));
+  CHECK (!fg_fixups_touches (fx, "etc/passwd"));
+  CHECK_INT (fg_fixups_set_fs (fx, new_uuid, "ext3"), 0);
+  out = edit (fx, "boot/grub/menu.lst", "default 0\ntitle Debian\n"
+              "root (hd0,0)\nkernel /boot/vmlinuz-3.2.0-4-amd64 "
+              "root=/dev/sda1 ro console=tty0\n");
+  CHECK_CONTAINS (out, "root=UUID=11111111-2222-4333-8444-555555555555");
+  CHECK_CONTAINS (out, "console=hvc0");
+  CHECK_CONTAINS (out, "net.ifnames=0");
+  CHECK (out == NULL || strstr (out, "root=/dev/sda1") == NULL);
+  free (out);
+  out = edit (fx, "etc/fstab", "/dev/sda1 / ext3 defaults 0 1\n");
+  CHECK_STR (out, "UUID=11111111-2222-4333-8444-555555555555\t/\text3\t"
+             "defaults 0 1\n");
+  free (out);
+  out = NULL;
+  CHECK_INT (fg_fixups_apply (fx, "etc/udev/rules.d/70-persistent-net.rules",
+                              "x\n", 2, &out, &len), FG_FIX_REMOVE);
+  CHECK (out == NULL);
+  out = edit (fx, "etc/securetty", "console\ntty1\n");
+  CHECK_CONTAINS (out, "\nhvc0\n");
+  free (out);
+  {
+    json_t *j = fg_fixups_json (fx);
+    json_t *ch = json_object_get (j, "changes");
+    size_t i;
+    json_t *c;
+    int removed = 0;
+    CHECK (json_array_size (ch) >= 4);
+    json_array_foreach (ch, i, c)
+      if (!strcmp (json_string_value (json_object_get (c, "action")),
+                   "remove"))
+        removed++;
+    CHECK_INT (removed, 1);
+    json_decref (j);
+  }
+  mem = open_memstream (&printed, &plen);
+  if (mem) {
+    fg_fixups_print (fx, mem);
+    fclose (mem);
+  }
+  CHECK_CONTAINS (printed, "etc/udev/rules.d/70-persistent-net.rules");
+  CHECK_CONTAINS (printed, "boot/grub/menu.lst");
+  free (printed);
+  fg_fixups_free (fx);
+}
+
+/* ext3 for kernels older than the profile's ext4_min_kernel. */
+static void
+test_choose_fs (void)
+{
+  static const char *const old[] = { "2.6.18-398.el5xen" };
+  static const char *const mixed[] = { "2.6.32-5-amd64", "2.6.26-2-xen" };
+  static const char *const new_[] = { "3.2.0-4-amd64" };
+  struct fg_err e = FG_ERR_INIT;
+
+  CHECK_STR (fg_fixups_choose_fs ("centos", old, 1, &e), "ext3");
+  CHECK_STR (fg_fixups_choose_fs ("debian", new_, 1, &e), "ext4");
+  CHECK_STR (fg_fixups_choose_fs ("debian", mixed, 2, &e), "ext3");
+  CHECK (fg_fixups_choose_fs ("plan9", new_, 1, &e) == NULL);
+}
+
+/* No profile knows the distro: no fixups, a warning, not an error. */
+static void
+test_unknown_distro (void)
+{
+  struct fg_fixup_facts facts = { "plan9", UUID, "ext4", NULL, NULL, "4" };
+  struct fg_fixups *fx = (struct fg_fixups *) 1;
+  struct fg_err e = FG_ERR_INIT;
+  unsigned warned = fg_warn_count ();
+
+  CHECK_INT (fg_fixups_new (&fx, &facts, &e), 0);
+  CHECK (fx == NULL);
+  CHECK_INT (fg_warn_count (), warned + 1);
+}
+
 int
 main (void)
 {
@@ -223,5 +317,8 @@ main (void)
   RUN (test_shell_var);
   RUN (test_every_profile_loads);
   RUN (test_decide);
+  RUN (test_debian_boot_udev_securetty);
+  RUN (test_choose_fs);
+  RUN (test_unknown_distro);
   return TAP_DONE ();
 }
