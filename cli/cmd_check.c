@@ -7,8 +7,7 @@
 #include "cli/cmd.h"
 #include "util/progress.h"
 #include "fixups/fixups.h"
-#include "inspect/inspect.h"
-#include "plan/plan.h"
+#include "pipeline/pipeline.h"
 #include "inspect/vmaccel.h"
 #include "facts/profiles.h"
 
@@ -232,113 +231,70 @@ print_flavors (const struct fg_plan *p)
   json_decref (table);
 }
 
+/* The report as one JSON object. */
+static void
+print_json (const char *source, const struct fg_plan_opts *o,
+            const struct fg_pipeline_check *c)
+{
+  json_t *out = json_pack ("{s:s, s:o, s:o}", "source", source,
+                           "inspection", fg_inspection_json (&c->in),
+                           "plan", fg_plan_json (&c->plan));
+
+  /* Which acceleration the libguestfs appliance had, when one ran:
+   * "tcg (KVM is present but cannot run a guest: ...)" says why a
+   * check took minutes. */
+  if (fg_vm_accel_used ())
+    json_object_set_new (out, "acceleration",
+                         json_string (fg_vm_accel_used ()));
+  if (o->fixups) {
+    json_t *fj = fg_fixups_json (c->fixups);
+    if (c->no_fixups[0])
+      json_object_set_new (fj, "unsupported", json_string (c->no_fixups));
+    json_object_set_new (out, "fixups", fj);
+  }
+  json_dumpf (out, stdout, JSON_INDENT (2));
+  fputc ('\n', stdout);
+  json_decref (out);
+}
+
+/* The report read out to a customer (see REPORT_COLS). */
+static void
+print_text (const char *source, const struct fg_pipeline_check *c)
+{
+  print_facts (source, &c->in);
+  print_verdict (&c->plan);
+  putchar ('\n');
+  print_rules (&c->plan);
+  putchar ('\n');
+  print_flavors (&c->plan);
+  if (c->fixups) {
+    printf ("\nchanges the conversion would make (profile %s):\n",
+            fg_fixups_profile (c->fixups));
+    fg_fixups_print (c->fixups, stdout);
+  } else if (c->no_fixups[0])
+    printf ("\nno changes shown: %s\n", c->no_fixups);
+}
+
 int
 fg_cmd_dry_run (const char *cmd, const char *source,
                 const struct fg_plan_opts *o, int json, int progress)
 {
   struct fg_err e = FG_ERR_INIT;
-  struct fg_fixups *fx = NULL;
-  struct fg_inspection in;
-  struct fg_plan plan;
-  struct fg_net_plan net;
-  char no_fixups[FG_ERR_MSG_MAX] = "";
-  int rc;
+  struct fg_pipeline_check c;
+  int rc, eligible;
 
   (void) cmd;
-  memset (&net, 0, sizeof net);
-  fg_inspection_init (&in);
-  memset (&plan, 0, sizeof plan);
-  rc = fg_inspect_source (source, (enum fg_progress_mode) progress, &in, &e);
-  if (rc == 0)
-    rc = fg_inspection_require_os (&in, source, &e);
-  if (rc == 0)
-    rc = fg_plan_make (&in, o, &plan, &e);
-  /* The edits the conversion would make, on the files inspection kept;
-   * the UUID is only known once the file system is made. */
-  if (rc == 0 && o->fixups) {
-    struct fg_fixup_facts facts = { in.distro, "<new-file-system-uuid>",
-                                    "ext4", NULL, &in.files, in.major };
-    const char *kv[FG_MAX_KERNELS];
-    for (unsigned i = 0; i < in.nkernels; i++)
-      kv[i] = in.kernels[i].version;
-    facts.fs_type = fg_fixups_choose_fs (in.distro, kv, in.nkernels, &e);
-    if (facts.fs_type == NULL)
-      facts.fs_type = "ext4";
-    rc = fg_net_plan_from (o->mode, o->server_record, &in.net, &net, &e);
-    if (rc == 0)
-      fg_net_plan_warn (&net);
-    facts.net = &net;
-    if (rc == 0)
-      rc = fg_fixups_new (&fx, &facts, &e);
-    /* A profile that refuses to convert (Windows) leaves nothing to
-     * show; when the rules refuse the source too, the verdicts are the
-     * answer the support engineer needs, not an error. */
-    if (rc < 0 && e.kind == FG_E_UNSUPPORTED && !plan.eligible) {
-      snprintf (no_fixups, sizeof no_fixups, "%s", e.msg);
-      fg_err_clear (&e);
-      rc = 0;
-    }
-    for (size_t i = 0; rc == 0 && fx && i < in.files.n; i++) {
-      const struct fg_file *f = &in.files.v[i];
-      char *out = NULL;
-      size_t outlen;
-      if (f->data && fg_fixups_touches (fx, f->path))
-        fg_fixups_apply (fx, f->path, f->data, f->len, &out, &outlen);
-      free (out);
-    }
-    /* Network files the new model needs that the image lacks. */
-    {
-      const char *path, *data;
-      size_t i = 0, len;
-      while (fx && fg_fixups_next_new (fx, &i, &path, &data, &len))
-        fg_fixups_created (fx, path);
-    }
-    /* The guest commands: the decision convert executes. */
-    fg_fixups_decide_initramfs (fx, &in, (enum fg_rebuild_when) o->initramfs);
-  }
-  if (rc == 0 && json) {
-    json_t *out = json_pack ("{s:s, s:o, s:o}", "source", source,
-                             "inspection", fg_inspection_json (&in),
-                             "plan", fg_plan_json (&plan));
-    /* Which acceleration the libguestfs appliance had, when one ran:
-     * "tcg (KVM is present but cannot run a guest: ...)" says why a
-     * check took minutes. */
-    if (fg_vm_accel_used ())
-      json_object_set_new (out, "acceleration",
-                           json_string (fg_vm_accel_used ()));
-    if (o->fixups) {
-      json_t *fj = fg_fixups_json (fx);
-      if (no_fixups[0])
-        json_object_set_new (fj, "unsupported", json_string (no_fixups));
-      json_object_set_new (out, "fixups", fj);
-    }
-    json_dumpf (out, stdout, JSON_INDENT (2));
-    fputc ('\n', stdout);
-    json_decref (out);
-  } else if (rc == 0) {
-    print_facts (source, &in);
-    print_verdict (&plan);
-    putchar ('\n');
-    print_rules (&plan);
-    putchar ('\n');
-    print_flavors (&plan);
-    if (fx) {
-      printf ("\nchanges the conversion would make (profile %s):\n",
-              fg_fixups_profile (fx));
-      fg_fixups_print (fx, stdout);
-    } else if (no_fixups[0])
-      printf ("\nno changes shown: %s\n", no_fixups);
-  }
-  {
-    int eligible = plan.eligible;
-    fg_fixups_free (fx);
-    fg_net_plan_release (&net);
-    fg_plan_release (&plan);
-    fg_inspection_release (&in);
-    if (rc < 0)
-      return fg_cmd_finish (&e);
-    return eligible ? FG_EXIT_OK : FG_EXIT_REFUSED;
-  }
+  rc = fg_pipeline_check (source, o, (enum fg_progress_mode) progress, &c,
+                          &e);
+  if (rc == 0 && json)
+    print_json (source, o, &c);
+  else if (rc == 0)
+    print_text (source, &c);
+  eligible = c.plan.eligible;
+  fg_pipeline_check_release (&c);
+  if (rc < 0)
+    return fg_cmd_finish (&e);
+  return eligible ? FG_EXIT_OK : FG_EXIT_REFUSED;
 }
 
 static int

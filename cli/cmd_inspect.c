@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
-#include "inspect/inspect.h"
+#include "pipeline/pipeline.h"
 
 static const char help[] =
 "usage: fg2ng inspect [--json] [--progress MODE] SOURCE\n"
@@ -127,8 +127,7 @@ run_inspect (int argc, char **argv)
     return fg_cmd_usage_error ("inspect", "missing SOURCE");
   if (optind + 1 < argc)
     return fg_cmd_usage_error ("inspect", "one SOURCE only");
-  fg_inspection_init (&in);
-  rc = fg_inspect_source (argv[optind], pm, &in, &e);
+  rc = fg_pipeline_inspect (argv[optind], pm, &in, &e);
   if (rc == 0) {
     if (json) {
       json_t *o = fg_inspection_json (&in);

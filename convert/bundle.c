@@ -205,6 +205,86 @@ write_text_file (const char *path, const char *text, int replace,
   return 0;
 }
 
+/* The sidecar's text: the properties with fg2ng's own facts
+ * (PROVENANCE) flat beside them (Glance has no nested values). */
+static char *
+props_text (const struct fg_image_props *p, json_t *provenance)
+{
+  json_t *props = fg_image_props_json (p);
+  char *json;
+
+  if (props == NULL)
+    return NULL;
+  if (provenance)
+    json_object_update (props, provenance);
+  json = json_dumps (props, JSON_INDENT (2) | JSON_SORT_KEYS);
+  json_decref (props);
+  return json;
+}
+
+/* The gzip'd tar stream into OUT: libarchive writes the tar, G
+ * compresses it (isa-l at level 1).  NULL with E set on failure. */
+static struct archive *
+tar_open (struct gz_sink *g, struct fg_outfile *out, struct fg_err *e)
+{
+  struct archive *a;
+
+  g->out = out;
+  isal_deflate_init (&g->zs);
+  g->zs.level = 1;
+  g->zs.level_buf = g->level_buf;
+  g->zs.level_buf_size = ISAL_DEF_LVL1_DEFAULT;
+  g->zs.gzip_flag = IGZIP_GZIP;
+  a = archive_write_new ();
+  if (a == NULL || archive_write_set_format_pax_restricted (a) != ARCHIVE_OK ||
+      archive_write_set_bytes_in_last_block (a, 1) != ARCHIVE_OK ||
+      archive_write_open (a, g, NULL, write_cb, NULL) != ARCHIVE_OK) {
+    if (a)
+      archive_write_free (a);
+    fg_err_set (e, FG_E_INTERNAL, "cannot start the bundle tar stream");
+    return NULL;
+  }
+  return a;
+}
+
+/* The members: VHDS as 0.vhd, 1.vhd, ..., then the properties as
+ * JNAME; the stream finished. */
+static int
+tar_members (struct archive *a, struct gz_sink *g, const char *tgz,
+             const char *const *vhds, size_t nvhds, const char *jname,
+             const char *json, uint8_t *buf, enum fg_progress_mode pm,
+             struct fg_err *e)
+{
+  uint64_t total = 0;
+  struct stat st;
+
+  for (size_t i = 0; i < nvhds; i++)
+    if (stat (vhds[i], &st) == 0)
+      total += (uint64_t) st.st_size;
+  fg_progress_start (&g->progress, pm, "pack", total);
+  for (size_t i = 0; i < nvhds; i++) {
+    char member[32];
+    snprintf (member, sizeof member, "%zu.vhd", i);
+    if (add_file (a, g, member, vhds[i], buf, e) < 0)
+      return -1;
+  }
+  if (add_bytes (a, g, jname, json, strlen (json), e) < 0)
+    return -1;
+  if (archive_write_close (a) != ARCHIVE_OK) {
+    if (fg_err_is_set (&g->err))
+      *e = g->err;
+    else
+      fg_err_set (e, FG_E_IO, "cannot finish '%s': %s", tgz,
+                  archive_error_string (a));
+    return -1;
+  }
+  if (gz_push (g, NULL, 0, 1) < 0) {
+    *e = g->err;
+    return -1;
+  }
+  return 0;
+}
+
 int
 fg_bundle_write (const char *tgz, const char *const *vhds, size_t nvhds,
                  const struct fg_image_props *p, json_t *provenance,
@@ -213,83 +293,36 @@ fg_bundle_write (const char *tgz, const char *const *vhds, size_t nvhds,
   struct fg_outfile out = FG_OUTFILE_INIT;
   struct gz_sink g;
   struct archive *a = NULL;
-  json_t *props = NULL;
-  char *json = NULL, *sidecar = NULL, *jname = NULL, *sidecar_copy = NULL;
+  char *json = NULL, *sidecar = NULL, *sidecar_copy = NULL;
   uint8_t *buf = NULL;
   int rc = -1;
 
   memset (&g, 0, sizeof g);
-  props = fg_image_props_json (p);
+  json = props_text (p, provenance);
   sidecar = fg_bundle_sidecar_path (tgz);
-  if (props == NULL || sidecar == NULL) {
+  if (json == NULL || sidecar == NULL) {
     fg_err_set (e, FG_E_INTERNAL, "cannot build the image properties");
     goto out;
   }
-  /* fg2ng's own facts, flat beside the properties (Glance has no
-   * nested values). */
-  if (provenance)
-    json_object_update (props, provenance);
-  json = json_dumps (props, JSON_INDENT (2) | JSON_SORT_KEYS);
   sidecar_copy = strdup (sidecar);
   buf = malloc (COPY_BUF);
   g.obuf = malloc (OUT_BUF);
   g.level_buf = malloc (ISAL_DEF_LVL1_DEFAULT);
-  if (json == NULL || sidecar_copy == NULL || buf == NULL || g.obuf == NULL ||
+  if (sidecar_copy == NULL || buf == NULL || g.obuf == NULL ||
       g.level_buf == NULL) {
     fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "bundle");
     goto out;
   }
-  jname = basename (sidecar_copy);
   if (!replace && access (sidecar, F_OK) == 0) {
     fg_err_set (e, FG_E_USAGE, "output '%s' already exists", sidecar);
     fg_err_hint (e, "remove it, choose another name, or pass --force");
     goto out;
   }
-  if (fg_outfile_open (&out, tgz, replace ? FG_OUTFILE_REPLACE : 0, e) < 0)
-    goto out;
-  g.out = &out;
-  isal_deflate_init (&g.zs);
-  g.zs.level = 1;
-  g.zs.level_buf = g.level_buf;
-  g.zs.level_buf_size = ISAL_DEF_LVL1_DEFAULT;
-  g.zs.gzip_flag = IGZIP_GZIP;
-
-  a = archive_write_new ();
-  if (a == NULL || archive_write_set_format_pax_restricted (a) != ARCHIVE_OK ||
-      archive_write_set_bytes_in_last_block (a, 1) != ARCHIVE_OK ||
-      archive_write_open (a, &g, NULL, write_cb, NULL) != ARCHIVE_OK) {
-    fg_err_set (e, FG_E_INTERNAL, "cannot start the bundle tar stream");
-    goto out;
-  }
-  {
-    uint64_t total = 0;
-    struct stat st;
-    for (size_t i = 0; i < nvhds; i++)
-      if (stat (vhds[i], &st) == 0)
-        total += (uint64_t) st.st_size;
-    fg_progress_start (&g.progress, pm, "pack", total);
-  }
-  for (size_t i = 0; i < nvhds; i++) {
-    char member[32];
-    snprintf (member, sizeof member, "%zu.vhd", i);
-    if (add_file (a, &g, member, vhds[i], buf, e) < 0)
-      goto out;
-  }
-  if (add_bytes (a, &g, jname, json, strlen (json), e) < 0)
-    goto out;
-  if (archive_write_close (a) != ARCHIVE_OK) {
-    if (fg_err_is_set (&g.err))
-      *e = g.err;
-    else
-      fg_err_set (e, FG_E_IO, "cannot finish '%s': %s", tgz,
-                  archive_error_string (a));
-    goto out;
-  }
-  if (gz_push (&g, NULL, 0, 1) < 0) {
-    *e = g.err;
-    goto out;
-  }
-  if (fg_outfile_commit (&out, replace ? FG_OUTFILE_REPLACE : 0, e) < 0)
+  if (fg_outfile_open (&out, tgz, replace ? FG_OUTFILE_REPLACE : 0, e) < 0 ||
+      (a = tar_open (&g, &out, e)) == NULL ||
+      tar_members (a, &g, tgz, vhds, nvhds, basename (sidecar_copy), json,
+                   buf, pm, e) < 0 ||
+      fg_outfile_commit (&out, replace ? FG_OUTFILE_REPLACE : 0, e) < 0)
     goto out;
   if (write_text_file (sidecar, json, replace, e) < 0) {
     unlink (tgz);             /* both or neither */
@@ -302,7 +335,6 @@ out:
   if (a)
     archive_write_free (a);
   fg_outfile_abort (&out);
-  json_decref (props);
   free (json);
   free (sidecar);
   free (sidecar_copy);

@@ -178,13 +178,82 @@ out:
   return rc;
 }
 
+/* The footer of a disk of W->size bytes, as blktap writes it. */
+static int
+footer_init (struct vhd_writer *w, const struct vhd_writer_opts *o,
+             struct fg_err *e)
+{
+  time_t now = o->now ? o->now : time (NULL);
+
+  w->footer.features = 2;
+  w->footer.format_version = 0x00010000;
+  w->footer.timestamp = vhd_time_from_unix (now);
+  memcpy (w->footer.creator_app, "tap", 4);    /* "tap\0", NUL included */
+  w->footer.creator_version = VHD_TAP_VERSION;
+  w->footer.creator_os = 0;                    /* as blktap */
+  w->footer.original_size = w->size;
+  w->footer.current_size = w->size;
+  vhd_chs (w->size, &w->footer.cylinders, &w->footer.heads,
+           &w->footer.sectors);
+  w->footer.hidden = o->hidden ? 1 : 0;
+  if (o->kind == VHD_WRITE_FIXED) {
+    w->footer.disk_type = VHD_TYPE_FIXED;
+    w->footer.data_offset = UINT64_MAX;
+  } else {
+    w->footer.disk_type = o->kind == VHD_WRITE_DIFF ? VHD_TYPE_DIFF
+      : VHD_TYPE_DYNAMIC;
+    w->footer.data_offset = VHD_FOOTER_SIZE;
+  }
+  if (o->uuid) {
+    memcpy (w->footer.uuid, o->uuid, 16);
+    return 0;
+  }
+  return fresh_uuid (w->footer.uuid, e);
+}
+
+/* A dynamic or differencing disk's header, its empty block table and
+ * batmap, and where the metadata ends and the first block goes. */
+static int
+sparse_init (struct vhd_writer *w, const char *path,
+             const struct vhd_writer_opts *o, struct fg_err *e)
+{
+  uint64_t meta_end, cksum_len;
+
+  w->header.data_offset = UINT64_MAX;
+  w->header.table_offset = BAT_OFFSET;
+  w->header.header_version = 0x00010000;
+  w->header.max_table_entries = w->nblocks;
+  w->header.block_size = VHD_BLOCK_SIZE;
+  if (o->kind == VHD_WRITE_DIFF &&
+      setup_parent (w, path, o->parent_path, e) < 0)
+    return -1;
+  w->bat = malloc ((size_t) w->nblocks * sizeof *w->bat);
+  w->batmap_len = vhd_batmap_bytes (w->nblocks);
+  cksum_len = (uint64_t) vhd_batmap_cksum_sectors (w->size) * VHD_SECTOR;
+  if (w->batmap_len < cksum_len)
+    w->batmap_len = cksum_len;
+  w->batmap = calloc (1, w->batmap_len);
+  if (w->bat == NULL || w->batmap == NULL)
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "VHD block table");
+  for (uint32_t i = 0; i < w->nblocks; i++)
+    w->bat[i] = VHD_NO_BLOCK;
+  meta_end = BAT_OFFSET + vhd_bat_bytes (w->nblocks) + VHD_SECTOR
+    + w->batmap_len;
+  if (o->kind == VHD_WRITE_DIFF)
+    for (int i = 0; i < 3; i++) {
+      w->header.loc[i].data_offset = meta_end;
+      meta_end += VHD_LOCATOR_SPACE;
+    }
+  w->end = meta_end;
+  w->next_data = round_up (meta_end + VHD_SECTOR, DATA_ALIGN);
+  return 0;
+}
+
 int
 vhd_writer_open (struct vhd_writer **wp, const char *path,
                  const struct vhd_writer_opts *o, struct fg_err *e)
 {
   struct vhd_writer *w;
-  uint64_t meta_end, bat_bytes;
-  time_t now = o->now ? o->now : time (NULL);
 
   *wp = NULL;
   if (o->size == 0 || o->size > VHD_MAX_DISK_SIZE)
@@ -199,68 +268,15 @@ vhd_writer_open (struct vhd_writer **wp, const char *path,
   w->replace = o->replace;
   w->size = round_up (o->size, VHD_BLOCK_SIZE);
   w->nblocks = (uint32_t) ((w->size + VHD_BLOCK_SIZE - 1) / VHD_BLOCK_SIZE);
-
-  w->footer.features = 2;
-  w->footer.format_version = 0x00010000;
-  w->footer.timestamp = vhd_time_from_unix (now);
-  memcpy (w->footer.creator_app, "tap", 4);    /* "tap\0", NUL included */
-  w->footer.creator_version = VHD_TAP_VERSION;
-  w->footer.creator_os = 0;                    /* as blktap */
-  w->footer.original_size = w->size;
-  w->footer.current_size = w->size;
-  vhd_chs (w->size, &w->footer.cylinders, &w->footer.heads,
-           &w->footer.sectors);
-  w->footer.hidden = o->hidden ? 1 : 0;
-  if (o->uuid)
-    memcpy (w->footer.uuid, o->uuid, 16);
-  else if (fresh_uuid (w->footer.uuid, e) < 0)
-    goto fail;
-
-  if (o->kind == VHD_WRITE_FIXED) {
-    w->footer.disk_type = VHD_TYPE_FIXED;
-    w->footer.data_offset = UINT64_MAX;
-  } else {
-    w->footer.disk_type = o->kind == VHD_WRITE_DIFF ? VHD_TYPE_DIFF
-      : VHD_TYPE_DYNAMIC;
-    w->footer.data_offset = VHD_FOOTER_SIZE;
-    w->header.data_offset = UINT64_MAX;
-    w->header.table_offset = BAT_OFFSET;
-    w->header.header_version = 0x00010000;
-    w->header.max_table_entries = w->nblocks;
-    w->header.block_size = VHD_BLOCK_SIZE;
-    if (o->kind == VHD_WRITE_DIFF &&
-        setup_parent (w, path, o->parent_path, e) < 0)
-      goto fail;
-    w->bat = malloc ((size_t) w->nblocks * sizeof *w->bat);
-    w->batmap_len = vhd_batmap_bytes (w->nblocks);
-    if (w->batmap_len < (uint64_t) vhd_batmap_cksum_sectors (w->size) * VHD_SECTOR)
-      w->batmap_len = (uint64_t) vhd_batmap_cksum_sectors (w->size) * VHD_SECTOR;
-    w->batmap = calloc (1, w->batmap_len);
-    if (w->bat == NULL || w->batmap == NULL) {
-      fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "VHD block table");
-      goto fail;
-    }
-    for (uint32_t i = 0; i < w->nblocks; i++)
-      w->bat[i] = VHD_NO_BLOCK;
-    bat_bytes = vhd_bat_bytes (w->nblocks);
-    meta_end = BAT_OFFSET + bat_bytes + VHD_SECTOR + w->batmap_len;
-    if (o->kind == VHD_WRITE_DIFF)
-      for (int i = 0; i < 3; i++) {
-        w->header.loc[i].data_offset = meta_end;
-        meta_end += VHD_LOCATOR_SPACE;
-      }
-    w->end = meta_end;
-    w->next_data = round_up (meta_end + VHD_SECTOR, DATA_ALIGN);
+  if (footer_init (w, o, e) < 0 ||
+      (o->kind != VHD_WRITE_FIXED && sparse_init (w, path, o, e) < 0) ||
+      fg_outfile_open (&w->out, path, o->replace ? FG_OUTFILE_REPLACE : 0,
+                       e) < 0) {
+    vhd_writer_abort (w);
+    return -1;
   }
-  if (fg_outfile_open (&w->out, path, o->replace ? FG_OUTFILE_REPLACE : 0,
-                       e) < 0)
-    goto fail;
   *wp = w;
   return 0;
-
-fail:
-  vhd_writer_abort (w);
-  return -1;
 }
 
 /* Write a block's data but leave its all-zero pages as holes of the

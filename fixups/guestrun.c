@@ -12,58 +12,143 @@
 #include "net/netcfg.h"
 #include "inspect/vmaccel.h"
 
+/* One appliance on a scratch disk, and what failed in it. */
+struct fg_guest {
+  guestfs_h *g;
+  char **roots;                 /* inspect_os's; roots[0] is the guest */
+  const char *disk, *shown, *hint;
+};
+
+/* A libguestfs failure while DOING, as one error naming the user's
+ * source; once the guest was found, with the way around it too. */
+static int
+guest_fail (struct fg_guest *gs, const char *doing, struct fg_err *e)
+{
+  fg_guestfs_error (gs->g, e, gs->roots ? FG_E_INTERNAL : FG_E_IO, gs->disk,
+                    gs->shown, doing);
+  if (gs->roots)
+    fg_err_hint (e, "run 'libguestfs-test-tool' to check that libguestfs "
+                 "works here; %s", gs->hint);
+  return -1;
+}
+
+void
+fg_guest_close (struct fg_guest *gs)
+{
+  if (gs == NULL)
+    return;
+  fg_guestfs_free_strings (gs->roots);
+  if (gs->g)
+    guestfs_close (gs->g);
+  free (gs);
+}
+
+int
+fg_guest_open (const char *disk, const char *format, const char *shown,
+               const char *hint, struct fg_guest **out, struct fg_err *e)
+{
+  struct fg_guest *gs = calloc (1, sizeof *gs);
+  const char *doing = NULL;
+
+  *out = NULL;
+  if (gs == NULL)
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "libguestfs handle");
+  gs->disk = disk;
+  gs->shown = shown;
+  gs->hint = hint;
+  switch (fg_guestfs_open (disk, format, 0, &gs->g, &gs->roots)) {
+  case FG_GUESTFS_CREATE:
+    fg_guest_close (gs);
+    return fg_err_set (e, FG_E_INTERNAL, "cannot create a libguestfs handle");
+  case FG_GUESTFS_ADD:
+  case FG_GUESTFS_LAUNCH:
+    doing = "starting the libguestfs appliance";
+    break;
+  case FG_GUESTFS_NO_ROOT:
+    doing = "finding the guest's root file system";
+    break;
+  case FG_GUESTFS_OK:
+    if (fg_guestfs_mount_root (gs->g, gs->roots[0], 0) < 0)
+      doing = "mounting the guest's file systems";
+    break;
+  }
+  if (doing) {
+    guest_fail (gs, doing, e);
+    fg_guest_close (gs);
+    return -1;
+  }
+  *out = gs;
+  return 0;
+}
+
+int
+fg_guest_inspect (struct fg_guest *gs, struct fg_inspection *in,
+                  struct fg_err *e)
+{
+  int rc = fg_inspect_guest (gs->g, gs->roots[0], 0, in, e);
+
+  /* The disk here is the raw scratch: its size is the source's virtual
+   * size, what the rules compare. */
+  in->vhd_physical = in->vhd_virtual;
+  return rc;
+}
+
+int
+fg_guest_command (struct fg_guest *gs, const char *const *argv, char **log,
+                  struct fg_err *e)
+{
+  char *out;
+
+  if (log)
+    *log = NULL;
+  if (argv == NULL || argv[0] == NULL)
+    return guest_fail (gs, "the initramfs rebuild", e);
+  out = guestfs_command (gs->g, (char *const *) argv);
+  if (out == NULL)
+    return guest_fail (gs, argv[0], e);
+  if (log)
+    *log = out;
+  else
+    free (out);
+  return 0;
+}
+
+int
+fg_guest_finish (struct fg_guest *gs, struct fg_err *e)
+{
+  int rc = 0;
+
+  if (guestfs_umount_all (gs->g) < 0 || guestfs_shutdown (gs->g) < 0)
+    rc = guest_fail (gs, "writing the guest's file systems back", e);
+  fg_guest_close (gs);
+  return rc;
+}
+
 int
 fg_guest_run (const char *disk, const char *shown, const char *format,
               const char *const *argv, char **log, struct fg_err *e)
 {
-  guestfs_h *g = fg_guestfs_create ();
-  char **roots = NULL, *out = NULL;
-  const char *doing = "starting the libguestfs appliance";
-  int rc = -1;
+  struct fg_guest *gs;
 
   if (log)
     *log = NULL;
-  if (g == NULL)
-    return fg_err_set (e, FG_E_INTERNAL, "cannot create a libguestfs handle");
-  if (argv == NULL || argv[0] == NULL) {
-    guestfs_close (g);
+  if (argv == NULL || argv[0] == NULL)
     return fg_err_set (e, FG_E_INTERNAL, "no command to run in the guest");
+  if (fg_guest_open (disk, format, shown, "--initramfs keep skips the "
+                     "rebuild", &gs, e) < 0)
+    return -1;
+  if (fg_guest_command (gs, argv, log, e) < 0) {
+    fg_guest_close (gs);
+    return -1;
   }
-  if (guestfs_add_drive_opts (g, disk, GUESTFS_ADD_DRIVE_OPTS_FORMAT, format,
-                              -1) < 0 || guestfs_launch (g) < 0)
-    goto gerr;
-  doing = "finding the guest's root file system";
-  roots = guestfs_inspect_os (g);
-  if (roots == NULL || roots[0] == NULL)
-    goto gerr;
-  doing = "mounting the guest's file systems";
-  if (fg_guestfs_mount_root (g, roots[0], 0) < 0)
-    goto gerr;
-  doing = argv[0];
-  out = guestfs_command (g, (char *const *) argv);
-  if (out == NULL)
-    goto gerr;
-  doing = "writing the guest's file systems back";
-  if (guestfs_umount_all (g) < 0 || guestfs_shutdown (g) < 0)
-    goto gerr;
-  rc = 0;
-  if (log) {
-    *log = out;
-    out = NULL;
+  if (fg_guest_finish (gs, e) < 0) {
+    if (log) {
+      free (*log);
+      *log = NULL;
+    }
+    return -1;
   }
-  goto done;
-
-gerr:
-  fg_guestfs_error (g, e, roots ? FG_E_INTERNAL : FG_E_IO, disk, shown,
-                    doing);
-  if (roots)
-    fg_err_hint (e, "run 'libguestfs-test-tool' to check that libguestfs "
-                 "works here; --initramfs keep skips the rebuild");
-done:
-  free (out);
-  fg_guestfs_free_strings (roots);
-  guestfs_close (g);
-  return rc;
+  return 0;
 }
 
 /* ---- block-level fixups ------------------------------------------------- */
@@ -142,165 +227,128 @@ root_fs (guestfs_h *g, const char *root, char **uuid, char **type)
   return *uuid && *type && **uuid ? 0 : -1;
 }
 
-/* The rules on the guest at ROOT, mounted: the same inspection and plan
- * as `check` of the disk.  -1 only on an error (E set). */
-static int
-plan_guest (guestfs_h *g, const char *root, const struct fg_guest_fix_opts *o,
-            struct fg_guest_fix_result *r, struct fg_err *e)
+/* Who the guest is, in libguestfs's own words. */
+static void
+identify (struct fg_guest *gs, struct fg_guest_fix_result *r)
 {
-  struct fg_inspection in;
-  int rc;
+  const char *root = gs->roots[0];
+  int major = guestfs_inspect_get_major_version (gs->g, root);
+  char buf[16];
 
-  fg_inspection_init (&in);
-  rc = fg_inspect_guest (g, root, 0, &in, e);
-  /* The disk here is the raw scratch: its size is the source's virtual
-   * size, what the rules compare. */
-  in.vhd_physical = in.vhd_virtual;
-  if (rc == 0)
-    rc = fg_plan_make (&in, o->plan, &r->plan, e);
-  if (rc == 0) {
-    r->planned = 1;
-    r->refused = !r->plan.eligible && !o->no_check;
-  }
-  fg_inspection_release (&in);
-  return rc;
+  r->distro = guestfs_inspect_get_distro (gs->g, root);
+  snprintf (buf, sizeof buf, "%d", major);
+  r->major = strdup (buf);
+  snprintf (buf, sizeof buf, "%d.%d", major,
+            guestfs_inspect_get_minor_version (gs->g, root));
+  r->version = strdup (buf);
+  r->arch = guestfs_inspect_get_arch (gs->g, root);
+  r->os_type = guestfs_inspect_get_type (gs->g, root);
 }
 
-int
-fg_guest_fixups (const char *disk, const char *format,
-                 const struct fg_guest_fix_opts *o,
-                 struct fg_guest_fix_result *r, struct fg_err *e)
+/* The files the profile and the network plan need, out of the guest,
+ * and the fixups made from them (R->fixups NULL: no profile). */
+static int
+plan_fixups (struct fg_guest *gs, const struct fg_guest_fix_opts *o,
+             struct fg_files *files, struct fg_guest_fix_result *r,
+             struct fg_err *e)
 {
-  guestfs_h *g = fg_guestfs_create ();
-  char **roots = NULL, *uuid = NULL, *type = NULL;
-  struct fg_files files;
+  struct fg_err pe = FG_ERR_INIT;
   struct fg_net net;
-  const char *doing = "starting the libguestfs appliance";
+  char *uuid = NULL, *type = NULL;
   int rc = -1;
 
-  memset (r, 0, sizeof *r);
   memset (&net, 0, sizeof net);
-  fg_files_init (&files);
-  if (g == NULL)
-    return fg_err_set (e, FG_E_INTERNAL, "cannot create a libguestfs handle");
-  if (guestfs_add_drive_opts (g, disk, GUESTFS_ADD_DRIVE_OPTS_FORMAT, format,
-                              -1) < 0 || guestfs_launch (g) < 0)
-    goto gerr;
-  doing = "finding the guest's root file system";
-  roots = guestfs_inspect_os (g);
-  if (roots == NULL || roots[0] == NULL)
-    goto gerr;
-  r->distro = guestfs_inspect_get_distro (g, roots[0]);
-  {
-    int major = guestfs_inspect_get_major_version (g, roots[0]);
-    char buf[16];
-    snprintf (buf, sizeof buf, "%d", major);
-    r->major = strdup (buf);
-    snprintf (buf, sizeof buf, "%d.%d", major,
-              guestfs_inspect_get_minor_version (g, roots[0]));
-    r->version = strdup (buf);
-    r->arch = guestfs_inspect_get_arch (g, roots[0]);
-    r->os_type = guestfs_inspect_get_type (g, roots[0]);
+  if (root_fs (gs->g, gs->roots[0], &uuid, &type) < 0) {
+    guest_fail (gs, "mounting the guest's file systems", e);
+    goto out;
   }
-  doing = "mounting the guest's file systems";
-  if (fg_guestfs_mount_root (g, roots[0], 0) < 0 || root_fs (g, roots[0], &uuid, &type) < 0)
-    goto gerr;
-  if (o->plan) {
-    if (plan_guest (g, roots[0], o, r, e) < 0)
-      goto out;
-    if (r->refused) {
-      rc = 0;                   /* nothing changed: the scratch is dropped */
-      goto out;
-    }
-  }
-  keep_files (g, &files);
-  {
-    struct fg_err pe = FG_ERR_INIT;
-    fg_net_parse (&files, NULL, &net, &pe);
-  }
+  keep_files (gs->g, files);
+  fg_net_parse (files, NULL, &net, &pe);
   if (fg_net_plan_from (o->mode, o->server_record, &net, &r->net, e) < 0)
     goto out;
   r->net_planned = 1;
   {
-    struct fg_fixup_facts facts = { r->distro, uuid, type, &r->net, &files,
+    struct fg_fixup_facts facts = { r->distro, uuid, type, &r->net, files,
                                     r->major };
-    if (fg_fixups_new (&r->fixups, &facts, e) < 0)
-      goto out;
+    rc = fg_fixups_new (&r->fixups, &facts, e);
   }
-  if (r->fixups) {
-    const char *path, *data;
-    size_t i = 0, len;
-    doing = "editing the guest's files";
-    for (size_t k = 0; k < files.n; k++) {
-      const struct fg_file *f = &files.v[k];
-      char abs[4200], *edited = NULL;
-      size_t elen = 0;
-      if (f->data == NULL || !fg_fixups_touches (r->fixups, f->path))
-        continue;
-      snprintf (abs, sizeof abs, "/%s", f->path);
-      switch (fg_fixups_apply (r->fixups, f->path, f->data, f->len, &edited,
-                               &elen)) {
-      case FG_FIX_REPLACE:
-        if (guestfs_write (g, abs, edited, elen) < 0) {
-          free (edited);
-          goto gerr;
-        }
-        break;
-      case FG_FIX_REMOVE:
-        if (guestfs_rm (g, abs) < 0)
-          goto gerr;
-        break;
-      case FG_FIX_KEEP:
-        break;
-      }
-      free (edited);
-    }
-    while (fg_fixups_next_new (r->fixups, &i, &path, &data, &len)) {
-      char abs[4200];
-      snprintf (abs, sizeof abs, "/%s", path);
-      if (put_file (g, abs, data, len) < 0)
-        goto gerr;
-      fg_fixups_created (r->fixups, path);
-    }
-    if (o->rebuild_initramfs) {
-      const char *const *argv = fg_fixups_initramfs_command (r->fixups);
-      char *outp;
-      doing = argv && argv[0] ? argv[0] : "the initramfs rebuild";
-      outp = argv ? guestfs_command (g, (char *const *) argv) : NULL;
-      if (outp == NULL)
-        goto gerr;
-      r->initramfs_log = outp;
-      r->initramfs_rebuilt = 1;
-    }
-  }
-  doing = "writing the guest's file systems back";
-  if (guestfs_umount_all (g) < 0 || guestfs_shutdown (g) < 0)
-    goto gerr;
-  rc = 0;
-  goto out;
-
-gerr:
-  fg_guestfs_error (g, e, roots ? FG_E_INTERNAL : FG_E_IO, disk, o->shown,
-                    doing);
-  if (roots)
-    fg_err_hint (e, "run 'libguestfs-test-tool' to check that libguestfs "
-                 "works here; --no-fixups copies the disk unchanged");
 out:
   free (uuid);
   free (type);
   fg_net_release (&net);
+  return rc;
+}
+
+/* The profile's edits on the guest's kept FILES, then the files it
+ * lacks that the new network model needs. */
+static int
+apply_edits (struct fg_guest *gs, const struct fg_files *files,
+             struct fg_fixups *fx, struct fg_err *e)
+{
+  const char *path, *data;
+  size_t i = 0, len;
+  char abs[4200];
+
+  for (size_t k = 0; k < files->n; k++) {
+    const struct fg_file *f = &files->v[k];
+    char *edited = NULL;
+    size_t elen = 0;
+    int bad = 0;
+    if (f->data == NULL || !fg_fixups_touches (fx, f->path))
+      continue;
+    snprintf (abs, sizeof abs, "/%s", f->path);
+    switch (fg_fixups_apply (fx, f->path, f->data, f->len, &edited, &elen)) {
+    case FG_FIX_REPLACE:
+      bad = guestfs_write (gs->g, abs, edited, elen) < 0;
+      break;
+    case FG_FIX_REMOVE:
+      bad = guestfs_rm (gs->g, abs) < 0;
+      break;
+    case FG_FIX_KEEP:
+      break;
+    }
+    free (edited);
+    if (bad)
+      return guest_fail (gs, "editing the guest's files", e);
+  }
+  while (fg_fixups_next_new (fx, &i, &path, &data, &len)) {
+    snprintf (abs, sizeof abs, "/%s", path);
+    if (put_file (gs->g, abs, data, len) < 0)
+      return guest_fail (gs, "editing the guest's files", e);
+    fg_fixups_created (fx, path);
+  }
+  return 0;
+}
+
+int
+fg_guest_fixups (struct fg_guest *gs, const struct fg_guest_fix_opts *o,
+                 struct fg_guest_fix_result *r, struct fg_err *e)
+{
+  struct fg_files files;
+  int rc = -1;
+
+  memset (r, 0, sizeof *r);
+  fg_files_init (&files);
+  identify (gs, r);
+  if (plan_fixups (gs, o, &files, r, e) < 0)
+    goto out;
+  if (r->fixups && apply_edits (gs, &files, r->fixups, e) < 0)
+    goto out;
+  if (r->fixups && o->rebuild_initramfs) {
+    if (fg_guest_command (gs, fg_fixups_initramfs_command (r->fixups),
+                          &r->initramfs_log, e) < 0)
+      goto out;
+    r->initramfs_rebuilt = 1;
+  }
+  rc = 0;
+out:
   fg_files_release (&files);
-  fg_guestfs_free_strings (roots);
-  guestfs_close (g);
   return rc;
 }
 
 void
 fg_guest_fix_result_release (struct fg_guest_fix_result *r)
 {
-  if (r->planned)
-    fg_plan_release (&r->plan);
-  r->planned = 0;
   free (r->distro);
   free (r->major);
   free (r->version);

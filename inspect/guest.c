@@ -410,35 +410,32 @@ int
 fg_inspect_disk (const char *path, const char *shown, const char *format,
                  struct fg_inspection *in, struct fg_err *e)
 {
-  guestfs_h *g = fg_guestfs_create ();
+  guestfs_h *g = NULL;
   char **roots = NULL;
   struct stat st;
   int rc = -1;
 
-  if (g == NULL)
-    return fg_err_errno (e, FG_E_INTERNAL, errno, "cannot start libguestfs");
   in->layout = "block";         /* also when no OS is found below */
   if (stat (path, &st) == 0)
     in->vhd_physical = (uint64_t) st.st_size;
-  if (guestfs_add_drive_opts (g, path, GUESTFS_ADD_DRIVE_OPTS_READONLY, 1,
-                              GUESTFS_ADD_DRIVE_OPTS_FORMAT, format, -1) < 0) {
+  switch (fg_guestfs_open (path, format, 1, &g, &roots)) {
+  case FG_GUESTFS_CREATE:
+    return fg_err_errno (e, FG_E_INTERNAL, errno, "cannot start libguestfs");
+  case FG_GUESTFS_ADD:
     fg_guestfs_error (g, e, FG_E_INPUT, path, shown, "cannot add the disk");
-    goto out;
-  }
-  if (guestfs_launch (g) < 0) {
+    break;
+  case FG_GUESTFS_LAUNCH:
     fg_guestfs_error (g, e, FG_E_IO, path, shown,
                       "cannot start the libguestfs appliance");
-    goto out;
-  }
-  roots = guestfs_inspect_os (g);
-  if (roots == NULL || roots[0] == NULL) {
+    break;
+  case FG_GUESTFS_NO_ROOT:
     fg_err_set (e, FG_E_INPUT, "'%s': no operating system found on the "
                 "disk", shown ? shown : path);
-    goto out;
+    break;
+  case FG_GUESTFS_OK:
+    rc = fg_inspect_guest (g, roots[0], 1, in, e);
+    break;
   }
-  rc = fg_inspect_guest (g, roots[0], 1, in, e);
-
-out:
   fg_guestfs_free_strings (roots);
   guestfs_close (g);
   return rc;

@@ -231,6 +231,22 @@ fg_guestfs_create (void)
   return g;
 }
 
+enum fg_guestfs_step
+fg_guestfs_open (const char *disk, const char *format, int ro,
+                 struct guestfs_h **g, char ***roots)
+{
+  *roots = NULL;
+  if ((*g = fg_guestfs_create ()) == NULL)
+    return FG_GUESTFS_CREATE;
+  if (guestfs_add_drive_opts (*g, disk, GUESTFS_ADD_DRIVE_OPTS_READONLY, ro,
+                              GUESTFS_ADD_DRIVE_OPTS_FORMAT, format, -1) < 0)
+    return FG_GUESTFS_ADD;
+  if (guestfs_launch (*g) < 0)
+    return FG_GUESTFS_LAUNCH;
+  *roots = guestfs_inspect_os (*g);
+  return *roots && (*roots)[0] ? FG_GUESTFS_OK : FG_GUESTFS_NO_ROOT;
+}
+
 /* S with every DISK in it written as SHOWN, into OUT. */
 static void
 rename_disk (char *out, size_t cap, const char *s, const char *disk,

@@ -29,6 +29,23 @@ const char *fg_vm_accel_used (void);
  * fg2ng is made here. */
 struct guestfs_h *fg_guestfs_create (void);
 
+/* The one way fg2ng starts an appliance: a handle (fg_guestfs_create),
+ * DISK added as FORMAT (read-only if RO), launched, and the roots
+ * libguestfs's inspect_os finds.  Returns the step that failed, with
+ * *G set when the handle exists (the caller words the error, through
+ * fg_guestfs_error, and closes *G) and *ROOTS as inspect_os gave it
+ * (NULL, or empty when it found no operating system). */
+enum fg_guestfs_step {
+  FG_GUESTFS_OK,                /* launched, *ROOTS holds a root */
+  FG_GUESTFS_CREATE,            /* no handle (*G NULL) */
+  FG_GUESTFS_ADD,               /* the disk was not added */
+  FG_GUESTFS_LAUNCH,            /* the appliance did not start */
+  FG_GUESTFS_NO_ROOT,           /* no operating system found */
+};
+enum fg_guestfs_step fg_guestfs_open (const char *disk, const char *format,
+                                      int ro, struct guestfs_h **g,
+                                      char ***roots);
+
 /* Mount ROOT's file systems as the guest's fstab says, shortest mount
  * point first ("/" before "/boot"), read-only if RO.  A file system
  * fstab names that is not on this disk (a data disk) is skipped; -1 when

@@ -224,6 +224,64 @@ fg_parts_find (const char *source, enum fg_source_kind *kind,
   return rc;
 }
 
+/* A single gzip file SOURCE (named BASE) as the one part of an image. */
+static int
+one_gzip_part (const char *source, const char *base, const struct stat *st,
+               struct fg_parts *parts, struct fg_err *e)
+{
+  char *path = strdup (source);
+  size_t cap = 0;
+
+  parts->name = strdup (base);
+  if (path == NULL || parts->name == NULL) {
+    free (path);
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "source name");
+  }
+  if (add_part (parts, &cap, path, 0, (uint64_t) st->st_size, e) < 0)
+    return -1;
+  parts->total = (uint64_t) st->st_size;
+  if (st->st_size == 0)
+    return fg_err_set (e, FG_E_INPUT, "'%s' is empty", source);
+  return 0;
+}
+
+/* SOURCE names no file: maybe the NAME prefix of split parts in DIR
+ * ("web01" for web01.tar.gz.0, or "web01.tar.gz" itself). */
+static int
+parts_by_prefix (const char *source, const char *dir, const char *base,
+                 enum fg_source_kind *kind, struct fg_parts *parts,
+                 struct fg_err *e)
+{
+  static const char *const suffix[2] = { ".tar.gz", "" };
+  CLEANUP_FREE char *prefix = NULL;
+  CLEANUP_FREE char *probe = NULL;
+  struct stat st;
+
+  for (int i = 0; i < 2; i++) {
+    size_t n = strlen (base) + 16;
+    unsigned ignored;
+
+    free (prefix);
+    prefix = malloc (n);
+    if (prefix == NULL)
+      return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "source name");
+    snprintf (prefix, n, "%s%s.0", base, suffix[i]);
+    if (split_part_name (prefix, &ignored) == 0)
+      continue;
+    free (probe);
+    probe = join (dir, prefix);
+    if (probe == NULL)
+      return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "source name");
+    if (stat (probe, &st) == 0) {
+      prefix[strlen (prefix) - 2] = '\0';    /* drop ".0" */
+      *kind = FG_SOURCE_PARTS;
+      return collect_group (dir, prefix, parts, e);
+    }
+  }
+  return fg_err_errno (e, FG_E_INPUT, ENOENT, "cannot open source '%s'",
+                       source);
+}
+
 static int
 find_parts (const char *source, enum fg_source_kind *kind,
             struct fg_parts *parts, struct fg_err *e)
@@ -232,7 +290,6 @@ find_parts (const char *source, enum fg_source_kind *kind,
   CLEANUP_FREE char *dcopy = strdup (source);
   CLEANUP_FREE char *bcopy = strdup (source);
   CLEANUP_FREE char *prefix = NULL;
-  CLEANUP_FREE char *probe = NULL;
   const char *dir, *base;
   unsigned index;
   size_t plen;
@@ -259,55 +316,17 @@ find_parts (const char *source, enum fg_source_kind *kind,
     return prefix ? collect_group (dir, prefix, parts, e)
       : fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "source name");
   }
-  if (stat (source, &st) == 0) {
-    if (!S_ISREG (st.st_mode) && !S_ISBLK (st.st_mode))
-      return fg_err_set (e, FG_E_INPUT, "'%s' is neither a file, a block "
-                         "device nor a folder", source);
-    if (S_ISREG (st.st_mode) && is_gzip_file (source)) {
-      char *path = strdup (source);
-      size_t cap = 0;
-      *kind = FG_SOURCE_PARTS;
-      parts->name = strdup (base);
-      if (path == NULL || parts->name == NULL) {
-        free (path);
-        return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "source name");
-      }
-      if (add_part (parts, &cap, path, 0, (uint64_t) st.st_size, e) < 0)
-        return -1;
-      parts->total = (uint64_t) st.st_size;
-      if (st.st_size == 0)
-        return fg_err_set (e, FG_E_INPUT, "'%s' is empty", source);
-      return 0;
-    }
-    *kind = FG_SOURCE_FILE;
-    return 0;
+  if (stat (source, &st) < 0)
+    return parts_by_prefix (source, dir, base, kind, parts, e);
+  if (!S_ISREG (st.st_mode) && !S_ISBLK (st.st_mode))
+    return fg_err_set (e, FG_E_INPUT, "'%s' is neither a file, a block "
+                       "device nor a folder", source);
+  if (S_ISREG (st.st_mode) && is_gzip_file (source)) {
+    *kind = FG_SOURCE_PARTS;
+    return one_gzip_part (source, base, &st, parts, e);
   }
-  /* Not a file: maybe the NAME prefix of split parts ("web01" for
-   * web01.tar.gz.0, or "web01.tar.gz" itself). */
-  for (int i = 0; i < 2; i++) {
-    static const char *const suffix[2] = { ".tar.gz", "" };
-    size_t n = strlen (base) + 16;
-    unsigned ignored;
-
-    free (prefix);
-    prefix = malloc (n);
-    if (prefix == NULL)
-      return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "source name");
-    snprintf (prefix, n, "%s%s.0", base, suffix[i]);
-    if (split_part_name (prefix, &ignored) == 0)
-      continue;
-    free (probe);
-    probe = join (dir, prefix);
-    if (probe == NULL)
-      return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "source name");
-    if (stat (probe, &st) == 0) {
-      prefix[strlen (prefix) - 2] = '\0';    /* drop ".0" */
-      *kind = FG_SOURCE_PARTS;
-      return collect_group (dir, prefix, parts, e);
-    }
-  }
-  return fg_err_errno (e, FG_E_INPUT, ENOENT, "cannot open source '%s'",
-                       source);
+  *kind = FG_SOURCE_FILE;
+  return 0;
 }
 
 void
