@@ -21,21 +21,16 @@
 
 #define MAX_CONFIG (1u << 20)
 
-
-static void
-problem (struct fg_agent_config *c, const char *fmt, ...) FG_PRINTF(2, 3);
-
-/* Every problem is listed: no cap, and no count beyond the list. */
-static void
-problem (struct fg_agent_config *c, const char *fmt, ...)
+/* Where this validator's problem lines go (util/problems.h): every
+ * problem is listed, no cap and no count beyond the list. */
+static struct fg_problems
+problems_of (struct fg_agent_config *c)
 {
-  struct fg_problems p = { &c->problems, &c->nproblems, NULL, 0 };
-  va_list ap;
-
-  va_start (ap, fmt);
-  fg_problems_vadd (p, fmt, ap);
-  va_end (ap);
+  return (struct fg_problems) { &c->problems, &c->nproblems, NULL, 0 };
 }
+
+#define problem(c, ...) \
+  ((void) fg_problems_add (problems_of (c), __VA_ARGS__))
 
 int
 fg_token_equal (const char *expected, const char *given)

@@ -24,20 +24,15 @@
 #define MAX_RECORD (1u << 20)
 
 
-static void
-problem (struct fg_schedule *s, const char *fmt, ...) FG_PRINTF(2, 3);
-
-static void
-problem (struct fg_schedule *s, const char *fmt, ...)
+/* Where this validator's problem lines go (util/problems.h). */
+static struct fg_problems
+problems_of (struct fg_schedule *s)
 {
-  struct fg_problems p = { &s->problems, &s->nlisted, &s->nproblems,
-                           MAX_LISTED };
-  va_list ap;
-
-  va_start (ap, fmt);
-  fg_problems_vadd (p, fmt, ap);
-  va_end (ap);
+  return (struct fg_problems) { &s->problems, &s->nlisted, &s->nproblems, MAX_LISTED };
 }
+
+#define problem(s, ...) \
+  ((void) fg_problems_add (problems_of (s), __VA_ARGS__))
 
 int
 fg_schedule_id_ok (const char *id)

@@ -59,17 +59,8 @@ read_files (guestfs_h *g, struct fg_inspection *in)
 {
   for (const char *const *p = fg_net_file_patterns; *p; p++)
     read_pattern (g, in, *p);
-  for (const char *const *p = fg_inspect_keep; *p; p++) {
-    char abs[512];
-    snprintf (abs, sizeof abs, "/%s", *p);
-    if (strchr (*p, '*')) {
-      char **found = guestfs_glob_expand (g, abs);
-      for (size_t i = 0; found && found[i]; i++)
-        keep (g, in, found[i]);
-      fg_guestfs_free_strings (found);
-    } else
-      keep (g, in, abs);
-  }
+  for (const char *const *p = fg_inspect_keep; *p; p++)
+    read_pattern (g, in, *p);
   /* Top-level symlinks (merged /usr), as the streaming inspector keeps. */
   {
     char **top = guestfs_ls (g, "/");

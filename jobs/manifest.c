@@ -81,20 +81,15 @@ find_option (const char *key)
   return NULL;
 }
 
-static void
-problem (struct fg_manifest *m, const char *fmt, ...) FG_PRINTF(2, 3);
-
-static void
-problem (struct fg_manifest *m, const char *fmt, ...)
+/* Where this validator's problem lines go (util/problems.h). */
+static struct fg_problems
+problems_of (struct fg_manifest *m)
 {
-  struct fg_problems p = { &m->problems, &m->nlisted, &m->nproblems,
-                           MAX_LISTED };
-  va_list ap;
-
-  va_start (ap, fmt);
-  fg_problems_vadd (p, fmt, ap);
-  va_end (ap);
+  return (struct fg_problems) { &m->problems, &m->nlisted, &m->nproblems, MAX_LISTED };
 }
+
+#define problem(m, ...) \
+  ((void) fg_problems_add (problems_of (m), __VA_ARGS__))
 
 /* A problem of job J alone (listed with the others, counted as
  * confined, and the first one kept with the job), or of the manifest as
