@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "source/vhd.h"
+#include "convert/vhd_write.h"
 #include "util/outfile.h"
 
 struct fg_disk_out {

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "util/err.h"
-#include "source/vhd.h"
+#include "convert/vhd_write.h"
 
 struct fg_e2io_cache;
 

@@ -9,7 +9,7 @@
  * the end.  As blktap does, each block's data starts on a 4 KiB boundary
  * (the bitmap sector sits just before it); the gaps stay holes.
  */
-#include "source/vhd.h"
+#include "convert/vhd_write.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "source/vhd.h"
+#include "convert/vhd_write.h"
 
 static uint32_t rng = 12345;
 

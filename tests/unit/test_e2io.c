@@ -14,6 +14,7 @@
 
 #include "convert/e2io.h"
 #include "source/vhd.h"
+#include "convert/vhd_write.h"
 #include "tests/unit/tap.h"
 
 #define BSZ 4096u

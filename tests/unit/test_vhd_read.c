@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "source/vhd.h"
+#include "convert/vhd_write.h"
 #include "util/endian.h"
 #include "tests/unit/tap.h"
 
