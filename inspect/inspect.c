@@ -315,6 +315,24 @@ src_read (struct src *s, void *buf, size_t cap, struct fg_err *e)
   return n;
 }
 
+/* Read up to CAP bytes of the current member into BUF (fewer at its
+ * end), their count in *GOT. */
+static int
+src_read_full (struct src *t, void *buf, size_t cap, size_t *got,
+               struct fg_err *e)
+{
+  *got = 0;
+  while (*got < cap) {
+    ssize_t n = src_read (t, (char *) buf + *got, cap - *got, e);
+    if (n < 0)
+      return -1;
+    if (n == 0)
+      break;
+    *got += (size_t) n;
+  }
+  return 0;
+}
+
 static int
 src_read_block (struct src *s, const void **buf, size_t *len, int64_t *off,
                 struct fg_err *e)
@@ -353,15 +371,9 @@ keep_member (struct fg_inspection *in, struct src *t,
   buf = malloc (cap + 1);
   if (buf == NULL)
     return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "'%s'", path);
-  while (got < cap) {
-    ssize_t n = src_read (t, buf + got, cap - got, e);
-    if (n < 0) {
-      free (buf);
-      return -1;
-    }
-    if (n == 0)
-      break;
-    got += (size_t) n;
+  if (src_read_full (t, buf, cap, &got, e) < 0) {
+    free (buf);
+    return -1;
   }
   if (fg_files_add (&in->files, path, buf, got, e) < 0) {
     free (buf);
@@ -475,15 +487,9 @@ read_image_version (struct fg_inspection *in, struct src *t,
     return 0;
   if ((buf = malloc (cap)) == NULL)
     return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "'%s'", path);
-  while (got < cap) {
-    ssize_t n = src_read (t, buf + got, cap - got, e);
-    if (n < 0) {
-      free (buf);
-      return -1;
-    }
-    if (n == 0)
-      break;
-    got += (size_t) n;
+  if (src_read_full (t, buf, cap, &got, e) < 0) {
+    free (buf);
+    return -1;
   }
   free (k->image_version);
   k->image_version = bzimage_version (buf, got);
