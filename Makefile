@@ -17,7 +17,8 @@ CC       ?= cc
 SAN      ?=
 OPT      ?= -O2
 
-PKGS      := jansson libarchive zlib ext2fs com_err uuid libisal libguestfs sqlite3 libmicrohttpd
+PKGS      := jansson libarchive zlib ext2fs com_err uuid libisal libguestfs sqlite3 libmicrohttpd \
+             libcurl yaml-0.1 libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -52,7 +53,7 @@ ALL_CFLAGS += -DFG_VERSION='"$(VERSION)"'
 # The library: every folder but cli/, bottom up as doc/ARCHITECTURE.md
 # draws them.  The CLI (cli/) sits on top and is the only code that may
 # include every module; tests/cli/t0005-layers.sh holds the order.
-LIB_DIRS := util source facts net convert inspect plan fixups pipeline \
+LIB_DIRS := util cloud source facts net convert inspect plan fixups pipeline \
             jobs agent verify
 CLI_SRCS := $(wildcard cli/*.c)
 LIB_SRCS := $(wildcard $(LIB_DIRS:%=%/*.c))
@@ -109,7 +110,7 @@ DEB_PACKAGES := build-essential pkg-config clang libclang-rt-14-dev \
   qemu-utils qemu-system-x86 libvhdi-utils e2fsprogs debootstrap fdisk \
   pigz xz-utils bzip2 attr acl libcap2-bin python3 hyperfine valgrind man-db \
   time isal util-linux python3-jsonschema cpio ntfs-3g python3-yaml zstd libwin-hivex-perl \
-  debhelper dpkg-dev lintian curl
+  debhelper dpkg-dev lintian curl libcurl4-openssl-dev libyaml-dev libssl-dev
 
 deps:
 	@missing=""; \

@@ -6,7 +6,7 @@
 # circle between modules (x/y.c and x/y.h are one module), and exits 1
 # if it printed anything.  Run from the top of the tree.
 set -u
-LAYERS="util source facts net convert inspect plan fixups pipeline jobs agent verify cli"
+LAYERS="util cloud source facts net convert inspect plan fixups pipeline jobs agent verify cli"
 rank() { local i=0 l; for l in $LAYERS; do [ "$l" = "$1" ] && { echo $i; return; }; i=$((i+1)); done; echo -1; }
 bad=0
 edges=$(mktemp); trap 'rm -f "$edges"' EXIT
