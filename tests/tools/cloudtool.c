@@ -119,8 +119,7 @@ main (int argc, char **argv)
     int r = fg_swift_get (a, args[0], args[1], to_file, f, &go, &res, &e);
     if (fclose (f) != 0 && r == 0)
       r = fg_err_errno (&e, FG_E_IO, 5, "writing '%s'", args[2]);
-    printf ("bytes: %llu\nresumes: %u\nrenewals: %u\n", (unsigned long long) res.bytes,
-            res.resumes, fg_auth_renewals (a));
+    printf ("bytes: %llu\nresumes: %u\n", (unsigned long long) res.bytes, res.resumes);
     if (r < 0)
       goto fail;
     printf ("md5: %s\ncheck: %s\nsegments: %zu\n", res.md5, checks[res.check], res.segments);
@@ -130,8 +129,7 @@ main (int argc, char **argv)
     fg_auth_free (a);
     return usage ();
   }
-  if (strcmp (cmd, "swift-get") != 0)
-    printf ("renewals: %u\n", fg_auth_renewals (a));
+  printf ("renewals: %u\n", fg_auth_renewals (a));
   fg_auth_free (a);
   return rc;
 
