@@ -8,12 +8,14 @@
 #include "util/progress.h"
 #include "fixups/fixups.h"
 #include "pipeline/pipeline.h"
+#include "source/swiftparts.h"
 #include "inspect/vmaccel.h"
 #include "facts/profiles.h"
 
 static const char help[] =
 "usage: fg2ng check [--json] [--flavor F] [--class C] [--mode M]\n"
-"                   [--server-record FILE] SOURCE\n"
+"                   [--server-record FILE] [--os-cloud NAME] [--insecure]\n"
+"                   SOURCE\n"
 "\n"
 "The support engineer's dry run.  Inspects SOURCE (first-gen parts, an\n"
 "extracted root folder, a VHD or raw disk: what convert accepts) without\n"
@@ -39,6 +41,9 @@ static const char help[] =
 "  --json           the report as one JSON object (an error too:\n"
 "                   {\"error\": {\"kind\", \"message\", \"hint\"}})\n"
 "  --progress MODE  auto, none, bar or json (on stderr)\n"
+"  --os-cloud NAME  for a swift://CONTAINER/NAME.tar.gz.0 source: the\n"
+"                   credentials of cloud NAME in clouds.yaml (else OS_*)\n"
+"  --insecure       do not verify the cloud's TLS certificates (warned)\n"
 "  -h, --help       this text\n"
 "\n"
 "Exit status: 0 eligible, 1 not eligible (Windows too: it is inspected and\n"
@@ -307,11 +312,14 @@ run_check (int argc, char **argv)
     { "mode", required_argument, NULL, 'm' },
     { "server-record", required_argument, NULL, 'r' },
     { "progress", required_argument, NULL, 'p' },
+    { "os-cloud", required_argument, NULL, 'C' },
+    { "insecure", no_argument, NULL, 'k' },
     { NULL, 0, NULL, 0 },
   };
   struct fg_plan_opts o;
   enum fg_progress_mode pm = FG_PROGRESS_AUTO;
-  int json = 0, opt;
+  const char *os_cloud = NULL;
+  int json = 0, opt, insecure = 0;
 
   memset (&o, 0, sizeof o);
   o.fixups = 1;                 /* show what the conversion would change */
@@ -336,6 +344,8 @@ run_check (int argc, char **argv)
       o.mode = optarg;
       break;
     case 'r': o.server_record = optarg; break;
+    case 'C': os_cloud = optarg; break;
+    case 'k': insecure = 1; break;
     case 'p':
       if (fg_progress_parse_mode (optarg, &pm) < 0)
         return fg_cmd_usage_error ("check", "--progress takes auto, none, "
@@ -349,6 +359,7 @@ run_check (int argc, char **argv)
     return fg_cmd_usage_error ("check", "missing SOURCE");
   if (optind + 1 < argc)
     return fg_cmd_usage_error ("check", "one SOURCE only");
+  fg_swift_parts_config (os_cloud, insecure);
   return fg_cmd_dry_run ("check", argv[optind], &o, json, (int) pm);
 }
 

@@ -6,9 +6,11 @@
 
 #include "cli/cmd.h"
 #include "pipeline/pipeline.h"
+#include "source/swiftparts.h"
 
 static const char help[] =
-"usage: fg2ng inspect [--json] [--progress MODE] SOURCE\n"
+"usage: fg2ng inspect [--json] [--progress MODE] [--os-cloud NAME]\n"
+"                     [--insecure] SOURCE\n"
 "\n"
 "Identify what SOURCE holds without changing it: file or block level, the\n"
 "distribution, version, architecture, kernels (and whether xen-blkfront\n"
@@ -28,6 +30,9 @@ static const char help[] =
 "Options:\n"
 "  --json           print the inspection as one JSON object\n"
 "  --progress MODE  auto, none, bar or json (on stderr)\n"
+"  --os-cloud NAME  for a swift://CONTAINER/NAME.tar.gz.0 source: the\n"
+"                   credentials of cloud NAME in clouds.yaml (else OS_*)\n"
+"  --insecure       do not verify the cloud's TLS certificates (warned)\n"
 "  -h, --help       this text\n";
 
 static void
@@ -104,18 +109,25 @@ run_inspect (int argc, char **argv)
   static const struct option opts[] = {
     { "json", no_argument, NULL, 'j' },
     { "progress", required_argument, NULL, 'p' },
+    { "os-cloud", required_argument, NULL, 'C' },
+    { "insecure", no_argument, NULL, 'k' },
     { NULL, 0, NULL, 0 },
   };
   enum fg_progress_mode pm = FG_PROGRESS_AUTO;
   struct fg_err e = FG_ERR_INIT;
   struct fg_inspection in;
-  int json = 0, opt, rc;
+  const char *os_cloud = NULL;
+  int json = 0, opt, rc, insecure = 0;
 
   optind = 0;
   opterr = 0;
   while ((opt = getopt_long (argc, argv, ":", opts, NULL)) != -1) {
     if (opt == 'j')
       json = 1;
+    else if (opt == 'C')
+      os_cloud = optarg;
+    else if (opt == 'k')
+      insecure = 1;
     else if (opt == 'p') {
       if (fg_progress_parse_mode (optarg, &pm) < 0)
         return fg_cmd_usage_error ("inspect", "--progress takes auto, none, "
@@ -127,6 +139,7 @@ run_inspect (int argc, char **argv)
     return fg_cmd_usage_error ("inspect", "missing SOURCE");
   if (optind + 1 < argc)
     return fg_cmd_usage_error ("inspect", "one SOURCE only");
+  fg_swift_parts_config (os_cloud, insecure);
   rc = fg_pipeline_inspect (argv[optind], pm, &in, &e);
   if (rc == 0) {
     if (json) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "source/swiftparts.h"
 #include "util/outfile.h"
 #include "util/size.h"
 
@@ -19,7 +20,7 @@ enum {
   OPT_MIN_RAM, OPT_MIN_DISK, OPT_NO_ADC, OPT_DRY_RUN, OPT_FS_TYPE,
   OPT_HEADROOM, OPT_DISK_SIZE, OPT_FS_SIZE, OPT_LABEL, OPT_NO_FIXUPS,
   OPT_MODE, OPT_SERVER_RECORD, OPT_FLAVOR, OPT_CLASS, OPT_NO_CHECK,
-  OPT_INITRAMFS, OPT_FIXUPS, OPT_OUTPUT_PERM,
+  OPT_INITRAMFS, OPT_FIXUPS, OPT_OUTPUT_PERM, OPT_OS_CLOUD, OPT_INSECURE,
 };
 
 static const struct option long_opts[] = {
@@ -54,6 +55,8 @@ static const struct option long_opts[] = {
   { "initramfs", required_argument, NULL, OPT_INITRAMFS },
   { "fixups", no_argument, NULL, OPT_FIXUPS },
   { "output-perm", required_argument, NULL, OPT_OUTPUT_PERM },
+  { "os-cloud", required_argument, NULL, OPT_OS_CLOUD },
+  { "insecure", no_argument, NULL, OPT_INSECURE },
   { NULL, 0, NULL, 0 },
 };
 
@@ -92,6 +95,8 @@ opt_output (int c, const char *arg, struct convert_args *a)
   case OPT_FORMAT: a->format = arg; break;
   case OPT_JSON: a->json = 1; break;
   case OPT_DRY_RUN: a->dry_run = 1; break;
+  case OPT_OS_CLOUD: a->os_cloud = arg; break;
+  case OPT_INSECURE: a->insecure = 1; break;
   case OPT_OUTPUT_PERM: {
     char *end;
     unsigned long m = strtoul (arg, &end, 8);
@@ -272,6 +277,7 @@ fg_convert_parse_args (int argc, char **argv, struct convert_args *a)
     return fg_cmd_usage_error ("convert", "one SOURCE only (got '%s' and "
                                "'%s')", argv[optind], argv[optind + 1]);
   a->p.source = argv[optind];
+  fg_swift_parts_config (a->os_cloud, a->insecure);
   if (a->p.output == NULL && !a->dry_run)
     return fg_cmd_usage_error ("convert", "missing -o OUT");
   return -1;

@@ -11,6 +11,8 @@ struct convert_args {
   struct fg_pipeline_opts p;      /* what the pipeline is asked to do */
   const char *format;             /* --format, else OUT's name says */
   int json, quiet, dry_run;
+  const char *os_cloud;           /* --os-cloud: a swift:// source's cloud */
+  int insecure;                   /* --insecure: TLS not verified */
 };
 
 /* ARGV into A (zeroed by the caller): -1 to go on, else the exit code

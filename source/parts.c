@@ -16,8 +16,8 @@
 
 /* If NAME is "<prefix>.tar.gz.<digits>" (or .tgz.<digits>), return the
  * length of "<prefix>.tar.gz" and store the number; else 0. */
-static size_t
-split_part_name (const char *name, unsigned *index)
+size_t
+fg_parts_split_name (const char *name, unsigned *index)
 {
   const char *dot = strrchr (name, '.');
   size_t plen;
@@ -79,9 +79,9 @@ describe_have (const struct fg_part *p, size_t n, char *buf, size_t cap)
   }
 }
 
-static int
-add_part (struct fg_parts *parts, size_t *cap, char *path, unsigned index,
-          uint64_t size, struct fg_err *e)
+int
+fg_parts_add (struct fg_parts *parts, size_t *cap, char *path, unsigned index,
+              uint64_t size, struct fg_err *e)
 {
   if (parts->count == *cap) {
     size_t ncap = *cap ? *cap * 2 : 16;
@@ -107,8 +107,8 @@ collect_group (const char *dir, const char *prefix, struct fg_parts *parts,
 {
   DIR *d = opendir (dir);
   struct dirent *de;
-  size_t cap = 0, plen = strlen (prefix), kept = 0;
-  char have[256];
+  size_t cap = 0, plen = strlen (prefix);
+  char hint[FG_ERR_HINT_MAX];
 
   if (d == NULL)
     return fg_err_errno (e, FG_E_INPUT, errno, "cannot list '%s'", dir);
@@ -118,7 +118,7 @@ collect_group (const char *dir, const char *prefix, struct fg_parts *parts,
     struct stat st;
     char *path;
 
-    if (split_part_name (de->d_name, &index) != plen ||
+    if (fg_parts_split_name (de->d_name, &index) != plen ||
         strncmp (de->d_name, prefix, plen) != 0)
       continue;
     path = join (dir, de->d_name);
@@ -129,15 +129,27 @@ collect_group (const char *dir, const char *prefix, struct fg_parts *parts,
       closedir (d);
       return -1;
     }
-    if (add_part (parts, &cap, path, index, (uint64_t) st.st_size, e) < 0) {
+    if (fg_parts_add (parts, &cap, path, index, (uint64_t) st.st_size, e) < 0) {
       closedir (d);
       return -1;
     }
   }
   closedir (d);
+  snprintf (hint, sizeof hint, "download every part of the image into '%s'",
+            dir);
+  return fg_parts_check (parts, prefix, dir, hint, e);
+}
+
+int
+fg_parts_check (struct fg_parts *parts, const char *prefix, const char *where,
+                const char *hint, struct fg_err *e)
+{
+  size_t kept = 0;
+  char have[256];
+
   if (parts->count == 0)
     return fg_err_set (e, FG_E_INPUT, "no parts '%s.0' .. found in '%s'",
-                       prefix, dir);
+                       prefix, where);
   qsort (parts->part, parts->count, sizeof *parts->part, cmp_part);
   for (size_t i = 0; i < parts->count; i++) {
     if (i > 0 && parts->part[i].index == parts->part[i - 1].index)
@@ -148,7 +160,7 @@ collect_group (const char *dir, const char *prefix, struct fg_parts *parts,
       describe_have (parts->part, parts->count, have, sizeof have);
       fg_err_set (e, FG_E_INPUT, "%s: missing part .%zu (have %s)",
                   prefix, i, have);
-      fg_err_hint (e, "download every part of the image into '%s'", dir);
+      fg_err_hint (e, "%s", hint);
       return -1;
     }
   }
@@ -165,7 +177,7 @@ collect_group (const char *dir, const char *prefix, struct fg_parts *parts,
   parts->count = kept;
   if (kept == 0)
     return fg_err_set (e, FG_E_INPUT, "every part of '%s' in '%s' is empty",
-                       prefix, dir);
+                       prefix, where);
   return 0;
 }
 
@@ -189,7 +201,7 @@ group_in_folder (const char *dir, char **prefix, struct fg_err *e)
     return fg_err_errno (e, FG_E_INPUT, errno, "cannot list '%s'", dir);
   while ((de = readdir (d)) != NULL) {
     unsigned index;
-    size_t plen = split_part_name (de->d_name, &index);
+    size_t plen = fg_parts_split_name (de->d_name, &index);
     if (plen == 0)
       continue;
     if (*prefix == NULL)
@@ -237,7 +249,7 @@ one_gzip_part (const char *source, const char *base, const struct stat *st,
     free (path);
     return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "source name");
   }
-  if (add_part (parts, &cap, path, 0, (uint64_t) st->st_size, e) < 0)
+  if (fg_parts_add (parts, &cap, path, 0, (uint64_t) st->st_size, e) < 0)
     return -1;
   parts->total = (uint64_t) st->st_size;
   if (st->st_size == 0)
@@ -266,7 +278,7 @@ parts_by_prefix (const char *source, const char *dir, const char *base,
     if (prefix == NULL)
       return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "source name");
     snprintf (prefix, n, "%s%s.0", base, suffix[i]);
-    if (split_part_name (prefix, &ignored) == 0)
+    if (fg_parts_split_name (prefix, &ignored) == 0)
       continue;
     free (probe);
     probe = join (dir, prefix);
@@ -310,7 +322,7 @@ find_parts (const char *source, enum fg_source_kind *kind,
     *kind = FG_SOURCE_PARTS;
     return collect_group (source, prefix, parts, e);
   }
-  if ((plen = split_part_name (base, &index)) > 0) {
+  if ((plen = fg_parts_split_name (base, &index)) > 0) {
     prefix = strndup (base, plen);
     *kind = FG_SOURCE_PARTS;
     return prefix ? collect_group (dir, prefix, parts, e)
@@ -336,13 +348,72 @@ fg_parts_release (struct fg_parts *parts)
     free (parts->part[i].path);
   free (parts->part);
   free (parts->name);
+  if (parts->ops != NULL && parts->ops->release != NULL)
+    parts->ops->release (parts->ctx);
   memset (parts, 0, sizeof *parts);
 }
 
+/* ---- the local transport: a file per part ------------------------- */
+
+struct local_part {
+  int fd;
+  const char *path;
+};
+
+static int
+local_open (const struct fg_parts *parts, size_t i, void **h,
+            struct fg_err *e)
+{
+  const char *path = parts->part[i].path;
+  struct local_part *lp = malloc (sizeof *lp);
+
+  if (lp == NULL)
+    return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "parts reader");
+  lp->path = path;
+  lp->fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (lp->fd < 0) {
+    int err = errno;
+    free (lp);
+    return fg_err_errno (e, FG_E_INPUT, err, "cannot open part '%s'", path);
+  }
+  posix_fadvise (lp->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  *h = lp;
+  return 0;
+}
+
+static ssize_t
+local_read (void *h, void *buf, size_t cap, uint64_t at, struct fg_err *e)
+{
+  struct local_part *lp = h;
+  ssize_t n;
+
+  while ((n = read (lp->fd, buf, cap)) < 0 && errno == EINTR)
+    ;
+  if (n < 0)
+    return fg_err_errno (e, FG_E_INPUT, errno, "cannot read '%s' at offset "
+                         "%llu", lp->path, (unsigned long long) at);
+  return n;
+}
+
+static void
+local_close (void *h)
+{
+  struct local_part *lp = h;
+  close (lp->fd);
+  free (lp);
+}
+
+static const struct fg_parts_ops local_ops = {
+  local_open, local_read, local_close, NULL,
+};
+
+/* ---- reading the concatenation, whatever the transport ------------ */
+
 struct fg_parts_reader {
   const struct fg_parts *parts;
+  const struct fg_parts_ops *ops;
   size_t cur;                 /* part being read */
-  int fd;
+  void *h;                    /* its handle, NULL when none is open */
   uint64_t in_part;           /* bytes read of the current part */
   uint64_t pos;               /* bytes read over all parts */
 };
@@ -350,15 +421,8 @@ struct fg_parts_reader {
 static int
 open_part (struct fg_parts_reader *r, struct fg_err *e)
 {
-  const struct fg_part *p = &r->parts->part[r->cur];
-
-  r->fd = open (p->path, O_RDONLY | O_CLOEXEC);
-  if (r->fd < 0)
-    return fg_err_errno (e, FG_E_INPUT, errno, "cannot open part '%s'",
-                         p->path);
-  posix_fadvise (r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   r->in_part = 0;
-  return 0;
+  return r->ops->open (r->parts, r->cur, &r->h, e);
 }
 
 int
@@ -371,7 +435,7 @@ fg_parts_reader_open (struct fg_parts_reader **out,
   if (r == NULL)
     return fg_err_errno (e, FG_E_INTERNAL, ENOMEM, "parts reader");
   r->parts = parts;
-  r->fd = -1;
+  r->ops = parts->ops != NULL ? parts->ops : &local_ops;
   if (parts->count > 0 && open_part (r, e) < 0) {
     free (r);
     return -1;
@@ -388,15 +452,11 @@ fg_parts_reader_read (struct fg_parts_reader *r, void *buf, size_t cap,
     const struct fg_part *p = &r->parts->part[r->cur];
     ssize_t n;
 
-    if (r->fd < 0 && open_part (r, e) < 0)
+    if (r->h == NULL && open_part (r, e) < 0)
       return -1;
-    n = read (r->fd, buf, cap);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      return fg_err_errno (e, FG_E_INPUT, errno, "cannot read '%s' at offset "
-                           "%llu", p->path, (unsigned long long) r->in_part);
-    }
+    n = r->ops->read (r->h, buf, cap, r->in_part, e);
+    if (n < 0)
+      return -1;
     if (n > 0) {
       r->in_part += (uint64_t) n;
       r->pos += (uint64_t) n;
@@ -409,8 +469,8 @@ fg_parts_reader_read (struct fg_parts_reader *r, void *buf, size_t cap,
                          "read (%llu bytes listed, %llu read)", p->path,
                          (unsigned long long) p->size,
                          (unsigned long long) r->in_part);
-    close (r->fd);
-    r->fd = -1;
+    r->ops->close (r->h);
+    r->h = NULL;
     r->cur++;
   }
   return 0;
@@ -442,7 +502,7 @@ fg_parts_reader_close (struct fg_parts_reader *r)
 {
   if (r == NULL)
     return;
-  if (r->fd >= 0)
-    close (r->fd);
+  if (r->h != NULL)
+    r->ops->close (r->h);
   free (r);
 }

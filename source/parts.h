@@ -22,11 +22,32 @@ struct fg_part {
   unsigned index;             /* the N of NAME.tar.gz.N */
 };
 
+struct fg_parts;
+
+/* How the parts are read: local files (ops NULL, the default) or another
+ * transport (source/swiftparts.h).  The reader below goes through these
+ * and nothing else, so gunzip and tarstream never know where bytes come
+ * from.  OPEN makes a handle on part I from its first byte; READ gives
+ * up to CAP bytes (AT: bytes of the part already read, for messages),
+ * 0 at its end once the transport's own checks passed, -1 with E set;
+ * CLOSE drops the handle (also before the end: the reader may stop
+ * early); RELEASE frees CTX with the parts. */
+struct fg_parts_ops {
+  int (*open) (const struct fg_parts *parts, size_t i, void **h,
+               struct fg_err *e);
+  ssize_t (*read) (void *h, void *buf, size_t cap, uint64_t at,
+                   struct fg_err *e);
+  void (*close) (void *h);
+  void (*release) (void *ctx);
+};
+
 struct fg_parts {
   char *name;                 /* "web01.tar.gz" (or the file's name) */
   struct fg_part *part;       /* ordered, empty parts already dropped */
   size_t count;
   uint64_t total;             /* bytes of all parts */
+  const struct fg_parts_ops *ops;   /* NULL: local files */
+  void *ctx;                  /* the transport's, for OPS */
 };
 
 /* What a source path names. */
@@ -42,6 +63,19 @@ enum fg_source_kind {
 int fg_parts_find (const char *source, enum fg_source_kind *kind,
                    struct fg_parts *parts, struct fg_err *e);
 void fg_parts_release (struct fg_parts *parts);
+
+/* The pieces of fg_parts_find any listing reuses (a folder's, a Swift
+ * container's).  fg_parts_split_name: if NAME is "<prefix>.tar.gz.<N>"
+ * (or .tgz.<N>), the length of the prefix, N in *INDEX; else 0.
+ * fg_parts_add: append PATH (taken, freed on error) to PARTS, *CAP its
+ * room.  fg_parts_check: the one rule for a group of parts: order them,
+ * refuse a duplicate or a gap ("PREFIX: missing part .N (have ...)",
+ * with HINT), drop empty ones; WHERE names the listing in messages. */
+size_t fg_parts_split_name (const char *name, unsigned *index);
+int fg_parts_add (struct fg_parts *parts, size_t *cap, char *path,
+                  unsigned index, uint64_t size, struct fg_err *e);
+int fg_parts_check (struct fg_parts *parts, const char *prefix,
+                    const char *where, const char *hint, struct fg_err *e);
 
 struct fg_parts_reader;
 

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "source/swiftparts.h"
 #include "source/tarstream.h"
 #include "source/vhd.h"
 
@@ -15,7 +16,13 @@ fg_source_probe (const char *path, struct fg_source *src, struct fg_err *e)
 
   memset (src, 0, sizeof *src);
   src->path = path;
-  if (fg_parts_find (path, &found, &src->parts, e) < 0)
+  /* swift://CONTAINER/NAME.tar.gz.0: the parts kinds, read from Swift
+   * (the parts' reader goes there: nothing else differs). */
+  if (fg_swift_parts_is_url (path)) {
+    if (fg_swift_parts_find (path, &src->parts, e) < 0)
+      return -1;
+    found = FG_SOURCE_PARTS;
+  } else if (fg_parts_find (path, &found, &src->parts, e) < 0)
     return -1;
   switch (found) {
   case FG_SOURCE_DIR:

@@ -5,7 +5,9 @@
  * here and nowhere else: the parts are found and ordered
  * (source/parts.h), their layout read from the first member
  * (source/tarstream.h), a disk file's first and last bytes say VHD or
- * raw.  Every command takes the kind from here; what each kind means
+ * raw.  "swift://CONTAINER/NAME.tar.gz.0" names parts in Swift
+ * (source/swiftparts.h): the same parts kinds, read through the parts'
+ * reader from Swift instead of files.  Every command takes the kind from here; what each kind means
  * to inspection and conversion is the pipeline's table of operations
  * (pipeline/pipeline.c).
  */
