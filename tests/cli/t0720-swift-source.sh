@@ -218,6 +218,14 @@ test_ok "two dropped connections (cutproxy): resumed, and the disk is the same" 
   python3 "$CMP" img.tar.gz cut.tar > cut.cmp || { head -20 cut.cmp; exit 1; }
 '
 
+test_ok "every answer of Swift cut after its headers: exit 3 after the retries, naming the URL, nothing written" '
+  proxy dead --cut 0 --drops 100000
+  ( . "$OS/env-os.sh"; OS_STORAGE_URL=$(via dead) expect_exit 3 "$FG2NG" convert --no-check swift://c/img.tar.gz.0 -o dead.vhd )
+  err_has "swift://c/img.tar.gz.0"
+  [ "$(grep -c . last.err)" -le 2 ]
+  absent dead.vhd
+'
+
 test_ok "a flipped byte in a stored object (its ETag no longer matches): exit 2, the object named, no output left" '
   fg inspect --json swift://f/img.tar.gz.0 > f.json
   cmp local.json f.json
