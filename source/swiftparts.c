@@ -160,8 +160,9 @@ swift_read (void *h, void *buf, size_t cap, uint64_t at, struct fg_err *e)
       fg_err_hint (e, "the network or Swift failed after retries: run the "
                    "command again");
     else if (e->hint[0] == '\0')
-      fg_err_hint (e, "check the object in Swift (its ETag, its size) and "
-                   "upload it again if it is damaged");
+      fg_err_hint (e, "the part is missing or damaged in Swift (Swift "
+                   "quarantines an object whose bytes do not match its "
+                   "ETag): upload it again");
     return -1;
   }
   return 0;
@@ -299,6 +300,10 @@ fg_swift_parts_find (const char *url, struct fg_parts *parts,
   if (find (url, parts, s, e) < 0) {
     if (strncmp (e->msg, url, strlen (url)) != 0)
       fg_err_prefix (e, "%s", url);
+    if (e->kind == FG_E_IO && e->hint[0] == '\0')
+      fg_err_hint (e, "the network, Keystone or Swift failed after "
+                   "retries: check the endpoints (OS_AUTH_URL, "
+                   "OS_STORAGE_URL) and run the command again");
     fg_parts_release (parts);
     return -1;
   }
